@@ -1,0 +1,57 @@
+package io.sluice.examples.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code bin/sluice} command line: one table of subcommands, each a small program with its own
+ * {@code main}-style entry point. The launcher script builds the project and then calls {@link #main}.
+ */
+public final class SluiceCommand {
+
+    /** A subcommand: its usage line, a one-line summary and the code that runs it. */
+    record Subcommand(String usage, String summary, Runner runner) {}
+
+    @FunctionalInterface
+    interface Runner {
+        /** Runs the subcommand with the arguments after its name; returns the process exit code. */
+        int run(String[] args) throws Exception;
+    }
+
+    private static final Map<String, Subcommand> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("help", new Subcommand("help", "list the subcommands", args -> {
+            printHelp(System.out);
+            return 0;
+        }));
+    }
+
+    private SluiceCommand() {}
+
+    public static void main(String[] args) throws Exception {
+        String name = args.length == 0 ? "help" : args[0];
+        Subcommand subcommand = SUBCOMMANDS.get(name);
+        if (subcommand == null) {
+            System.err.println("sluice: unknown subcommand '" + name + "'");
+            printHelp(System.err);
+            System.exit(2);
+            return;
+        }
+        int code = subcommand.runner().run(Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
+        System.exit(code);
+    }
+
+    static void printHelp(PrintStream out) {
+        out.println("usage: bin/sluice <subcommand> [arguments]");
+        out.println();
+        out.println("subcommands:");
+        out.printf("  %-28s %s%n", "test [mvn args]", "build and run every test (mvn verify)");
+        out.printf("  %-28s %s%n", "build", "build everything, tests skipped");
+        for (Subcommand s : SUBCOMMANDS.values()) {
+            out.printf("  %-28s %s%n", s.usage(), s.summary());
+        }
+    }
+}
