@@ -1,0 +1,336 @@
+package io.sluice.session.mq;
+
+import static io.sluice.session.mq.QueueLayout.CACHE_LINE;
+import static io.sluice.session.mq.QueueLayout.CONSUMER_SLEEPING_OFFSET;
+import static io.sluice.session.mq.QueueLayout.FULL_COUNT_OFFSET;
+import static io.sluice.session.mq.QueueLayout.HEAD_OFFSET;
+import static io.sluice.session.mq.QueueLayout.MAGIC;
+import static io.sluice.session.mq.QueueLayout.MAGIC_OFFSET;
+import static io.sluice.session.mq.QueueLayout.SLOTS_OFFSET;
+import static io.sluice.session.mq.QueueLayout.SLOT_COUNT_OFFSET;
+import static io.sluice.session.mq.QueueLayout.SLOT_PAYLOAD_OFFSET;
+import static io.sluice.session.mq.QueueLayout.SLOT_SEQUENCE_OFFSET;
+import static io.sluice.session.mq.QueueLayout.SLOT_SIZE_OFFSET;
+import static io.sluice.session.mq.QueueLayout.TAIL_OFFSET;
+import static io.sluice.session.mq.QueueLayout.VERSION;
+import static io.sluice.session.mq.QueueLayout.VERSION_OFFSET;
+import static io.sluice.session.mq.QueueLayout.WAKEUP_COUNT_OFFSET;
+import static io.sluice.session.segment.SharedAccess.INT;
+import static io.sluice.session.segment.SharedAccess.LONG;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.sluice.session.segment.SharedMemoryCorruptedException;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * A bounded queue of fixed-size message slots in shared memory: many producers (possibly in several processes),
+ * one consumer, lock-free. Stack workers post session events to an application worker through one; an application
+ * posts requests to the stack through another. Layout and slot states in {@link QueueLayout}.
+ *
+ * <p><b>Producing.</b> {@link #tryClaim()} reserves the next slot with one compare-and-set on the tail and returns
+ * its position, or {@link #FULL} (a distinct result the caller must handle; it is counted). The producer writes
+ * the payload at {@link #payloadOffset(long)} and makes it visible with {@link #commit(long)}.
+ *
+ * <p><b>Consuming.</b> {@link #drain} hands published messages to a handler in order and frees their slots.
+ *
+ * <p><b>Sleeping.</b> A consumer with nothing to do calls {@link #prepareToSleep()}, which announces the sleep and
+ * re-checks the queue, and then waits on its doorbell (an eventfd). A producer rings the doorbell only when the
+ * consumer announced a sleep, and only the first producer after the announcement does (it wins the 1 to 0
+ * compare-and-set of the sleeping flag): one eventfd write per sleep, none while the consumer polls.
+ *
+ * <p><b>Defence.</b> The geometry is read once when the view is built; every slot sequence and position read
+ * afterwards is checked against the states a well-behaved party can produce, and anything else throws
+ * {@link SharedMemoryCorruptedException}. A producer that claims a slot and dies before committing it stalls the
+ * consumer at that slot: the stack detects the death through the attach socket and discards the queue.
+ *
+ * <p>No method allocates on the Java heap.
+ */
+public final class MessageQueue {
+
+    /** {@link #tryClaim()} result when every slot is taken. */
+    public static final long FULL = -1;
+
+    /** Compare-and-set attempts before a tail that never settles is taken for corruption. */
+    private static final int MAX_CLAIM_ATTEMPTS = 1 << 16;
+
+    private final MemorySegment region;
+    private final int slotCount;
+    private final int slotSize;
+    private final long mask;
+    private final Doorbell doorbell;
+    /** False for a polling-only consumer: producers then skip the store-load fence of the wakeup check. */
+    private final boolean wakeupsEnabled;
+
+    /** Next position to consume. Only the consumer's thread reads or writes it; published to the header. */
+    private long consumerHead;
+
+    private MessageQueue(MemorySegment region, int slotCount, int slotSize, Doorbell doorbell) {
+        this.region = region;
+        this.slotCount = slotCount;
+        this.slotSize = slotSize;
+        this.mask = slotCount - 1;
+        this.doorbell = Objects.requireNonNull(doorbell, "doorbell");
+        this.wakeupsEnabled = doorbell != Doorbell.NONE;
+        long head = (long) LONG.getAcquire(region, (long) HEAD_OFFSET);
+        if (head < 0) {
+            throw corrupted("head " + head + " is negative");
+        }
+        this.consumerHead = head;
+    }
+
+    /**
+     * Initialises an empty queue in {@code region} (64-byte aligned, at least {@link QueueLayout#footprint}
+     * bytes) and returns a view of it. Only the creator calls this, before the region is shared.
+     *
+     * @param doorbell how this view's producers wake the consumer; {@link Doorbell#NONE} if it never sleeps
+     */
+    public static MessageQueue format(MemorySegment region, int slotCount, int slotSize, Doorbell doorbell) {
+        long footprint = QueueLayout.footprint(slotCount, slotSize);
+        checkRegion(region, footprint);
+        region.asSlice(0, SLOTS_OFFSET).fill((byte) 0);
+        for (int i = 0; i < slotCount; i++) {
+            region.set(JAVA_LONG, SLOTS_OFFSET + (long) i * slotSize + SLOT_SEQUENCE_OFFSET, i);
+        }
+        region.set(JAVA_INT, VERSION_OFFSET, VERSION);
+        region.set(JAVA_INT, SLOT_COUNT_OFFSET, slotCount);
+        region.set(JAVA_INT, SLOT_SIZE_OFFSET, slotSize);
+        INT.setRelease(region, (long) MAGIC_OFFSET, MAGIC); // whoever sees the magic sees the initialised queue
+        return new MessageQueue(region.asSlice(0, footprint), slotCount, slotSize, doorbell);
+    }
+
+    /** Builds a view of a queue another party formatted, checking its header against the region. */
+    public static MessageQueue attach(MemorySegment region, Doorbell doorbell) {
+        checkRegion(region, SLOTS_OFFSET);
+        int magic = (int) INT.getAcquire(region, (long) MAGIC_OFFSET);
+        int version = region.get(JAVA_INT, VERSION_OFFSET);
+        int slotCount = region.get(JAVA_INT, SLOT_COUNT_OFFSET);
+        int slotSize = region.get(JAVA_INT, SLOT_SIZE_OFFSET);
+        String where = "queue at 0x" + Long.toHexString(region.address()) + ": ";
+        if (magic != MAGIC || version != VERSION) {
+            throw new SharedMemoryCorruptedException(where + "header magic 0x" + Integer.toHexString(magic)
+                    + " version " + version + ", expected 0x" + Integer.toHexString(MAGIC) + " version " + VERSION);
+        }
+        long footprint;
+        try {
+            footprint = QueueLayout.footprint(slotCount, slotSize);
+        } catch (IllegalArgumentException e) {
+            throw new SharedMemoryCorruptedException(where + e.getMessage());
+        }
+        if (footprint > region.byteSize()) {
+            throw new SharedMemoryCorruptedException(where + slotCount + " slots of " + slotSize + " bytes need "
+                    + footprint + " bytes but the region has " + region.byteSize());
+        }
+        return new MessageQueue(region.asSlice(0, footprint), slotCount, slotSize, doorbell);
+    }
+
+    private static void checkRegion(MemorySegment region, long needed) {
+        Objects.requireNonNull(region, "region");
+        if (!region.isNative() || (region.address() & (CACHE_LINE - 1)) != 0) {
+            throw new IllegalArgumentException("queue region must be native memory aligned to " + CACHE_LINE
+                    + " bytes (address 0x" + Long.toHexString(region.address()) + ")");
+        }
+        if (region.byteSize() < needed) {
+            throw new IllegalArgumentException(
+                    "queue region of " + region.byteSize() + " bytes is smaller than the " + needed + " needed");
+        }
+    }
+
+    /** Number of slots. */
+    public int slotCount() {
+        return slotCount;
+    }
+
+    /** Payload bytes per message: the slot size less the sequence word. */
+    public int payloadSize() {
+        return slotSize - SLOT_PAYLOAD_OFFSET;
+    }
+
+    /** The queue's region; payload offsets are relative to it. */
+    public MemorySegment memory() {
+        return region;
+    }
+
+    private long slotOffset(long position) {
+        return SLOTS_OFFSET + (position & mask) * slotSize;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Producers
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Reserves the next slot.
+     *
+     * @return the claimed position, to pass to {@link #payloadOffset} and {@link #commit}; or {@link #FULL}
+     */
+    public long tryClaim() {
+        for (int attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+            long tail = (long) LONG.getVolatile(region, (long) TAIL_OFFSET);
+            if (tail < 0) {
+                throw corrupted("tail " + tail + " is negative");
+            }
+            // Acquire pairs with the consumer's release that freed the slot: its payload was read out.
+            long sequence = (long) LONG.getAcquire(region, slotOffset(tail) + SLOT_SEQUENCE_OFFSET);
+            long lag = sequence - tail;
+            if (lag == 0) {
+                if (LONG.compareAndSet(region, (long) TAIL_OFFSET, tail, tail + 1)) {
+                    return tail;
+                }
+            } else if (lag == 1 - slotCount || lag == -slotCount) {
+                // The slot still holds (or is still being filled with) the message one lap behind: full.
+                LONG.getAndAdd(region, (long) FULL_COUNT_OFFSET, 1L);
+                return FULL;
+            } else if (lag < 0) {
+                throw corrupted("slot sequence " + sequence + " at tail " + tail + " is in no valid state");
+            }
+            // lag > 0: another producer claimed this position; read the tail again.
+        }
+        throw corrupted("tail never settled in " + MAX_CLAIM_ATTEMPTS + " attempts");
+    }
+
+    /** Offset in {@link #memory()} of the payload of the slot claimed at {@code position}. */
+    public long payloadOffset(long position) {
+        return slotOffset(position) + SLOT_PAYLOAD_OFFSET;
+    }
+
+    /** Publishes the message claimed at {@code position}, waking the consumer if it announced a sleep. */
+    public void commit(long position) {
+        // Release pairs with the consumer's acquire in drain: the payload is visible before the sequence says so.
+        LONG.setRelease(region, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + 1);
+        if (wakeupsEnabled) {
+            wakeConsumerIfSleeping();
+        }
+    }
+
+    /**
+     * Copies a message of at most {@link #payloadSize()} bytes into the next slot and publishes it.
+     *
+     * @return false when the queue is full (nothing was written)
+     */
+    public boolean offer(MemorySegment source, long sourceOffset, int length) {
+        if (length < 0 || length > payloadSize()) {
+            throw new IllegalArgumentException("message of " + length + " bytes, payload size " + payloadSize());
+        }
+        long position = tryClaim();
+        if (position == FULL) {
+            return false;
+        }
+        MemorySegment.copy(source, sourceOffset, region, payloadOffset(position), length);
+        commit(position);
+        return true;
+    }
+
+    private void wakeConsumerIfSleeping() {
+        // Store-load: our sequence store must be visible before we read the flag, and the consumer stores the flag
+        // before it re-reads the sequence. So either it sees our message, or we see it sleeping.
+        VarHandle.fullFence();
+        if ((int) INT.getVolatile(region, (long) CONSUMER_SLEEPING_OFFSET) != 0
+                && INT.compareAndSet(region, (long) CONSUMER_SLEEPING_OFFSET, 1, 0)) {
+            LONG.getAndAdd(region, (long) WAKEUP_COUNT_OFFSET, 1L);
+            doorbell.ring();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Consumer
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Hands up to {@code limit} published messages to {@code handler}, in order, freeing each slot after its call.
+     *
+     * @return how many messages were handled
+     */
+    public int drain(MessageHandler handler, int limit) {
+        long head = consumerHead;
+        int handled = 0;
+        while (handled < limit) {
+            long slot = slotOffset(head);
+            if (!isPublished(slot, head)) {
+                break;
+            }
+            handler.onMessage(region, slot + SLOT_PAYLOAD_OFFSET, payloadSize());
+            // Release pairs with the producer's acquire in tryClaim: the payload was read before the slot is reused.
+            LONG.setRelease(region, slot + SLOT_SEQUENCE_OFFSET, head + slotCount);
+            head++;
+            handled++;
+        }
+        if (handled > 0) {
+            consumerHead = head;
+            LONG.setRelease(region, (long) HEAD_OFFSET, head);
+        }
+        return handled;
+    }
+
+    /** Consumer: whether no published message waits at the head. */
+    public boolean isEmpty() {
+        return !isPublished(slotOffset(consumerHead), consumerHead);
+    }
+
+    private boolean isPublished(long slot, long head) {
+        // Acquire pairs with the producer's release in commit: the payload is visible.
+        long sequence = (long) LONG.getAcquire(region, slot + SLOT_SEQUENCE_OFFSET);
+        if (sequence == head + 1) {
+            return true;
+        }
+        if (sequence != head) {
+            throw corrupted("slot sequence " + sequence + " at head " + head + " is in no valid state");
+        }
+        return false;
+    }
+
+    /**
+     * Consumer: announces that it is about to wait on the doorbell, then looks at the queue once more.
+     *
+     * @return true if the consumer may now wait; false if a message arrived (the announcement is withdrawn)
+     */
+    public boolean prepareToSleep() {
+        // Volatile store then load: ordered against the producers' sequence store then flag load.
+        INT.setVolatile(region, (long) CONSUMER_SLEEPING_OFFSET, 1);
+        if (!isEmpty()) {
+            cancelSleep();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Consumer: withdraws a sleep announcement (after waking by timeout, or when it decided not to sleep). A
+     * doorbell rung meanwhile leaves a count on the eventfd, which only makes the next wait return at once.
+     */
+    public void cancelSleep() {
+        INT.setVolatile(region, (long) CONSUMER_SLEEPING_OFFSET, 0);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Gauges and counters
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** Messages claimed but not yet consumed, as seen from any party (a gauge, racy by nature). */
+    public long size() {
+        long tail = (long) LONG.getVolatile(region, (long) TAIL_OFFSET);
+        long head = (long) LONG.getVolatile(region, (long) HEAD_OFFSET);
+        return Math.max(0, Math.min(slotCount, tail - head));
+    }
+
+    /** Times a producer found the queue full. */
+    public long fullCount() {
+        return (long) LONG.getVolatile(region, (long) FULL_COUNT_OFFSET);
+    }
+
+    /** Times a producer rang the doorbell. */
+    public long wakeupCount() {
+        return (long) LONG.getVolatile(region, (long) WAKEUP_COUNT_OFFSET);
+    }
+
+    private SharedMemoryCorruptedException corrupted(String what) {
+        return new SharedMemoryCorruptedException("queue at 0x" + Long.toHexString(region.address()) + ": " + what);
+    }
+
+    @Override
+    public String toString() {
+        return "MessageQueue[slots=" + slotCount + " x " + slotSize + "B, size=" + size() + "]";
+    }
+}
