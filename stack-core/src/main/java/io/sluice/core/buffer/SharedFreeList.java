@@ -1,7 +1,6 @@
 package io.sluice.core.buffer;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pool-wide stack of free buffer indices behind the per-worker caches; safe for any number of threads.
@@ -16,29 +15,20 @@ import java.lang.invoke.VarHandle;
  */
 final class SharedFreeList {
 
-    private static final VarHandle LOCK;
-    private static final VarHandle COUNT;
     private static final int SPINS_BEFORE_YIELD = 64;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            LOCK = lookup.findVarHandle(SharedFreeList.class, "lock", int.class);
-            COUNT = lookup.findVarHandle(SharedFreeList.class, "count", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /** The free indices; entries {@code [0, count)} are valid, the top of the stack at {@code count - 1}. */
     private final int[] stack;
 
-    /** 0 when free, 1 when held. CAS acquires, a release store frees: pairs with the next acquirer's CAS. */
-    @SuppressWarnings("unused")
-    private int lock;
+    /**
+     * 0 when free, 1 when held. CAS acquires, a release store frees: pairs with the next acquirer's CAS.
+     * Atomic objects rather than VarHandles on fields: their methods are intrinsics in every tier, whereas a
+     * VarHandle call site may link method handle adapters (heap allocation) when the JIT first compiles it.
+     */
+    private final AtomicInteger lock = new AtomicInteger();
 
     /** Number of free indices. Written under the lock with release stores; read without it (acquire) for gauges. */
-    private int count;
+    private final AtomicInteger count = new AtomicInteger();
 
     /** A list holding every index {@code 0..capacity-1}, so index 0 is taken first. */
     SharedFreeList(int capacity) {
@@ -46,12 +36,12 @@ final class SharedFreeList {
         for (int i = 0; i < capacity; i++) {
             stack[i] = capacity - 1 - i;
         }
-        COUNT.setRelease(this, capacity);
+        count.setRelease(capacity);
     }
 
     /** Number of free indices now; exact at the instant it was read. */
     int size() {
-        return (int) COUNT.getAcquire(this);
+        return count.getAcquire();
     }
 
     int capacity() {
@@ -65,10 +55,10 @@ final class SharedFreeList {
         }
         acquire();
         try {
-            int n = count;
+            int n = count.getPlain();
             int taken = Math.min(n, max);
             System.arraycopy(stack, n - taken, dst, offset, taken);
-            COUNT.setRelease(this, n - taken);
+            count.setRelease(n - taken);
             return taken;
         } finally {
             release();
@@ -82,13 +72,13 @@ final class SharedFreeList {
         }
         acquire();
         try {
-            int c = count;
+            int c = count.getPlain();
             if (n > stack.length - c) {
                 // Only reachable if an index was freed twice behind the double-free check (a data race).
                 throw new IllegalStateException("shared free list overflow: " + c + " + " + n + " > " + stack.length);
             }
             System.arraycopy(src, offset, stack, c, n);
-            COUNT.setRelease(this, c + n);
+            count.setRelease(c + n);
         } finally {
             release();
         }
@@ -97,7 +87,7 @@ final class SharedFreeList {
     private void acquire() {
         int spins = 0;
         while (true) {
-            if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+            if (lock.getOpaque() == 0 && lock.compareAndSet(0, 1)) {
                 return;
             }
             if (++spins < SPINS_BEFORE_YIELD) {
@@ -110,6 +100,6 @@ final class SharedFreeList {
     }
 
     private void release() {
-        LOCK.setRelease(this, 0);
+        lock.setRelease(0);
     }
 }
