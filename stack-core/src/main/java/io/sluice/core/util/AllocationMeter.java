@@ -5,8 +5,18 @@ import java.lang.management.ManagementFactory;
 /**
  * Bytes the current thread has allocated on the Java heap, from the JVM's per-thread allocation counter. Tests use
  * it to prove a hot path allocates nothing; benchmarks use it to report bytes allocated per operation.
+ *
+ * <p>Warm-up matters: with the JIT on, the JVM itself may allocate a few dozen bytes on the running thread, once,
+ * when compiled code is replaced (seen: a 24-byte {@code String} and its array when C2 swaps in a new version of a
+ * method on the path, even with that method excluded from compilation; never when interpreted). So
+ * {@link #allocatedInSteadyState} first runs the work until the counter stays still for several runs in a row.
  */
 public final class AllocationMeter {
+
+    /** Consecutive warm-up runs that must allocate nothing before the measured run. */
+    public static final int QUIET_RUNS = 3;
+    /** Warm-up runs after which the work is declared to allocate in steady state. */
+    public static final int MAX_WARMUP_RUNS = 60;
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -25,18 +35,36 @@ public final class AllocationMeter {
         return THREADS.getCurrentThreadAllocatedBytes();
     }
 
-    /**
-     * Runs {@code work} {@code warmups} times (so the JIT compiles it), then once more while counting, and returns
-     * the bytes the calling thread allocated during the counted run. The counter's own call is subtracted.
-     */
-    public static long allocatedDuring(Runnable work, int warmups) {
-        for (int i = 0; i < warmups; i++) {
-            work.run();
-        }
-        long overhead = allocatedBytes();
-        overhead = allocatedBytes() - overhead;
+    /** Bytes the calling thread allocated while running {@code work} once. */
+    public static long allocatedBy(Runnable work) {
         long before = allocatedBytes();
         work.run();
-        return Math.max(0, allocatedBytes() - before - overhead);
+        return allocatedBytes() - before;
+    }
+
+    /**
+     * Runs {@code warmup} until it allocates nothing {@link #QUIET_RUNS} times in a row, then returns the bytes
+     * allocated by one run of {@code measured}.
+     *
+     * @throws IllegalStateException if the warm-up never settles within {@link #MAX_WARMUP_RUNS} runs (the work
+     *     allocates in steady state); the message lists the bytes of each warm-up run
+     */
+    public static long allocatedInSteadyState(Runnable warmup, Runnable measured) {
+        int quiet = 0;
+        StringBuilder perRun = new StringBuilder();
+        for (int run = 0; run < MAX_WARMUP_RUNS && quiet < QUIET_RUNS; run++) {
+            long bytes = allocatedBy(warmup);
+            quiet = bytes == 0 ? quiet + 1 : 0;
+            perRun.append(bytes).append(' ');
+        }
+        if (quiet < QUIET_RUNS) {
+            throw new IllegalStateException("warm-up never stopped allocating; bytes per run: " + perRun);
+        }
+        return allocatedBy(measured);
+    }
+
+    /** {@link #allocatedInSteadyState(Runnable, Runnable)} with the same work for warm-up and measurement. */
+    public static long allocatedInSteadyState(Runnable work) {
+        return allocatedInSteadyState(work, work);
     }
 }

@@ -2,11 +2,10 @@ package io.sluice.core.buffer;
 
 import static io.sluice.core.buffer.BufferPool.NO_BUFFER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.core.util.AllocationMeter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,27 +13,17 @@ import org.junit.jupiter.api.Test;
  * frees that go through another worker's cache (so refills and flushes of the shared list happen), metadata
  * updates and chain copies in and out, measured with the JVM's per-thread allocation counter.
  *
- * <p>No tolerance in the measured million rounds. The code under test never executes {@code new}, boxes or throws;
- * run interpreted ({@code -Xint}) it allocates exactly 0 bytes after the first round. With the JIT on, the JVM
- * itself allocates a few dozen bytes on the running thread, once, when C2 replaces a tier-3 method on the path
- * (observed: one 24-byte {@code String} and its 56-byte array when the code of
- * {@code SharedFreeList.acquire} is swapped, even with that method excluded from compilation). So the warm-up
- * runs until the counter stays at 0 for {@link #QUIET_WINDOWS} windows in a row: the tiers have settled; then the
- * measured rounds must allocate nothing at all.
+ * <p>No tolerance in the measured million rounds: the code under test never executes {@code new}, boxes or
+ * throws. {@link AllocationMeter#allocatedInSteadyState} warms up until the JIT has settled (compiled-code swaps
+ * can allocate once on the running thread), then measures.
  */
 class BufferPoolAllocationFreeTest {
 
     private static final int ROUNDS = 1_000_000;
     private static final int WINDOW_ROUNDS = 50_000;
-    private static final int QUIET_WINDOWS = 3;
-    private static final int MAX_WARMUP_WINDOWS = 60;
 
     @Test
     void hotPathAllocatesNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes");
-        threads.setThreadAllocatedMemoryEnabled(true);
-
         try (BufferPool pool = BufferPool.create(BufferPoolConfig.defaults().withBufferCount(4096));
                 Arena arena = Arena.ofConfined()) {
             BufferCache rx = pool.newCache();
@@ -45,28 +34,18 @@ class BufferPoolAllocationFreeTest {
             MemorySegment out = arena.allocate(5000);
             byte[] small = new byte[100];
 
-            long checksum = 0;
-            long rounds = 0;
-            int quiet = 0;
-            StringBuilder warmup = new StringBuilder();
-            for (int w = 0; w < MAX_WARMUP_WINDOWS && quiet < QUIET_WINDOWS; w++) {
-                long start = threads.getCurrentThreadAllocatedBytes();
-                checksum += run(pool, rx, tx, vector, packet, out, small, WINDOW_ROUNDS);
-                long bytes = threads.getCurrentThreadAllocatedBytes() - start;
-                rounds += WINDOW_ROUNDS;
-                quiet = bytes == 0 ? quiet + 1 : 0;
-                warmup.append(bytes).append(' ');
-            }
-            assertEquals(QUIET_WINDOWS, quiet, "warm-up never settled; bytes per window: " + warmup);
+            long[] checksumAndRounds = new long[2];
+            long allocated = AllocationMeter.allocatedInSteadyState(() -> {
+                checksumAndRounds[0] += run(pool, rx, tx, vector, packet, out, small, WINDOW_ROUNDS);
+                checksumAndRounds[1] += WINDOW_ROUNDS;
+            }, () -> {
+                checksumAndRounds[0] += run(pool, rx, tx, vector, packet, out, small, ROUNDS);
+                checksumAndRounds[1] += ROUNDS;
+            });
 
-            long before = threads.getCurrentThreadAllocatedBytes();
-            checksum += run(pool, rx, tx, vector, packet, out, small, ROUNDS);
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            rounds += ROUNDS;
-
-            assertEquals(0, allocated, "bytes allocated on the heap by " + ROUNDS + " rounds (warm-up windows: "
-                    + warmup + ")");
-            assertEquals(rounds * (1514 - 14 + 5000 + 100) + rounds / 16 * vector.length, checksum);
+            assertEquals(0, allocated, "bytes allocated on the heap by " + ROUNDS + " rounds");
+            long rounds = checksumAndRounds[1];
+            assertEquals(rounds * (1514 - 14 + 5000 + 100) + rounds / 16 * vector.length, checksumAndRounds[0]);
             assertEquals(0, pool.allocationFailures());
             assertEquals(0, pool.doubleFrees());
             assertEquals(0, pool.buffersInUse());
