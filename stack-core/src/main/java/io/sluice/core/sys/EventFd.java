@@ -63,9 +63,7 @@ public final class EventFd implements AutoCloseable {
             throw new IllegalArgumentException("eventfd initial value " + initialValue + " is outside 0.."
                     + 0xffff_ffffL);
         }
-        if ((flags & ~ALL_FLAGS) != 0) {
-            throw new IllegalArgumentException("unknown eventfd flags 0x" + Integer.toHexString(flags & ~ALL_FLAGS));
-        }
+        NativeAccess.checkFlags("eventfd", flags, ALL_FLAGS);
         MemorySegment state = NativeAccess.scratch().callState;
         int result;
         try {

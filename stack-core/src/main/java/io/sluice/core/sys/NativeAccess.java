@@ -205,6 +205,14 @@ public final class NativeAccess {
         return new IllegalStateException("a native call threw a checked exception", t);
     }
 
+    /** Refuses flag bits a binding does not know, naming them, before the kernel sees them. */
+    static void checkFlags(String call, int flags, int known) {
+        if ((flags & ~known) != 0) {
+            throw new IllegalArgumentException("unknown " + call + " flags 0x" + Integer.toHexString(flags & ~known)
+                    + " (known: 0x" + Integer.toHexString(known) + ")");
+        }
+    }
+
     /** The errno a call left in its call-state segment. */
     static int errno(MemorySegment callState) {
         return (int) ERRNO.get(callState, 0L);
