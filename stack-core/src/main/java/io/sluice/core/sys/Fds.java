@@ -125,7 +125,12 @@ public final class Fds {
         return transfer(WRITE, "write", fd, src);
     }
 
-    private static long transfer(MethodHandle handle, String call, int fd, MemorySegment buffer)
+    /**
+     * One read-like or write-like call, retrying on EINTR and turning EAGAIN into {@link #WOULD_BLOCK}.
+     *
+     * @param handle {@code ssize_t call(int fd, void *buf, size_t count)} with errno capture
+     */
+    static long transfer(MethodHandle handle, String call, int fd, MemorySegment buffer)
             throws SyscallException {
         MemorySegment state = NativeAccess.scratch().callState;
         while (true) {
