@@ -16,7 +16,7 @@ import java.util.Objects;
 /**
  * An epoll(7) instance: where an idle worker sleeps on its eventfds, TAP queues and sockets.
  *
- * <p>{@link #wait(int)} fills a native event array this object owns and allocates nothing on the Java heap; the
+ * <p>{@link #waitFor(int)} fills a native event array this object owns and allocates nothing on the Java heap; the
  * i-th result is read with {@link #events(int)} and {@link #data(int)}. Waiting and reading results belong to one
  * thread at a time. {@link #add}, {@link #modify} and {@link #delete} may be called from any thread (the kernel
  * serialises them), and build their epoll_event in the calling thread's scratch area.
@@ -42,8 +42,8 @@ public final class Epoll implements AutoCloseable {
     /** Edge-triggered: report a change of state once, not every wait while it lasts. */
     public static final int EPOLLET = 1 << 31;
 
-    /** epoll_create1 flag: close on exec. */
-    static final int EPOLL_CLOEXEC = 0x80000;
+    /** epoll_create1 flag: close on exec, defined by the kernel as O_CLOEXEC. */
+    static final int EPOLL_CLOEXEC = Fds.O_CLOEXEC;
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLL_CTL_DEL = 2;
     static final int EPOLL_CTL_MOD = 3;
@@ -105,7 +105,7 @@ public final class Epoll implements AutoCloseable {
     /**
      * Creates an epoll instance (close on exec).
      *
-     * @param capacity the most events one {@link #wait} returns, 1 to {@link #MAX_EVENTS}
+     * @param capacity the most events one {@link #waitFor} returns, 1 to {@link #MAX_EVENTS}
      */
     public static Epoll create(int capacity) throws SyscallException {
         if (capacity < 1 || capacity > MAX_EVENTS) {
@@ -118,9 +118,7 @@ public final class Epoll implements AutoCloseable {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        if (result < 0) {
-            throw new SyscallException("epoll_create1", "flags=EPOLL_CLOEXEC", NativeAccess.errno(state));
-        }
+        NativeAccess.check(result, state, "epoll_create1", "flags=EPOLL_CLOEXEC");
         NativeFd fd = NativeFd.adopt(result);
         // Shared: the instance may be built on one thread and waited on by a worker.
         return new Epoll(fd, Arena.ofShared(), capacity);
@@ -162,12 +160,13 @@ public final class Epoll implements AutoCloseable {
     }
 
     /**
-     * Waits for events.
+     * Waits for events (epoll_wait(2)). Not named {@code wait}, so that it cannot be confused with
+     * {@link Object#wait(long)}.
      *
      * @param timeoutMillis -1 to wait without limit, 0 to poll, else the most milliseconds to wait
      * @return how many events are ready (0 on timeout, and also when a signal interrupted the wait: EINTR)
      */
-    public int wait(int timeoutMillis) throws SyscallException {
+    public int waitFor(int timeoutMillis) throws SyscallException {
         int epfd = fd.intValue();
         MemorySegment state = NativeAccess.scratch().callState;
         int result;
@@ -189,12 +188,12 @@ public final class Epoll implements AutoCloseable {
         return result;
     }
 
-    /** The event mask of the index-th event of the last {@link #wait}. */
+    /** The event mask of the index-th event of the last {@link #waitFor}. */
     public int events(int index) {
         return events.get(JAVA_INT, Objects.checkIndex(index, ready) * EVENT_BYTES + EVENTS_OFFSET);
     }
 
-    /** The data registered with the descriptor of the index-th event of the last {@link #wait}. */
+    /** The data registered with the descriptor of the index-th event of the last {@link #waitFor}. */
     public long data(int index) {
         return events.get(JAVA_LONG_UNALIGNED, Objects.checkIndex(index, ready) * EVENT_BYTES + DATA_OFFSET);
     }

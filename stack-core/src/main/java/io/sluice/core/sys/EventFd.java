@@ -21,10 +21,13 @@ public final class EventFd implements AutoCloseable {
 
     /** Reads return 1 and decrement the counter, instead of returning the whole count and zeroing it. */
     public static final int EFD_SEMAPHORE = 1;
-    /** Reads and writes return instead of blocking: see {@link #EMPTY} and {@link #write(long)}. */
-    public static final int EFD_NONBLOCK = 0x800;
+    /**
+     * Reads and writes return instead of blocking: see {@link #EMPTY} and {@link #write(long)}. The kernel defines
+     * EFD_NONBLOCK and EFD_CLOEXEC as O_NONBLOCK and O_CLOEXEC.
+     */
+    public static final int EFD_NONBLOCK = Fds.O_NONBLOCK;
     /** Close on exec; the stack passes eventfds to applications with SCM_RIGHTS, never by exec. */
-    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int EFD_CLOEXEC = Fds.O_CLOEXEC;
 
     /**
      * What a non-blocking {@link #read()} returns when the counter is zero. A successful read never returns zero
@@ -71,10 +74,8 @@ public final class EventFd implements AutoCloseable {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        if (result < 0) {
-            throw new SyscallException("eventfd", "initval=" + initialValue + ", flags=0x" + Integer.toHexString(flags),
-                    NativeAccess.errno(state));
-        }
+        NativeAccess.check(result, state, "eventfd", "initval=" + initialValue + ", flags=0x"
+                + Integer.toHexString(flags));
         return new EventFd(NativeFd.adopt(result));
     }
 

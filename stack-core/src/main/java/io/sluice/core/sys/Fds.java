@@ -72,20 +72,13 @@ public final class Fds {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        if (result < 0) {
-            throw new SyscallException("fcntl", "fd=" + fd + ", cmd=" + cmd + ", arg=" + arg,
-                    NativeAccess.errno(state));
-        }
+        NativeAccess.check(result, state, "fcntl", "fd=" + fd + ", cmd=" + cmd + ", arg=" + arg);
         return result;
     }
 
     /** Sets or clears O_NONBLOCK, keeping the other status flags. */
     public static void setNonBlocking(int fd, boolean nonBlocking) throws SyscallException {
-        int flags = fcntl(fd, F_GETFL, 0);
-        int wanted = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
-        if (wanted != flags) {
-            fcntl(fd, F_SETFL, wanted);
-        }
+        setFlag(fd, F_GETFL, F_SETFL, O_NONBLOCK, nonBlocking);
     }
 
     /** Whether O_NONBLOCK is set. */
@@ -95,16 +88,21 @@ public final class Fds {
 
     /** Sets or clears FD_CLOEXEC. */
     public static void setCloseOnExec(int fd, boolean closeOnExec) throws SyscallException {
-        int flags = fcntl(fd, F_GETFD, 0);
-        int wanted = closeOnExec ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
-        if (wanted != flags) {
-            fcntl(fd, F_SETFD, wanted);
-        }
+        setFlag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, closeOnExec);
     }
 
     /** Whether FD_CLOEXEC is set. */
     public static boolean isCloseOnExec(int fd) throws SyscallException {
         return (fcntl(fd, F_GETFD, 0) & FD_CLOEXEC) != 0;
+    }
+
+    /** Read-modify-write of one flag bit (status flags or descriptor flags); no write when it is already so. */
+    private static void setFlag(int fd, int getCommand, int setCommand, int flag, boolean on) throws SyscallException {
+        int flags = fcntl(fd, getCommand, 0);
+        int wanted = on ? flags | flag : flags & ~flag;
+        if (wanted != flags) {
+            fcntl(fd, setCommand, wanted);
+        }
     }
 
     /**
@@ -113,7 +111,7 @@ public final class Fds {
      * @return the bytes read, 0 at end of file, or {@link #WOULD_BLOCK} when a non-blocking descriptor has nothing
      */
     public static long read(int fd, MemorySegment dst) throws SyscallException {
-        return transfer(READ, "read", fd, dst);
+        return transfer(READ, "read", fd, dst, dst.byteSize(), "count");
     }
 
     /**
@@ -122,21 +120,23 @@ public final class Fds {
      * @return the bytes written, or {@link #WOULD_BLOCK} when a non-blocking descriptor cannot take any now
      */
     public static long write(int fd, MemorySegment src) throws SyscallException {
-        return transfer(WRITE, "write", fd, src);
+        return transfer(WRITE, "write", fd, src, src.byteSize(), "count");
     }
 
     /**
-     * One read-like or write-like call, retrying on EINTR and turning EAGAIN into {@link #WOULD_BLOCK}.
+     * One read-like or write-like call (read, write, recv, send, recvmsg, sendmsg), retrying on EINTR and turning
+     * EAGAIN into {@link #WOULD_BLOCK}. Allocates nothing unless it throws.
      *
-     * @param handle {@code ssize_t call(int fd, void *buf, size_t count)} with errno capture
+     * @param handle {@code ssize_t call(int fd, void *segment, long argument)} with errno capture
+     * @param argumentName what the last argument is, for the error message ("count", "flags")
      */
-    static long transfer(MethodHandle handle, String call, int fd, MemorySegment buffer)
-            throws SyscallException {
+    static long transfer(MethodHandle handle, String call, int fd, MemorySegment segment, long argument,
+            String argumentName) throws SyscallException {
         MemorySegment state = NativeAccess.scratch().callState;
         while (true) {
             long result;
             try {
-                result = (long) handle.invokeExact(state, fd, buffer, buffer.byteSize());
+                result = (long) handle.invokeExact(state, fd, segment, argument);
             } catch (Throwable t) {
                 throw NativeAccess.rethrow(t);
             }
@@ -148,7 +148,7 @@ public final class Fds {
                 return WOULD_BLOCK;
             }
             if (errno != Errno.EINTR) {
-                throw new SyscallException(call, "fd=" + fd + ", count=" + buffer.byteSize(), errno);
+                throw new SyscallException(call, "fd=" + fd + ", " + argumentName + "=" + argument, errno);
             }
         }
     }

@@ -88,9 +88,7 @@ public record FileStat(int mode, long size) {
             } catch (Throwable t) {
                 throw NativeAccess.rethrow(t);
             }
-            if (result < 0) {
-                throw new SyscallException("fstat", "fd=" + rawFd, NativeAccess.errno(state));
-            }
+            NativeAccess.check(result, state, "fstat", "fd=" + rawFd);
             return new FileStat(stat.get(JAVA_INT, ST_MODE_OFFSET), stat.get(JAVA_LONG, ST_SIZE_OFFSET));
         }
     }

@@ -67,10 +67,8 @@ public final class MemFd {
             } catch (Throwable t) {
                 throw NativeAccess.rethrow(t);
             }
-            if (result < 0) {
-                throw new SyscallException("memfd_create", "name=" + name + ", flags=0x" + Integer.toHexString(flags),
-                        NativeAccess.errno(state));
-            }
+            NativeAccess.check(result, state, "memfd_create", "name=" + name + ", flags=0x"
+                    + Integer.toHexString(flags));
             return NativeFd.adopt(result);
         }
     }
@@ -88,9 +86,7 @@ public final class MemFd {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        if (result < 0) {
-            throw new SyscallException("ftruncate", "fd=" + rawFd + ", length=" + size, NativeAccess.errno(state));
-        }
+        NativeAccess.check(result, state, "ftruncate", "fd=" + rawFd + ", length=" + size);
     }
 
     /** The file's size, from fstat(2). */

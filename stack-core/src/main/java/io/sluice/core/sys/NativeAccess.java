@@ -205,6 +205,16 @@ public final class NativeAccess {
         return new IllegalStateException("a native call threw a checked exception", t);
     }
 
+    /**
+     * Throws when a call returned a negative result, with the errno it left. For control paths: the arguments are
+     * formatted before the call, which data paths cannot afford.
+     */
+    static void check(long result, MemorySegment callState, String call, String arguments) throws SyscallException {
+        if (result < 0) {
+            throw new SyscallException(call, arguments, errno(callState));
+        }
+    }
+
     /** Refuses flag bits a binding does not know, naming them, before the kernel sees them. */
     static void checkFlags(String call, int flags, int known) {
         if ((flags & ~known) != 0) {

@@ -221,10 +221,8 @@ public final class TunTap implements AutoCloseable {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        if (result < 0) {
-            throw new SyscallException("ioctl", "fd=" + rawFd + ", request=TUNSETVNETHDRSZ, size=" + size,
-                    NativeAccess.errno(scratch.callState));
-        }
+        NativeAccess.check(result, scratch.callState, "ioctl", "fd=" + rawFd + ", request=TUNSETVNETHDRSZ, size="
+                + size);
     }
 
     /** Tells the kernel which offloads (TUN_F_*) the stack handles, so it may send such frames. */
@@ -237,10 +235,8 @@ public final class TunTap implements AutoCloseable {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        if (result < 0) {
-            throw new SyscallException("ioctl", "fd=" + rawFd + ", request=TUNSETOFFLOAD, offloads=0x"
-                    + Integer.toHexString(offloads), NativeAccess.errno(state));
-        }
+        NativeAccess.check(result, state, "ioctl", "fd=" + rawFd + ", request=TUNSETOFFLOAD, offloads=0x"
+                + Integer.toHexString(offloads));
     }
 
     /** Sets or clears O_NONBLOCK on this queue. */

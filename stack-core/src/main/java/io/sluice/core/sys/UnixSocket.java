@@ -22,6 +22,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,8 +81,9 @@ public final class UnixSocket implements AutoCloseable {
     public static final int SHUT_RDWR = 2;
 
     static final short AF_UNIX = 1;
-    static final int SOCK_NONBLOCK = 0x800;
-    static final int SOCK_CLOEXEC = 0x80000;
+    /** The kernel defines these as O_NONBLOCK and O_CLOEXEC (include/linux/net.h). */
+    static final int SOCK_NONBLOCK = Fds.O_NONBLOCK;
+    static final int SOCK_CLOEXEC = Fds.O_CLOEXEC;
     static final int SOL_SOCKET = 1;
     static final int SCM_RIGHTS = 1;
     /** SO_PEERCRED is 17 on x86_64 and aarch64 (asm-generic/socket.h); PowerPC differs and is not supported. */
@@ -108,10 +110,12 @@ public final class UnixSocket implements AutoCloseable {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKOPT = NativeAccess.downcall("getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SENDMSG = NativeAccess.downcall("sendmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVMSG = NativeAccess.downcall("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    /** sendmsg(fd, msghdr, flags), its int flags taken as a long so that {@link Fds#transfer} can drive it. */
+    private static final MethodHandle SENDMSG = longFlags(NativeAccess.downcall("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT)));
+    /** recvmsg(fd, msghdr, flags), shaped like sendmsg above. */
+    private static final MethodHandle RECVMSG = longFlags(NativeAccess.downcall("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT)));
     /** send(fd, buf, len, MSG_NOSIGNAL), shaped like write(2) so {@link Fds#transfer} can drive it. */
     private static final MethodHandle SEND = MethodHandles.insertArguments(NativeAccess.downcall("send",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT)), 4, MSG_NOSIGNAL);
@@ -137,7 +141,7 @@ public final class UnixSocket implements AutoCloseable {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        check(result, state, "socket", "domain=AF_UNIX, type=" + type + ", nonBlocking=" + nonBlocking);
+        NativeAccess.check(result, state, "socket", "domain=AF_UNIX, type=" + type + ", nonBlocking=" + nonBlocking);
         return new UnixSocket(NativeFd.adopt(result), type);
     }
 
@@ -152,7 +156,7 @@ public final class UnixSocket implements AutoCloseable {
             } catch (Throwable t) {
                 throw NativeAccess.rethrow(t);
             }
-            check(result, state, "socketpair", "domain=AF_UNIX, type=" + type);
+            NativeAccess.check(result, state, "socketpair", "domain=AF_UNIX, type=" + type);
             return new UnixSocket[] {
                 new UnixSocket(NativeFd.adopt(fds.getAtIndex(JAVA_INT, 0)), type),
                 new UnixSocket(NativeFd.adopt(fds.getAtIndex(JAVA_INT, 1)), type),
@@ -183,7 +187,7 @@ public final class UnixSocket implements AutoCloseable {
             } catch (Throwable t) {
                 throw NativeAccess.rethrow(t);
             }
-            check(result, state, name, "fd=" + rawFd + ", path=" + path);
+            NativeAccess.check(result, state, name, "fd=" + rawFd + ", path=" + path);
         }
     }
 
@@ -217,7 +221,7 @@ public final class UnixSocket implements AutoCloseable {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        check(result, state, "listen", "fd=" + rawFd + ", backlog=" + backlog);
+        NativeAccess.check(result, state, "listen", "fd=" + rawFd + ", backlog=" + backlog);
     }
 
     /**
@@ -255,7 +259,7 @@ public final class UnixSocket implements AutoCloseable {
      * @return bytes sent (a stream may take fewer than offered), or {@link Fds#WOULD_BLOCK}
      */
     public long send(MemorySegment data) throws SyscallException {
-        return Fds.transfer(SEND, "send", fd.intValue(), data);
+        return Fds.transfer(SEND, "send", fd.intValue(), data, data.byteSize(), "count");
     }
 
     /**
@@ -264,7 +268,7 @@ public final class UnixSocket implements AutoCloseable {
      * @return bytes received, 0 when the peer has closed (or shut down its sending side), or {@link Fds#WOULD_BLOCK}
      */
     public long receive(MemorySegment buffer) throws SyscallException {
-        return Fds.transfer(RECV, "recv", fd.intValue(), buffer);
+        return Fds.transfer(RECV, "recv", fd.intValue(), buffer, buffer.byteSize(), "count");
     }
 
     /**
@@ -295,7 +299,7 @@ public final class UnixSocket implements AutoCloseable {
             for (int i = 0; i < fds.size(); i++) {
                 control.set(JAVA_INT, dataOffset + (long) Integer.BYTES * i, fds.get(i).intValue());
             }
-            return messageCall(SENDMSG, "sendmsg", rawFd, msghdr, MSG_NOSIGNAL, "fds=" + fds);
+            return Fds.transfer(SENDMSG, "sendmsg", rawFd, msghdr, MSG_NOSIGNAL, "flags");
         }
     }
 
@@ -317,7 +321,7 @@ public final class UnixSocket implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment control = control(arena, maxFds);
             MemorySegment msghdr = message(arena, buffer, control);
-            long bytes = messageCall(RECVMSG, "recvmsg", rawFd, msghdr, MSG_CMSG_CLOEXEC, "maxFds=" + maxFds);
+            long bytes = Fds.transfer(RECVMSG, "recvmsg", rawFd, msghdr, MSG_CMSG_CLOEXEC, "flags");
             if (bytes == Fds.WOULD_BLOCK) {
                 return Received.WOULD_BLOCK;
             }
@@ -354,28 +358,11 @@ public final class UnixSocket implements AutoCloseable {
         return msghdr;
     }
 
-    /** sendmsg or recvmsg, retrying on EINTR, EAGAIN as {@link Fds#WOULD_BLOCK}. */
-    private static long messageCall(MethodHandle call, String name, int rawFd, MemorySegment msghdr, int flags,
-            String arguments) throws SyscallException {
-        MemorySegment state = NativeAccess.scratch().callState;
-        while (true) {
-            long result;
-            try {
-                result = (long) call.invokeExact(state, rawFd, msghdr, flags);
-            } catch (Throwable t) {
-                throw NativeAccess.rethrow(t);
-            }
-            if (result >= 0) {
-                return result;
-            }
-            int errno = NativeAccess.errno(state);
-            if (errno == Errno.EAGAIN) {
-                return Fds.WOULD_BLOCK;
-            }
-            if (errno != Errno.EINTR) {
-                throw new SyscallException(name, "fd=" + rawFd + ", " + arguments, errno);
-            }
-        }
+    /** Widens a handle's last parameter (int flags) to long; the flags always fit, so narrowing back is exact. */
+    private static MethodHandle longFlags(MethodHandle handle) {
+        MethodType type = handle.type();
+        return MethodHandles.explicitCastArguments(handle, type.changeParameterType(type.parameterCount() - 1,
+                long.class));
     }
 
     /**
@@ -426,7 +413,7 @@ public final class UnixSocket implements AutoCloseable {
             } catch (Throwable t) {
                 throw NativeAccess.rethrow(t);
             }
-            check(result, state, "getsockopt", "fd=" + rawFd + ", level=SOL_SOCKET, optname=SO_PEERCRED");
+            NativeAccess.check(result, state, "getsockopt", "fd=" + rawFd + ", level=SOL_SOCKET, optname=SO_PEERCRED");
             return new PeerCredentials(ucred.get(JAVA_INT, SocketStructs.UCRED_PID_OFFSET),
                     ucred.get(JAVA_INT, SocketStructs.UCRED_UID_OFFSET),
                     ucred.get(JAVA_INT, SocketStructs.UCRED_GID_OFFSET));
@@ -447,14 +434,7 @@ public final class UnixSocket implements AutoCloseable {
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }
-        check(result, state, "shutdown", "fd=" + rawFd + ", how=" + how);
-    }
-
-    private static void check(int result, MemorySegment state, String call, String arguments)
-            throws SyscallException {
-        if (result < 0) {
-            throw new SyscallException(call, arguments, NativeAccess.errno(state));
-        }
+        NativeAccess.check(result, state, "shutdown", "fd=" + rawFd + ", how=" + how);
     }
 
     /** The socket's descriptor, e.g. to register with {@link Epoll}. */

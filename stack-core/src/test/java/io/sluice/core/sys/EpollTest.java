@@ -31,9 +31,9 @@ class EpollTest {
     @Test
     void timesOutWhenNothingIsReady() throws Exception {
         epoll.add(efd.fd(), Epoll.EPOLLIN, DATA);
-        assertEquals(0, epoll.wait(0));
+        assertEquals(0, epoll.waitFor(0));
         long start = System.nanoTime();
-        assertEquals(0, epoll.wait(30));
+        assertEquals(0, epoll.waitFor(30));
         assertTrue(System.nanoTime() - start >= 25_000_000L, "epoll_wait slept for its timeout");
         assertThrows(IndexOutOfBoundsException.class, () -> epoll.events(0));
     }
@@ -42,12 +42,12 @@ class EpollTest {
     void reportsReadinessWithTheRegisteredData() throws Exception {
         epoll.add(efd.fd(), Epoll.EPOLLIN, DATA);
         efd.write(1);
-        assertEquals(1, epoll.wait(1000));
+        assertEquals(1, epoll.waitFor(1000));
         assertEquals(Epoll.EPOLLIN, epoll.events(0));
         assertEquals(DATA, epoll.data(0), "all 64 bits of data come back");
-        assertEquals(1, epoll.wait(0), "level-triggered: still readable");
+        assertEquals(1, epoll.waitFor(0), "level-triggered: still readable");
         efd.read();
-        assertEquals(0, epoll.wait(0), "drained");
+        assertEquals(0, epoll.waitFor(0), "drained");
     }
 
     @Test
@@ -61,7 +61,7 @@ class EpollTest {
                 throw new AssertionError(e);
             }
         });
-        assertEquals(1, epoll.wait(-1));
+        assertEquals(1, epoll.waitFor(-1));
         assertEquals(7, epoll.data(0));
         writer.join();
     }
@@ -69,9 +69,9 @@ class EpollTest {
     @Test
     void modifyChangesInterestAndData() throws Exception {
         epoll.add(efd.fd(), Epoll.EPOLLIN, 1);
-        assertEquals(0, epoll.wait(0));
+        assertEquals(0, epoll.waitFor(0));
         epoll.modify(efd.fd(), Epoll.EPOLLOUT, 2);
-        assertEquals(1, epoll.wait(0), "an eventfd with room is writable");
+        assertEquals(1, epoll.waitFor(0), "an eventfd with room is writable");
         assertEquals(Epoll.EPOLLOUT, epoll.events(0));
         assertEquals(2, epoll.data(0));
     }
@@ -81,7 +81,7 @@ class EpollTest {
         epoll.add(efd.fd(), Epoll.EPOLLIN, DATA);
         efd.write(1);
         epoll.delete(efd.fd());
-        assertEquals(0, epoll.wait(0));
+        assertEquals(0, epoll.waitFor(0));
         SyscallException e = assertThrows(SyscallException.class, () -> epoll.delete(efd.fd()));
         assertEquals(Errno.ENOENT, e.errno());
         assertTrue(e.getMessage().contains("EPOLL_CTL_DEL"), e.getMessage());
@@ -99,20 +99,20 @@ class EpollTest {
     void edgeTriggeredReportsAChangeOnce() throws Exception {
         epoll.add(efd.fd(), Epoll.EPOLLIN | Epoll.EPOLLET, DATA);
         efd.write(1);
-        assertEquals(1, epoll.wait(0));
-        assertEquals(0, epoll.wait(0), "no new edge");
+        assertEquals(1, epoll.waitFor(0));
+        assertEquals(0, epoll.waitFor(0), "no new edge");
         efd.write(1);
-        assertEquals(1, epoll.wait(0), "a new write is a new edge");
+        assertEquals(1, epoll.waitFor(0), "a new write is a new edge");
     }
 
     @Test
     void oneShotDisarmsUntilModified() throws Exception {
         epoll.add(efd.fd(), Epoll.EPOLLIN | Epoll.EPOLLONESHOT, DATA);
         efd.write(1);
-        assertEquals(1, epoll.wait(0));
-        assertEquals(0, epoll.wait(0), "disarmed");
+        assertEquals(1, epoll.waitFor(0));
+        assertEquals(0, epoll.waitFor(0), "disarmed");
         epoll.modify(efd.fd(), Epoll.EPOLLIN | Epoll.EPOLLONESHOT, DATA);
-        assertEquals(1, epoll.wait(0), "re-armed");
+        assertEquals(1, epoll.waitFor(0), "re-armed");
     }
 
     @Test
@@ -123,7 +123,7 @@ class EpollTest {
                 more[i] = EventFd.create(1, EventFd.EFD_NONBLOCK);
                 epoll.add(more[i].fd(), Epoll.EPOLLIN, 100 + i);
             }
-            assertEquals(8, epoll.wait(0), "capacity is 8");
+            assertEquals(8, epoll.waitFor(0), "capacity is 8");
             long seen = 0;
             for (int i = 0; i < 8; i++) {
                 seen |= 1L << (epoll.data(i) - 100);

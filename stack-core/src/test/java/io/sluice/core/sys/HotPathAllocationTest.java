@@ -42,7 +42,7 @@ class HotPathAllocationTest {
         long sum = 0;
         for (int i = 0; i < count; i++) {
             efd.write(1);
-            int ready = epoll.wait(0);
+            int ready = epoll.waitFor(0);
             for (int e = 0; e < ready; e++) {
                 sum += epoll.data(e);
             }

@@ -179,7 +179,7 @@ class TunTapTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             byte[] reply = null;
             while (reply == null && System.nanoTime() < deadline) {
-                epoll.wait(100);
+                epoll.waitFor(100);
                 long length;
                 while (reply == null && (length = tap.read(buffer)) != Fds.WOULD_BLOCK) {
                     byte[] got = buffer.asSlice(0, length).toArray(JAVA_BYTE);
