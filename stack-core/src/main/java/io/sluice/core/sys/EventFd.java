@@ -56,6 +56,14 @@ public final class EventFd implements AutoCloseable {
     }
 
     /**
+     * Takes ownership of a descriptor that refers to an eventfd, such as one received from another process with
+     * SCM_RIGHTS. Closing the returned object closes it.
+     */
+    public static EventFd adopt(NativeFd fd) {
+        return new EventFd(java.util.Objects.requireNonNull(fd, "fd"));
+    }
+
+    /**
      * Creates an eventfd.
      *
      * @param initialValue the counter's start value, 0 to 2^32-1 (eventfd(2) takes an unsigned int)
