@@ -1,5 +1,7 @@
 package io.sluice.examples.cli;
 
+import io.sluice.examples.bench.Benchmark;
+import io.sluice.examples.bench.Benchmarks;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,6 +29,12 @@ public final class SluiceCommand {
             printHelp(System.out);
             return 0;
         }));
+        SUBCOMMANDS.put("bench", new Subcommand("bench <name> [options]",
+                "benchmark programs: " + String.join(", ", Benchmarks.all().stream().map(Benchmark::name).toList())
+                        + " (bench help for more)",
+                args -> Benchmarks.command(args, System.out, System.err)));
+        SUBCOMMANDS.put("jmh", new Subcommand("jmh [JMH args...]",
+                "JMH microbenchmarks (io.sluice.examples.jmh), e.g. jmh -prof gc ByteFifo", JmhCommand::run));
     }
 
     private SluiceCommand() {}

@@ -1,0 +1,92 @@
+package io.sluice.examples.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Runs each benchmark program with {@code --quick} in this JVM and checks that it completes, proves its data
+ * arrived, and ends with its summary line in the documented form with positive figures. Not a speed test.
+ */
+class BenchmarkSmokeTest {
+
+    private static final String NUMBER = "(\\d+\\.\\d{2})";
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void fifoQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("fifo");
+        Matcher m = Pattern.compile("bench fifo: sluice " + NUMBER + " GB/s, memcpy " + NUMBER + " GB/s, kernel-tcp "
+                + NUMBER + " GB/s, ratio " + NUMBER).matcher(last);
+        assertTrue(m.matches(), "last line: " + last);
+        assertPositive(m, 3);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void mqQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("mq");
+        Matcher m = Pattern.compile("bench mq: sluice " + NUMBER + " Mevents/s, jctools-spsc " + NUMBER
+                + " Mevents/s, ratio " + NUMBER).matcher(last);
+        assertTrue(m.matches(), "last line: " + last);
+        assertPositive(m, 2);
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Benchmarks.command(new String[] {"fifo", "--fast"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("unknown option '--fast'") && text.contains("usage: bin/sluice bench"), text);
+    }
+
+    @Test
+    void unknownBenchmarkIsAUsageError() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Benchmarks.command(new String[] {"nope"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown benchmark 'nope'"));
+    }
+
+    @Test
+    void optionsAreParsedStrictly() {
+        assertEquals(new BenchOptions(2, 5, BenchOptions.DEFAULT.warmupSeconds(), false),
+                BenchOptions.parse(new String[] {"--seconds", "2", "--rounds", "5"}));
+        assertEquals(BenchOptions.QUICK, BenchOptions.parse(new String[] {"--quick"}));
+        for (List<String> bad : List.of(List.of("--seconds"), List.of("--seconds", "x"), List.of("--seconds", "0"),
+                List.of("--rounds", "0"), List.of("extra"), List.of("-q"))) {
+            assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(bad.toArray(String[]::new)),
+                    bad::toString);
+        }
+    }
+
+    private static String runQuick(String name) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Benchmarks.command(new String[] {name, "--quick"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        String text = out.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
+        assertEquals(0, code, text);
+        String[] lines = text.strip().split("\\R");
+        return lines[lines.length - 1];
+    }
+
+    private static void assertPositive(Matcher m, int groups) {
+        for (int g = 1; g <= groups; g++) {
+            assertTrue(Double.parseDouble(m.group(g)) > 0, "figure " + g + " is " + m.group(g));
+        }
+    }
+}
