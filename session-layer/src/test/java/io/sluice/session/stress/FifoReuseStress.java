@@ -14,9 +14,9 @@ import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
  * The consumer's release store of the head against the producer's acquire load: space is handed back only after
- * the bytes in it were read. The FIFO starts full of old bytes; the consumer peeks at the first 16 and drops them
- * while the producer writes 16 new bytes, which can only land on those same 16. Result: (bytes the producer wrote,
- * old bytes the consumer read, new bytes the consumer read).
+ * the bytes in it were read. The FIFO starts full of old bytes; the consumer dequeues the first 16 (copy out, then
+ * publish the head) while the producer writes 16 new bytes, which can only land on those same 16. Result: (bytes
+ * the producer wrote, old bytes the consumer read, new bytes the consumer read).
  */
 @JCStressTest
 @Description("ByteFifo: the head is published only after the bytes it frees were read")
@@ -46,9 +46,8 @@ public class FifoReuseStress {
 
     @Actor
     public void consumer(III_Result r) {
-        int peeked = fifo.peek(0, MemorySegment.ofArray(received), 0, LENGTH);
-        fifo.drop(peeked);
-        r.r2 = StressMemory.matching(OLD, received, peeked);
-        r.r3 = StressMemory.matching(NEW, received, peeked);
+        int moved = fifo.dequeue(MemorySegment.ofArray(received), 0, LENGTH);
+        r.r2 = StressMemory.matching(OLD, received, moved);
+        r.r3 = StressMemory.matching(NEW, received, moved);
     }
 }
