@@ -58,6 +58,7 @@ public final class FifoBenchmark implements Benchmark {
     @Override
     public int run(BenchOptions options, PrintStream out) throws Exception {
         out.println("bench fifo: 64 KiB chunks, 1 MiB FIFO, producer and consumer threads; " + options);
+        out.println("bench fifo: " + Rounds.Side.describe());
         Rounds.meterOverhead(); // loads the allocation meter before anything is counted
         try (Arena arena = Arena.ofShared()) {
             SluiceFifo sluice = new SluiceFifo(arena);
@@ -136,15 +137,20 @@ public final class FifoBenchmark implements Benchmark {
             stop = false;
             producerDone = false;
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread consumer = Rounds.unstarted("fifo-consumer", failure, this::consume);
-            Thread producer = Rounds.unstarted("fifo-producer", failure, this::produce);
+            Thread consumer = Rounds.unstarted("fifo-consumer", Rounds.Side.READER, failure, this::consume);
+            Thread producer = Rounds.unstarted("fifo-producer", Rounds.Side.WRITER, failure, this::produce);
             consumerWakeup = Wakeup.forWaiter(consumer);
             producerWakeup = Wakeup.forWaiter(producer);
             consumer.start();
             producer.start();
             double rate = Rounds.sampleRate(progress, seconds);
             stop = true;
-            Rounds.join(failure, producer, consumer);
+            try {
+                Rounds.join(failure, producer, consumer);
+            } finally {
+                consumerWakeup.close();
+                producerWakeup.close();
+            }
             if (round++ > 0) {
                 producerAllocated += roundProducerAllocated;
                 producerOps += roundProducerOps;
@@ -345,8 +351,8 @@ public final class FifoBenchmark implements Benchmark {
                     stop = false;
                     progress.set(0);
                     AtomicReference<Throwable> failure = new AtomicReference<>();
-                    Thread reader = Rounds.start("tcp-reader", failure, () -> read(accepted));
-                    Thread writer = Rounds.start("tcp-writer", failure, () -> write(client));
+                    Thread reader = Rounds.start("tcp-reader", Rounds.Side.READER, failure, () -> read(accepted));
+                    Thread writer = Rounds.start("tcp-writer", Rounds.Side.WRITER, failure, () -> write(client));
                     double rate = Rounds.sampleRate(progress, seconds);
                     stop = true;
                     Rounds.join(failure, writer, reader);

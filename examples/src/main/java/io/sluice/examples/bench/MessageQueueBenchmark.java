@@ -6,6 +6,7 @@ import io.sluice.core.util.AllocationMeter;
 import io.sluice.session.mq.Doorbell;
 import io.sluice.session.mq.MessageHandler;
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
 import io.sluice.session.mq.QueueLayout;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -17,13 +18,16 @@ import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.SpscArrayQueue;
 
 /**
- * {@code bench mq}: events per second through one {@link MessageQueue} (4096 slots of 64 bytes), one producer
- * thread and one consumer thread; each event carries two longs (a sequence number and its complement) that the
- * consumer checks, so order and content are verified on every event. Three contenders:
+ * {@code bench mq}: events per second through one {@link MessageQueue} (4096 slots of 16 bytes: the sequence word
+ * and one 8-byte event word, the size of an IO event), one producer thread and one consumer thread; each event
+ * carries its sequence number, which the consumer checks, so order and content are verified on every event.
+ * Contenders:
  * <ul>
- *   <li>{@code sluice}: the consumer busy-polls ({@link Doorbell#NONE}, so producers skip the wakeup fence);</li>
- *   <li>{@code sluice-wakeup}: the consumer spins briefly when the queue is empty, then announces its sleep
- *       ({@link MessageQueue#prepareToSleep()}) and waits on a {@link Wakeup} that the queue's doorbell signals;</li>
+ *   <li>{@code sluice}: a queue formatted for a single producer, the consumer busy-polls ({@link Doorbell#NONE}, so
+ *       the producer skips the wakeup fence);</li>
+ *   <li>{@code sluice-wakeup}: the same queue; the consumer spins briefly when it is empty, then announces its
+ *       sleep ({@link MessageQueue#prepareToSleep()}) and waits on an eventfd that the queue's doorbell writes;</li>
+ *   <li>{@code sluice-mp}: a queue formatted for several producers (a compare-and-set per claim), one posting;</li>
  *   <li>{@code jctools-spsc}: the in-process baseline, a JCTools {@link SpscArrayQueue} of the same capacity
  *       carrying pre-boxed {@link Long}s (no allocation per event), drained in batches of the same size.</li>
  * </ul>
@@ -31,7 +35,7 @@ import org.jctools.queues.SpscArrayQueue;
 public final class MessageQueueBenchmark implements Benchmark {
 
     static final int SLOTS = 4096;
-    static final int SLOT_SIZE = 64;
+    static final int SLOT_SIZE = 16;
     /** Messages handed to the handler per drain call, for Sluice and JCTools alike. */
     static final int DRAIN_LIMIT = 256;
     /** Producers look at the stop flag once per this many attempts. */
@@ -53,18 +57,24 @@ public final class MessageQueueBenchmark implements Benchmark {
 
     @Override
     public int run(BenchOptions options, PrintStream out) throws Exception {
-        out.println("bench mq: " + SLOTS + " slots of " + SLOT_SIZE + " B, two longs per event, drains of up to "
+        out.println("bench mq: " + SLOTS + " slots of " + SLOT_SIZE
+                + " B (one 8-byte word per event, the size of an IO event), drains of up to "
                 + DRAIN_LIMIT + "; " + options);
+        out.println("bench mq: " + Rounds.Side.describe());
         Rounds.meterOverhead(); // loads the allocation meter before anything is counted
         try (Arena arena = Arena.ofShared()) {
-            SluiceQueue polling = new SluiceQueue(arena, false);
-            SluiceQueue waking = new SluiceQueue(arena, true);
+            SluiceQueue polling = new SluiceQueue(arena, Producers.SINGLE, false);
+            SluiceQueue waking = new SluiceQueue(arena, Producers.SINGLE, true);
+            SluiceQueue multi = new SluiceQueue(arena, Producers.MULTIPLE, false);
             JctoolsSpsc jctools = new JctoolsSpsc();
-            double[] medians = Rounds.run(List.of(polling, waking, jctools), options, out, "Mevents/s", 1e6);
-            boolean ok = polling.report(out) & waking.report(out) & jctools.report(out);
+            double[] medians = Rounds.run(List.of(polling, waking, multi, jctools), options, out, "Mevents/s", 1e6);
+            boolean ok = polling.report(out) & waking.report(out) & multi.report(out) & jctools.report(out);
             double x = medians[0] / 1e6;
             double w = medians[1] / 1e6;
-            double y = medians[2] / 1e6;
+            double m = medians[2] / 1e6;
+            double y = medians[3] / 1e6;
+            out.printf(Locale.ROOT, "bench mq: sluice-mp %.2f Mevents/s (a queue formatted for several producers, one"
+                    + " posting: a compare-and-set per claim)%n", m);
             out.printf(Locale.ROOT, "bench mq: sluice-wakeup %.2f Mevents/s, %d doorbell wakeups in %d sleeps (%s,"
                     + " spin %d polls before sleeping)%n", w, waking.doorbellRings, waking.sleeps, waking.wakeupKind,
                     SPINS_BEFORE_SLEEP);
@@ -75,7 +85,7 @@ public final class MessageQueueBenchmark implements Benchmark {
         }
     }
 
-    /** Counts and checks events on the consumer's thread: each carries its sequence number and its complement. */
+    /** Counts and checks events on the consumer's thread: each carries its sequence number. */
     static final class Checker implements MessageHandler {
         long count;
         long errors;
@@ -83,8 +93,7 @@ public final class MessageQueueBenchmark implements Benchmark {
         @Override
         public void onMessage(MemorySegment memory, long offset, int length) {
             long sequence = memory.get(JAVA_LONG, offset);
-            long complement = memory.get(JAVA_LONG, offset + 8);
-            if (sequence != count || complement != ~sequence) {
+            if (sequence != count) {
                 errors++;
             }
             count++;
@@ -126,6 +135,7 @@ public final class MessageQueueBenchmark implements Benchmark {
     static final class SluiceQueue implements Contender {
 
         private final MemorySegment region;
+        private final Producers producers;
         private final boolean withWakeups;
         private final Checker checker = new Checker();
         private final ProgressCounter progress = new ProgressCounter();
@@ -139,14 +149,15 @@ public final class MessageQueueBenchmark implements Benchmark {
         long doorbellRings;
         String wakeupKind = "none";
 
-        SluiceQueue(Arena arena, boolean withWakeups) {
+        SluiceQueue(Arena arena, Producers producers, boolean withWakeups) {
             this.region = arena.allocate(QueueLayout.footprint(SLOTS, SLOT_SIZE), 64);
+            this.producers = producers;
             this.withWakeups = withWakeups;
         }
 
         @Override
         public String name() {
-            return withWakeups ? "sluice-wakeup" : "sluice";
+            return (producers == Producers.MULTIPLE ? "sluice-mp" : "sluice") + (withWakeups ? "-wakeup" : "");
         }
 
         @Override
@@ -154,7 +165,7 @@ public final class MessageQueueBenchmark implements Benchmark {
             stop = false;
             producerDone = false;
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread consumer = Rounds.unstarted(name() + "-consumer", failure, this::consume);
+            Thread consumer = Rounds.unstarted(name() + "-consumer", Rounds.Side.READER, failure, this::consume);
             Doorbell doorbell = Doorbell.NONE;
             if (withWakeups) {
                 Wakeup w = Wakeup.forWaiter(consumer);
@@ -162,12 +173,18 @@ public final class MessageQueueBenchmark implements Benchmark {
                 wakeupKind = w.toString();
                 doorbell = w::signal;
             }
-            queue = MessageQueue.format(region, SLOTS, SLOT_SIZE, doorbell);
+            queue = MessageQueue.format(region, SLOTS, SLOT_SIZE, producers, doorbell);
             consumer.start();
-            Thread producer = Rounds.start(name() + "-producer", failure, this::produce);
+            Thread producer = Rounds.start(name() + "-producer", Rounds.Side.WRITER, failure, this::produce);
             double rate = Rounds.sampleRate(progress, seconds);
             stop = true;
-            Rounds.join(failure, producer, consumer);
+            try {
+                Rounds.join(failure, producer, consumer);
+            } finally {
+                if (wakeup != null) {
+                    wakeup.close();
+                }
+            }
             doorbellRings += queue.wakeupCount();
             allocation.endRound();
             return rate;
@@ -184,15 +201,17 @@ public final class MessageQueueBenchmark implements Benchmark {
                 for (int i = 0; i < PRODUCER_BATCH; i++) {
                     long position = q.tryClaim();
                     if (position == MessageQueue.FULL) {
+                        q.notifyConsumer(); // what this batch published so far must not wait for a sleeper
                         Thread.onSpinWait();
                         continue;
                     }
                     long offset = q.payloadOffset(position);
                     memory.set(JAVA_LONG, offset, sequence);
-                    memory.set(JAVA_LONG, offset + 8, ~sequence);
-                    q.commit(position);
+                    q.publish(position);
                     sequence++;
                 }
+                // One sleep check per batch, as a stack worker posts the events of a vector and then checks once.
+                q.notifyConsumer();
             }
             allocation.roundProducerBytes = AllocationMeter.allocatedBytes() - allocatedBefore - overhead;
             allocation.roundProducerOps = sequence - first;
@@ -277,8 +296,8 @@ public final class MessageQueueBenchmark implements Benchmark {
             stop = false;
             producerDone = false;
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread consumer = Rounds.start("jctools-consumer", failure, this::consume);
-            Thread producer = Rounds.start("jctools-producer", failure, this::produce);
+            Thread consumer = Rounds.start("jctools-consumer", Rounds.Side.READER, failure, this::consume);
+            Thread producer = Rounds.start("jctools-producer", Rounds.Side.WRITER, failure, this::produce);
             double rate = Rounds.sampleRate(progress, seconds);
             stop = true;
             Rounds.join(failure, producer, consumer);

@@ -1,5 +1,7 @@
 package io.sluice.examples.bench;
 
+import io.sluice.core.sys.CpuAffinity;
+import io.sluice.core.sys.SyscallException;
 import io.sluice.core.util.AllocationMeter;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
@@ -77,6 +79,45 @@ final class Rounds {
     }
 
     /** A worker body that may throw. */
+    /**
+     * Which core a thread of a two-thread benchmark runs on. When the process may use two CPUs or more, the
+     * writing side is pinned to the first and the reading side to the second, for every contender alike (Sluice,
+     * the kernel, JCTools): Sluice's workers are pinned to cores when configured, and pinning both contenders keeps
+     * the comparison even while sparing them migrations. With fewer CPUs nothing is pinned.
+     */
+    enum Side {
+        WRITER(0), READER(1);
+
+        private static final int[] ALLOWED_CPUS = allowedCpus();
+
+        private final int index;
+
+        Side(int index) {
+            this.index = index;
+        }
+
+        void pinCallingThread() throws SyscallException {
+            if (ALLOWED_CPUS.length >= 2) {
+                CpuAffinity.pin(ALLOWED_CPUS[index]);
+            }
+        }
+
+        /** One line for the benchmark's header: where the sides run. */
+        static String describe() {
+            return ALLOWED_CPUS.length >= 2
+                    ? "writer pinned to CPU " + ALLOWED_CPUS[0] + ", reader to CPU " + ALLOWED_CPUS[1]
+                    : "threads not pinned (fewer than two CPUs allowed)";
+        }
+
+        private static int[] allowedCpus() {
+            try {
+                return CpuAffinity.get().stream().toArray();
+            } catch (SyscallException | UnsupportedOperationException e) {
+                return new int[0];
+            }
+        }
+    }
+
     @FunctionalInterface
     interface Body {
         void run() throws Exception;
@@ -86,16 +127,17 @@ final class Rounds {
      * Starts a platform thread running {@code body}; a failure is kept in {@code failure} (first one wins) for
      * {@link #join} to rethrow on the measuring thread.
      */
-    static Thread start(String name, AtomicReference<Throwable> failure, Body body) {
-        Thread t = unstarted(name, failure, body);
+    static Thread start(String name, Side side, AtomicReference<Throwable> failure, Body body) {
+        Thread t = unstarted(name, side, failure, body);
         t.start();
         return t;
     }
 
     /** As {@link #start}, but the thread is not started yet (so a {@link Wakeup} can be made for it first). */
-    static Thread unstarted(String name, AtomicReference<Throwable> failure, Body body) {
+    static Thread unstarted(String name, Side side, AtomicReference<Throwable> failure, Body body) {
         return Thread.ofPlatform().name(name).daemon(true).unstarted(() -> {
             try {
+                side.pinCallingThread();
                 body.run();
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);

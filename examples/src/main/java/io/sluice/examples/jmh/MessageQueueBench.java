@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.sluice.session.mq.Doorbell;
 import io.sluice.session.mq.MessageHandler;
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
 import io.sluice.session.mq.QueueLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -42,6 +43,9 @@ public class MessageQueueBench {
     @Param({"false", "true"})
     boolean wakeups;
 
+    @Param({"SINGLE", "MULTIPLE"})
+    Producers producers;
+
     private Arena arena;
     private MessageQueue queue;
     private MemorySegment memory;
@@ -65,7 +69,7 @@ public class MessageQueueBench {
         arena = Arena.ofShared();
         Doorbell doorbell = wakeups ? () -> rings++ : Doorbell.NONE;
         queue = MessageQueue.format(arena.allocate(QueueLayout.footprint(SLOTS, SLOT_SIZE), 64), SLOTS, SLOT_SIZE,
-                doorbell);
+                producers, doorbell);
         memory = queue.memory();
     }
 

@@ -587,10 +587,12 @@ public final class ByteFifo implements ReceiveBuffer, SendBuffer {
 
     /**
      * Consumer, before reading: clears the pending-event flag, so bytes written after this read raise a new event.
-     * Volatile store: it is ordered before the consumer's following load of the tail.
+     * The store is fenced before the consumer's following load of the tail (the producer's side has the same).
      */
     public void clearEvent() {
         INT.setVolatile(region, (long) HAS_EVENT_OFFSET, 0);
+        // Store-load: a volatile store is not ordered before the later acquire load of the tail by itself.
+        VarHandle.fullFence();
     }
 
     /** Whether an event is pending. */

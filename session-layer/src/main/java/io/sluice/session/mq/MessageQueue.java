@@ -6,6 +6,7 @@ import static io.sluice.session.mq.QueueLayout.FULL_COUNT_OFFSET;
 import static io.sluice.session.mq.QueueLayout.HEAD_OFFSET;
 import static io.sluice.session.mq.QueueLayout.MAGIC;
 import static io.sluice.session.mq.QueueLayout.MAGIC_OFFSET;
+import static io.sluice.session.mq.QueueLayout.PRODUCERS_OFFSET;
 import static io.sluice.session.mq.QueueLayout.SLOTS_OFFSET;
 import static io.sluice.session.mq.QueueLayout.SLOT_COUNT_OFFSET;
 import static io.sluice.session.mq.QueueLayout.SLOT_PAYLOAD_OFFSET;
@@ -18,11 +19,11 @@ import static io.sluice.session.mq.QueueLayout.WAKEUP_COUNT_OFFSET;
 import static io.sluice.session.segment.SharedAccess.INT;
 import static io.sluice.session.segment.SharedAccess.LONG;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.sluice.session.segment.SharedMemoryCorruptedException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -30,11 +31,13 @@ import java.util.Objects;
  * one consumer, lock-free. Stack workers post session events to an application worker through one; an application
  * posts requests to the stack through another. Layout and slot states in {@link QueueLayout}.
  *
- * <p><b>Producing.</b> {@link #tryClaim()} reserves the next slot with one compare-and-set on the tail and returns
+ * <p><b>Producing.</b> {@link #tryClaim()} reserves the next slot (one compare-and-set on the tail when the queue
+ * was formatted for {@link Producers#MULTIPLE} producers, a plain store for {@link Producers#SINGLE}) and returns
  * its position, or {@link #FULL} (a distinct result the caller must handle; it is counted). The producer writes
  * the payload at {@link #payloadOffset(long)} and makes it visible with {@link #commit(long)}.
  *
- * <p><b>Consuming.</b> {@link #drain} hands published messages to a handler in order and frees their slots.
+ * <p><b>Consuming.</b> {@link #drain} hands published messages to a handler in order, then frees their slots by
+ * publishing its head (once per batch, not per message).
  *
  * <p><b>Sleeping.</b> A consumer with nothing to do calls {@link #prepareToSleep()}, which announces the sleep and
  * re-checks the queue, and then waits on its doorbell (an eventfd). A producer rings the doorbell only when the
@@ -53,6 +56,9 @@ public final class MessageQueue {
     /** {@link #tryClaim()} result when every slot is taken. */
     public static final long FULL = -1;
 
+    /** The consumer publishes its head at least this often within a batch (a power of two). */
+    private static final int HEAD_PUBLISH_INTERVAL = 64;
+
     /** Compare-and-set attempts before a tail that never settles is taken for corruption. */
     private static final int MAX_CLAIM_ATTEMPTS = 1 << 16;
 
@@ -60,6 +66,7 @@ public final class MessageQueue {
     private final int slotCount;
     private final int slotSize;
     private final long mask;
+    private final boolean singleProducer;
     private final Doorbell doorbell;
     /** False for a polling-only consumer: producers then skip the store-load fence of the wakeup check. */
     private final boolean wakeupsEnabled;
@@ -67,11 +74,19 @@ public final class MessageQueue {
     /** Next position to consume. Only the consumer's thread reads or writes it; published to the header. */
     private long consumerHead;
 
-    private MessageQueue(MemorySegment region, int slotCount, int slotSize, Doorbell doorbell) {
+    /**
+     * The consumer's head as this view's producers last read it. Heads only grow, so a stale value is merely
+     * conservative: producers re-read the shared head only when this one says the queue is full, which keeps them
+     * off the consumer's cache line. Volatile so the long never tears between producer threads of one view.
+     */
+    private volatile long producerHeadCache;
+
+    private MessageQueue(MemorySegment region, int slotCount, int slotSize, Producers producers, Doorbell doorbell) {
         this.region = region;
         this.slotCount = slotCount;
         this.slotSize = slotSize;
         this.mask = slotCount - 1;
+        this.singleProducer = producers == Producers.SINGLE;
         this.doorbell = Objects.requireNonNull(doorbell, "doorbell");
         this.wakeupsEnabled = doorbell != Doorbell.NONE;
         long head = (long) LONG.getAcquire(region, (long) HEAD_OFFSET);
@@ -79,6 +94,7 @@ public final class MessageQueue {
             throw corrupted("head " + head + " is negative");
         }
         this.consumerHead = head;
+        this.producerHeadCache = head;
     }
 
     /**
@@ -87,18 +103,18 @@ public final class MessageQueue {
      *
      * @param doorbell how this view's producers wake the consumer; {@link Doorbell#NONE} if it never sleeps
      */
-    public static MessageQueue format(MemorySegment region, int slotCount, int slotSize, Doorbell doorbell) {
+    public static MessageQueue format(MemorySegment region, int slotCount, int slotSize, Producers producers,
+            Doorbell doorbell) {
+        Objects.requireNonNull(producers, "producers");
         long footprint = QueueLayout.footprint(slotCount, slotSize);
         checkRegion(region, footprint);
-        region.asSlice(0, SLOTS_OFFSET).fill((byte) 0);
-        for (int i = 0; i < slotCount; i++) {
-            region.set(JAVA_LONG, SLOTS_OFFSET + (long) i * slotSize + SLOT_SEQUENCE_OFFSET, i);
-        }
+        region.asSlice(0, footprint).fill((byte) 0); // every slot's sequence 0: nothing published
         region.set(JAVA_INT, VERSION_OFFSET, VERSION);
         region.set(JAVA_INT, SLOT_COUNT_OFFSET, slotCount);
         region.set(JAVA_INT, SLOT_SIZE_OFFSET, slotSize);
+        region.set(JAVA_INT, PRODUCERS_OFFSET, producers.code());
         INT.setRelease(region, (long) MAGIC_OFFSET, MAGIC); // whoever sees the magic sees the initialised queue
-        return new MessageQueue(region.asSlice(0, footprint), slotCount, slotSize, doorbell);
+        return new MessageQueue(region.asSlice(0, footprint), slotCount, slotSize, producers, doorbell);
     }
 
     /** Builds a view of a queue another party formatted, checking its header against the region. */
@@ -108,10 +124,15 @@ public final class MessageQueue {
         int version = region.get(JAVA_INT, VERSION_OFFSET);
         int slotCount = region.get(JAVA_INT, SLOT_COUNT_OFFSET);
         int slotSize = region.get(JAVA_INT, SLOT_SIZE_OFFSET);
+        Producers producers = Producers.ofCode(region.get(JAVA_INT, PRODUCERS_OFFSET));
         String where = "queue at 0x" + Long.toHexString(region.address()) + ": ";
         if (magic != MAGIC || version != VERSION) {
             throw new SharedMemoryCorruptedException(where + "header magic 0x" + Integer.toHexString(magic)
                     + " version " + version + ", expected 0x" + Integer.toHexString(MAGIC) + " version " + VERSION);
+        }
+        if (producers == null) {
+            throw new SharedMemoryCorruptedException(where + "producer mode " + region.get(JAVA_INT, PRODUCERS_OFFSET)
+                    + " is none of " + Arrays.toString(Producers.values()));
         }
         long footprint;
         try {
@@ -123,7 +144,7 @@ public final class MessageQueue {
             throw new SharedMemoryCorruptedException(where + slotCount + " slots of " + slotSize + " bytes need "
                     + footprint + " bytes but the region has " + region.byteSize());
         }
-        return new MessageQueue(region.asSlice(0, footprint), slotCount, slotSize, doorbell);
+        return new MessageQueue(region.asSlice(0, footprint), slotCount, slotSize, producers, doorbell);
     }
 
     private static void checkRegion(MemorySegment region, long needed) {
@@ -141,6 +162,11 @@ public final class MessageQueue {
     /** Number of slots. */
     public int slotCount() {
         return slotCount;
+    }
+
+    /** The producer mode the queue was formatted for. */
+    public Producers producers() {
+        return singleProducer ? Producers.SINGLE : Producers.MULTIPLE;
     }
 
     /** Payload bytes per message: the slot size less the sequence word. */
@@ -168,25 +194,39 @@ public final class MessageQueue {
      */
     public long tryClaim() {
         for (int attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-            long tail = (long) LONG.getVolatile(region, (long) TAIL_OFFSET);
+            long tail = singleProducer
+                    ? (long) LONG.getOpaque(region, (long) TAIL_OFFSET)
+                    : (long) LONG.getVolatile(region, (long) TAIL_OFFSET);
             if (tail < 0) {
                 throw corrupted("tail " + tail + " is negative");
             }
-            // Acquire pairs with the consumer's release that freed the slot: its payload was read out.
-            long sequence = (long) LONG.getAcquire(region, slotOffset(tail) + SLOT_SEQUENCE_OFFSET);
-            long lag = sequence - tail;
-            if (lag == 0) {
-                if (LONG.compareAndSet(region, (long) TAIL_OFFSET, tail, tail + 1)) {
-                    return tail;
+            if (tail - producerHeadCache >= slotCount) {
+                // Acquire pairs with the consumer's release of head: the slots before it were read out and may be
+                // overwritten.
+                long head = (long) LONG.getAcquire(region, (long) HEAD_OFFSET);
+                // The tail was read first, so tail - head can only be smaller than the truth, never larger.
+                if (head < 0 || tail - head > slotCount) {
+                    throw corrupted("head " + head + " and tail " + tail + " are more than " + slotCount + " apart");
                 }
-            } else if (lag == 1 - slotCount || lag == -slotCount) {
-                // The slot still holds (or is still being filled with) the message one lap behind: full.
-                LONG.getAndAdd(region, (long) FULL_COUNT_OFFSET, 1L);
-                return FULL;
-            } else if (lag < 0) {
-                throw corrupted("slot sequence " + sequence + " at tail " + tail + " is in no valid state");
+                if (head > producerHeadCache) {
+                    producerHeadCache = head;
+                }
+                if (tail - head >= slotCount) {
+                    LONG.getAndAdd(region, (long) FULL_COUNT_OFFSET, 1L);
+                    return FULL;
+                }
             }
-            // lag > 0: another producer claimed this position; read the tail again.
+            if (singleProducer) {
+                // Only this thread writes the tail, and nobody orders anything by it (the consumer reads the slot
+                // sequences): an opaque store is enough, and it is not a locked instruction, so the producer does
+                // not wait here for the cache lines of earlier slots to reach the consumer.
+                LONG.setOpaque(region, (long) TAIL_OFFSET, tail + 1);
+                return tail;
+            }
+            if (LONG.compareAndSet(region, (long) TAIL_OFFSET, tail, tail + 1)) {
+                return tail;
+            }
+            // Another producer claimed this position; read the tail again.
         }
         throw corrupted("tail never settled in " + MAX_CLAIM_ATTEMPTS + " attempts");
     }
@@ -198,8 +238,25 @@ public final class MessageQueue {
 
     /** Publishes the message claimed at {@code position}, waking the consumer if it announced a sleep. */
     public void commit(long position) {
+        publish(position);
+        notifyConsumer();
+    }
+
+    /**
+     * Publishes the message claimed at {@code position} without looking whether the consumer sleeps. A producer
+     * posting a batch (the events of one vector) publishes each and calls {@link #notifyConsumer()} once after the
+     * last, so the store-load fence of the sleep check is paid once per batch instead of once per message.
+     */
+    public void publish(long position) {
         // Release pairs with the consumer's acquire in drain: the payload is visible before the sequence says so.
         LONG.setRelease(region, slotOffset(position) + SLOT_SEQUENCE_OFFSET, position + 1);
+    }
+
+    /**
+     * Wakes the consumer if it announced a sleep; only the first producer to see the announcement rings. Call it
+     * after {@link #publish} (and once per batch at least), or the consumer may sleep on published messages.
+     */
+    public void notifyConsumer() {
         if (wakeupsEnabled) {
             wakeConsumerIfSleeping();
         }
@@ -252,16 +309,27 @@ public final class MessageQueue {
                 break;
             }
             handler.onMessage(region, slot + SLOT_PAYLOAD_OFFSET, payloadSize());
-            // Release pairs with the producer's acquire in tryClaim: the payload was read before the slot is reused.
-            LONG.setRelease(region, slot + SLOT_SEQUENCE_OFFSET, head + slotCount);
             head++;
             handled++;
+            if ((handled & (HEAD_PUBLISH_INTERVAL - 1)) == 0) {
+                publishHead(head);
+            }
         }
         if (handled > 0) {
-            consumerHead = head;
-            LONG.setRelease(region, (long) HEAD_OFFSET, head);
+            publishHead(head);
         }
         return handled;
+    }
+
+    /**
+     * Frees every slot before {@code head} for the producers. Release pairs with the producers' acquire in
+     * {@link #tryClaim}: the payloads were read before the slots can be reused. The consumer never writes the slots
+     * themselves, so a message costs one cache-line transfer (producer to consumer) and the head line moves once
+     * per batch.
+     */
+    private void publishHead(long head) {
+        consumerHead = head;
+        LONG.setRelease(region, (long) HEAD_OFFSET, head);
     }
 
     /** Consumer: whether no published message waits at the head. */
@@ -275,7 +343,10 @@ public final class MessageQueue {
         if (sequence == head + 1) {
             return true;
         }
-        if (sequence != head) {
+        // Not yet published for this lap: the slot still holds a sequence from an earlier lap, or 0 if never used.
+        long lapsBehind = head + 1 - sequence;
+        boolean earlierLap = lapsBehind >= slotCount && (lapsBehind & mask) == 0;
+        if (!earlierLap && !(sequence == 0 && head < slotCount)) {
             throw corrupted("slot sequence " + sequence + " at head " + head + " is in no valid state");
         }
         return false;
@@ -287,8 +358,10 @@ public final class MessageQueue {
      * @return true if the consumer may now wait; false if a message arrived (the announcement is withdrawn)
      */
     public boolean prepareToSleep() {
-        // Volatile store then load: ordered against the producers' sequence store then flag load.
         INT.setVolatile(region, (long) CONSUMER_SLEEPING_OFFSET, 1);
+        // Store-load: the flag store must be visible before we read the slot (the producers' side of the pair has
+        // the same fence). A volatile store is not ordered before a later acquire load by itself.
+        VarHandle.fullFence();
         if (!isEmpty()) {
             cancelSleep();
             return false;

@@ -5,9 +5,9 @@ package io.sluice.session.mq;
  *
  * <pre>
  *   0 +----------------------------------------------------------------------+
- *     | magic | version | slotCount | slotSize                               |  written once, by the creator
+ *     | magic | version | slotCount | slotSize | producers                    |  written once, by the creator
  *  64 +----------------------------------------------------------------------+
- *     | tail: next position to claim (long)                                  |  producers, by compare-and-set
+ *     | tail: next position to claim (long)                                  |  producers (see Producers)
  * 128 +----------------------------------------------------------------------+
  *     | head: next position to consume (long)                                |  consumer writes; a gauge for others
  * 192 +----------------------------------------------------------------------+
@@ -20,10 +20,13 @@ package io.sluice.session.mq;
  *     +----------------------------------------------------------------------+
  * </pre>
  *
- * <p>Each slot's sequence tells its state for the position {@code p} that maps to it ({@code p % slotCount}):
- * {@code p} when free for a producer to fill, {@code p + 1} when published and waiting for the consumer. The
- * consumer frees it for the next lap by storing {@code p + slotCount}. This is the bounded queue of D. Vyukov
- * (the per-slot sequence lets producers claim with one compare-and-set on the tail and publish independently).
+ * <p>A slot's sequence is {@code p + 1} once the message for position {@code p} (which maps to slot
+ * {@code p % slotCount}) is published; until then it holds the value of an earlier lap (or 0, never used). The
+ * consumer never writes slots: it frees them all at once by publishing its head, and producers claim position
+ * {@code p} only when {@code p - head < slotCount}, checked against a cached head that they refresh only when the
+ * queue looks full. So a message costs one cache-line transfer, from producer to consumer. Several producers
+ * claim with one compare-and-set on the tail and publish independently, in any order; a single producer claims with
+ * a plain store.
  */
 public final class QueueLayout {
 
@@ -35,6 +38,7 @@ public final class QueueLayout {
     public static final int VERSION_OFFSET = 4;
     public static final int SLOT_COUNT_OFFSET = 8;
     public static final int SLOT_SIZE_OFFSET = 12;
+    public static final int PRODUCERS_OFFSET = 16;
     public static final int TAIL_OFFSET = CACHE_LINE;
     public static final int HEAD_OFFSET = 2 * CACHE_LINE;
     public static final int CONSUMER_SLEEPING_OFFSET = 3 * CACHE_LINE;

@@ -12,6 +12,7 @@ import io.sluice.core.sys.UnixSocket;
 import io.sluice.session.mq.EventFdDoorbell;
 import io.sluice.session.mq.MessageHandler;
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
 import io.sluice.session.mq.QueueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -50,7 +51,8 @@ class CrossProcessQueueTest {
             listener.listen(PRODUCERS);
             MemFd.truncate(memfd, regionSize);
             try (SharedMemory mapping = SharedMemory.map(memfd, regionSize)) {
-                MessageQueue queue = MessageQueue.format(mapping.segment(), SLOTS, SLOT_SIZE, doorbell);
+                MessageQueue queue = MessageQueue.format(mapping.segment(), SLOTS, SLOT_SIZE, Producers.MULTIPLE,
+                        doorbell);
                 for (int id = 0; id < PRODUCERS; id++) {
                     producers[id] = ChildJvm.start(QueueProducerPeer.class, dir.resolve("producer-" + id + ".log"),
                             socketPath, Integer.toString(TIMEOUT_SECONDS));

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class MessageQueueTest {
 
@@ -56,9 +58,10 @@ class MessageQueueTest {
         }
     }
 
-    @Test
-    void deliversInOrderAndReportsFullDistinctly() {
-        MessageQueue queue = MessageQueue.format(region(8, 64), 8, 64, Doorbell.NONE);
+    @ParameterizedTest
+    @EnumSource(Producers.class)
+    void deliversInOrderAndReportsFullDistinctly(Producers producers) {
+        MessageQueue queue = MessageQueue.format(region(8, 64), 8, 64, producers, Doorbell.NONE);
         assertEquals(56, queue.payloadSize());
         for (int i = 0; i < 8; i++) {
             assertTrue(post(queue, i, -i));
@@ -77,9 +80,10 @@ class MessageQueueTest {
         assertEquals(0, queue.drain(collector, 100));
     }
 
-    @Test
-    void survivesManyLapsOfTheRing() {
-        MessageQueue queue = MessageQueue.format(region(4, 32), 4, 32, Doorbell.NONE);
+    @ParameterizedTest
+    @EnumSource(Producers.class)
+    void survivesManyLapsOfTheRing(Producers producers) {
+        MessageQueue queue = MessageQueue.format(region(4, 32), 4, 32, producers, Doorbell.NONE);
         Collector collector = new Collector();
         long next = 0;
         for (int lap = 0; lap < 10_000; lap++) {
@@ -97,7 +101,7 @@ class MessageQueueTest {
 
     @Test
     void offerCopiesAPayloadAndChecksItsSize() {
-        MessageQueue queue = MessageQueue.format(region(4, 32), 4, 32, Doorbell.NONE);
+        MessageQueue queue = MessageQueue.format(region(4, 32), 4, 32, Producers.MULTIPLE, Doorbell.NONE);
         MemorySegment message = arena.allocate(24);
         message.set(JAVA_LONG, 0, 42);
         assertTrue(queue.offer(message, 0, 24));
@@ -111,7 +115,7 @@ class MessageQueueTest {
     void attachSharesTheQueueAndChecksTheHeader() {
         MemorySegment region = region(16, 64);
         assertThrows(SharedMemoryCorruptedException.class, () -> MessageQueue.attach(region, Doorbell.NONE));
-        MessageQueue consumer = MessageQueue.format(region, 16, 64, Doorbell.NONE);
+        MessageQueue consumer = MessageQueue.format(region, 16, 64, Producers.MULTIPLE, Doorbell.NONE);
         MessageQueue producer = MessageQueue.attach(region, Doorbell.NONE);
         assertEquals(16, producer.slotCount());
         assertTrue(post(producer, 7, 0));
@@ -119,6 +123,10 @@ class MessageQueueTest {
         assertEquals(1, consumer.drain(collector, 10));
         assertEquals(List.of(7L), collector.first);
 
+        assertEquals(Producers.MULTIPLE, producer.producers(), "the mode comes from the header");
+        region.set(JAVA_INT, QueueLayout.PRODUCERS_OFFSET, 7);
+        assertThrows(SharedMemoryCorruptedException.class, () -> MessageQueue.attach(region, Doorbell.NONE));
+        region.set(JAVA_INT, QueueLayout.PRODUCERS_OFFSET, 2);
         region.set(JAVA_INT, QueueLayout.SLOT_COUNT_OFFSET, 1 << 20);
         SharedMemoryCorruptedException e =
                 assertThrows(SharedMemoryCorruptedException.class, () -> MessageQueue.attach(region, Doorbell.NONE));
@@ -133,31 +141,35 @@ class MessageQueueTest {
         assertThrows(IllegalArgumentException.class, () -> QueueLayout.footprint(8, 48));
         assertThrows(IllegalArgumentException.class, () -> QueueLayout.footprint(8, 8));
         assertThrows(IllegalArgumentException.class,
-                () -> MessageQueue.format(region(8, 64).asSlice(64), 8, 64, Doorbell.NONE));
+                () -> MessageQueue.format(region(8, 64).asSlice(64), 8, 64, Producers.MULTIPLE, Doorbell.NONE));
     }
 
     @Test
     void scribbledSequencesAndTailFailClearly() {
         MemorySegment region = region(8, 64);
-        MessageQueue queue = MessageQueue.format(region, 8, 64, Doorbell.NONE);
+        MessageQueue queue = MessageQueue.format(region, 8, 64, Producers.MULTIPLE, Doorbell.NONE);
         post(queue, 1, 1);
         region.set(JAVA_LONG, QueueLayout.SLOTS_OFFSET, 12345); // slot 0's sequence
         SharedMemoryCorruptedException e =
                 assertThrows(SharedMemoryCorruptedException.class, () -> queue.drain(new Collector(), 10));
         assertTrue(e.getMessage().contains("sequence 12345"), e.getMessage());
+        region.set(JAVA_LONG, QueueLayout.SLOTS_OFFSET, 1); // back to "published for position 0"
         region.set(JAVA_LONG, QueueLayout.TAIL_OFFSET, -3);
         assertThrows(SharedMemoryCorruptedException.class, queue::tryClaim);
+        // A tail further from the head than the ring is long: the producer checks when it looks at the head.
+        region.set(JAVA_LONG, QueueLayout.TAIL_OFFSET, 100);
+        e = assertThrows(SharedMemoryCorruptedException.class, queue::tryClaim);
+        assertTrue(e.getMessage().contains("more than 8 apart"), e.getMessage());
         region.set(JAVA_LONG, QueueLayout.TAIL_OFFSET, 1);
-        region.set(JAVA_LONG, QueueLayout.SLOTS_OFFSET + 64, -100); // slot 1: impossible state for position 1
-        assertThrows(SharedMemoryCorruptedException.class, queue::tryClaim);
-        region.set(JAVA_LONG, QueueLayout.SLOTS_OFFSET + 64, 1_000_000); // "claimed by others" forever
-        assertThrows(SharedMemoryCorruptedException.class, queue::tryClaim);
+        region.set(JAVA_LONG, QueueLayout.SLOTS_OFFSET, 9); // "published" one lap ahead: no valid state
+        assertThrows(SharedMemoryCorruptedException.class, queue::isEmpty);
     }
 
-    @Test
-    void doorbellRingsOncePerAnnouncedSleepOnly() {
+    @ParameterizedTest
+    @EnumSource(Producers.class)
+    void doorbellRingsOncePerAnnouncedSleepOnly(Producers producers) {
         AtomicInteger rings = new AtomicInteger();
-        MessageQueue queue = MessageQueue.format(region(16, 64), 16, 64, rings::incrementAndGet);
+        MessageQueue queue = MessageQueue.format(region(16, 64), 16, 64, producers, rings::incrementAndGet);
         post(queue, 1, 0);
         assertEquals(0, rings.get(), "no ring while the consumer polls");
         assertFalse(queue.prepareToSleep(), "a waiting message forbids sleeping");
@@ -178,16 +190,17 @@ class MessageQueueTest {
      * Several producers post concurrently while the consumer alternates between draining and sleeping on a doorbell
      * (a semaphore here; an eventfd in the stack). Every message arrives exactly once, each producer's in order.
      */
-    @Test
-    void manyProducersOneSleepingConsumerLoseNothing() throws Exception {
-        int producers = 3;
+    @ParameterizedTest
+    @EnumSource(Producers.class)
+    void manyProducersOneSleepingConsumerLoseNothing(Producers producers) throws Exception {
+        int producerThreads = producers == Producers.SINGLE ? 1 : 3;
         int perProducer = 200_000;
         Semaphore doorbell = new Semaphore(0);
-        MessageQueue queue = MessageQueue.format(region(256, 64), 256, 64, doorbell::release);
+        MessageQueue queue = MessageQueue.format(region(256, 64), 256, 64, producers, doorbell::release);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        for (int p = 0; p < producers; p++) {
+        for (int p = 0; p < producerThreads; p++) {
             int id = p;
             threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
                 try {
@@ -205,7 +218,7 @@ class MessageQueueTest {
                 }
             }));
         }
-        long[] nextExpected = new long[producers];
+        long[] nextExpected = new long[producerThreads];
         long[] received = {0};
         MessageHandler check = (memory, offset, length) -> {
             int id = (int) memory.get(JAVA_LONG, offset);
@@ -217,7 +230,7 @@ class MessageQueueTest {
             received[0]++;
         };
         long sleeps = 0;
-        while (received[0] < (long) producers * perProducer) {
+        while (received[0] < (long) producerThreads * perProducer) {
             assertTrue(System.nanoTime() < deadline, "consumer stuck after " + received[0] + " messages");
             if (failure.get() != null) {
                 break;
@@ -234,14 +247,15 @@ class MessageQueueTest {
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
         }
-        assertEquals((long) producers * perProducer, received[0]);
+        assertEquals((long) producerThreads * perProducer, received[0]);
         assertTrue(queue.isEmpty());
         assertTrue(sleeps > 0 || queue.wakeupCount() == 0, "wakeups only follow sleeps");
     }
 
-    @Test
-    void steadyStateOperationsAllocateNothing() {
-        MessageQueue queue = MessageQueue.format(region(64, 64), 64, 64, () -> {});
+    @ParameterizedTest
+    @EnumSource(Producers.class)
+    void steadyStateOperationsAllocateNothing(Producers producers) {
+        MessageQueue queue = MessageQueue.format(region(64, 64), 64, 64, producers, () -> {});
         MessageHandler sum = (memory, offset, length) -> memory.get(JAVA_LONG, offset);
         long allocated = AllocationMeter.allocatedInSteadyState(() -> {
             for (int i = 0; i < 10_000; i++) {

@@ -4,6 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -28,7 +29,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
 public class MessageQueueDoorbellStress {
 
     private final CountingDoorbell doorbell = new CountingDoorbell();
-    private final MessageQueue queue = StressMemory.newQueue(4, 64, doorbell);
+    private final MessageQueue queue = StressMemory.newQueue(4, 64, Producers.MULTIPLE, doorbell);
 
     public MessageQueueDoorbellStress() {
         if (!queue.prepareToSleep()) {

@@ -5,6 +5,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import io.sluice.session.mq.Doorbell;
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -33,7 +34,7 @@ public class MessageQueueProducersStress {
     private static final int SLOTS = 4;
     private static final int MESSAGES = 4;
 
-    private final MessageQueue queue = StressMemory.newQueue(SLOTS, 64, Doorbell.NONE);
+    private final MessageQueue queue = StressMemory.newQueue(SLOTS, 64, Producers.MULTIPLE, Doorbell.NONE);
     private final TestMessages messages = new TestMessages(queue, 2 * MESSAGES);
     /** Claims refused as full, one counter per producer thread (never expected: there is a slot per message). */
     private int refusedA;

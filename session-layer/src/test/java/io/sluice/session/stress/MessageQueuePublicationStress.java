@@ -5,6 +5,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import io.sluice.session.mq.Doorbell;
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -35,7 +36,7 @@ public class MessageQueuePublicationStress {
     private static final int SLOTS = 2;
     private static final int MESSAGES = 3;
 
-    private final MessageQueue queue = StressMemory.newQueue(SLOTS, 64, Doorbell.NONE);
+    private final MessageQueue queue = StressMemory.newQueue(SLOTS, 64, Producers.SINGLE, Doorbell.NONE);
     private final TestMessages messages = new TestMessages(queue, 2 * MESSAGES);
 
     public MessageQueuePublicationStress() {

@@ -4,6 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -32,7 +33,7 @@ import org.openjdk.jcstress.infra.results.ZII_Result;
 public class MessageQueueSleepStress {
 
     private final CountingDoorbell doorbell = new CountingDoorbell();
-    private final MessageQueue queue = StressMemory.newQueue(4, 64, doorbell);
+    private final MessageQueue queue = StressMemory.newQueue(4, 64, Producers.SINGLE, doorbell);
 
     @Actor
     public void producer() {

@@ -4,6 +4,7 @@ import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.fifo.FifoLayout;
 import io.sluice.session.mq.Doorbell;
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
 import io.sluice.session.mq.QueueLayout;
 import java.lang.foreign.Arena;
 
@@ -24,9 +25,9 @@ final class StressMemory {
     }
 
     /** An empty queue. */
-    static MessageQueue newQueue(int slotCount, int slotSize, Doorbell doorbell) {
+    static MessageQueue newQueue(int slotCount, int slotSize, Producers producers, Doorbell doorbell) {
         return MessageQueue.format(Arena.ofAuto().allocate(QueueLayout.footprint(slotCount, slotSize), ALIGNMENT),
-                slotCount, slotSize, doorbell);
+                slotCount, slotSize, producers, doorbell);
     }
 
     /** {@code length} distinct non-zero bytes starting at {@code first} (fresh native memory reads as zeros). */
