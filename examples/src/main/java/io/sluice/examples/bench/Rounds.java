@@ -1,6 +1,7 @@
 package io.sluice.examples.bench;
 
 import io.sluice.core.sys.CpuAffinity;
+import io.sluice.core.sys.NativeAccess;
 import io.sluice.core.sys.SyscallException;
 import io.sluice.core.util.AllocationMeter;
 import java.io.PrintStream;
@@ -138,6 +139,8 @@ final class Rounds {
         return Thread.ofPlatform().name(name).daemon(true).unstarted(() -> {
             try {
                 side.pinCallingThread();
+                // A worker prepares its native scratch area at start; allocation counted after this is steady state.
+                NativeAccess.prepareCurrentThread();
                 body.run();
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);

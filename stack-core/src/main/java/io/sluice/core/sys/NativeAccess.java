@@ -228,6 +228,14 @@ public final class NativeAccess {
         return (int) ERRNO.get(callState, 0L);
     }
 
+    /**
+     * Sets up the calling thread's scratch area now, so that its later native calls allocate nothing on the heap.
+     * Threads on a data path (workers) call it when they start; otherwise the first call does it.
+     */
+    public static void prepareCurrentThread() {
+        scratch();
+    }
+
     /** The calling thread's scratch area; allocated on the thread's first call, reused after (no allocation). */
     static Scratch scratch() {
         return SCRATCH.get();
