@@ -71,15 +71,19 @@ public final class MessageQueue {
     /** False for a polling-only consumer: producers then skip the store-load fence of the wakeup check. */
     private final boolean wakeupsEnabled;
 
-    /** Next position to consume. Only the consumer's thread reads or writes it; published to the header. */
-    private long consumerHead;
+    /**
+     * The consumer's next position to consume. Only the consumer's thread reads or writes it; published to the
+     * header as the head.
+     */
+    private final Cursor consumer = new Cursor();
 
     /**
-     * The consumer's head as this view's producers last read it. Heads only grow, so a stale value is merely
-     * conservative: producers re-read the shared head only when this one says the queue is full, which keeps them
-     * off the consumer's cache line. Volatile so the long never tears between producer threads of one view.
+     * The producers' side: {@code cachedHead}, the consumer's head as they last read it (they re-read the shared
+     * head only when this one says the queue is full, which keeps them off the consumer's cache line); and, in
+     * single-producer mode, {@code position}, the next position to claim, so a claim does not re-read the shared
+     * tail.
      */
-    private volatile long producerHeadCache;
+    private final Cursor producer = new Cursor();
 
     private MessageQueue(MemorySegment region, int slotCount, int slotSize, Producers producers, Doorbell doorbell) {
         this.region = region;
@@ -93,8 +97,13 @@ public final class MessageQueue {
         if (head < 0) {
             throw corrupted("head " + head + " is negative");
         }
-        this.consumerHead = head;
-        this.producerHeadCache = head;
+        this.consumer.position = head;
+        this.producer.cachedHead = head;
+        long tail = (long) LONG.getAcquire(region, (long) TAIL_OFFSET);
+        if (singleProducer && (tail < head || tail - head > slotCount)) {
+            throw corrupted("tail " + tail + " and head " + head + " are not 0 <= tail - head <= " + slotCount);
+        }
+        this.producer.position = tail;
     }
 
     /**
@@ -193,35 +202,31 @@ public final class MessageQueue {
      * @return the claimed position, to pass to {@link #payloadOffset} and {@link #commit}; or {@link #FULL}
      */
     public long tryClaim() {
+        return singleProducer ? claimAsSingleProducer() : claimAsOneOfMany();
+    }
+
+    private long claimAsSingleProducer() {
+        Cursor cursor = producer;
+        long tail = cursor.position;
+        if (tail - cursor.cachedHead >= slotCount && isFull(tail)) {
+            return FULL;
+        }
+        cursor.position = tail + 1;
+        // Only this thread writes the tail, and nobody orders anything by it (the consumer reads the slot
+        // sequences; the tail is a gauge and a restart point): an opaque store is enough. It is not a locked
+        // instruction, so the producer does not wait here for earlier slots' cache lines to reach the consumer.
+        LONG.setOpaque(region, (long) TAIL_OFFSET, tail + 1);
+        return tail;
+    }
+
+    private long claimAsOneOfMany() {
         for (int attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-            long tail = singleProducer
-                    ? (long) LONG.getOpaque(region, (long) TAIL_OFFSET)
-                    : (long) LONG.getVolatile(region, (long) TAIL_OFFSET);
+            long tail = (long) LONG.getVolatile(region, (long) TAIL_OFFSET);
             if (tail < 0) {
                 throw corrupted("tail " + tail + " is negative");
             }
-            if (tail - producerHeadCache >= slotCount) {
-                // Acquire pairs with the consumer's release of head: the slots before it were read out and may be
-                // overwritten.
-                long head = (long) LONG.getAcquire(region, (long) HEAD_OFFSET);
-                // The tail was read first, so tail - head can only be smaller than the truth, never larger.
-                if (head < 0 || tail - head > slotCount) {
-                    throw corrupted("head " + head + " and tail " + tail + " are more than " + slotCount + " apart");
-                }
-                if (head > producerHeadCache) {
-                    producerHeadCache = head;
-                }
-                if (tail - head >= slotCount) {
-                    LONG.getAndAdd(region, (long) FULL_COUNT_OFFSET, 1L);
-                    return FULL;
-                }
-            }
-            if (singleProducer) {
-                // Only this thread writes the tail, and nobody orders anything by it (the consumer reads the slot
-                // sequences): an opaque store is enough, and it is not a locked instruction, so the producer does
-                // not wait here for the cache lines of earlier slots to reach the consumer.
-                LONG.setOpaque(region, (long) TAIL_OFFSET, tail + 1);
-                return tail;
+            if (tail - producer.cachedHead >= slotCount && isFull(tail)) {
+                return FULL;
             }
             if (LONG.compareAndSet(region, (long) TAIL_OFFSET, tail, tail + 1)) {
                 return tail;
@@ -229,6 +234,27 @@ public final class MessageQueue {
             // Another producer claimed this position; read the tail again.
         }
         throw corrupted("tail never settled in " + MAX_CLAIM_ATTEMPTS + " attempts");
+    }
+
+    /**
+     * Whether {@code tail} is a whole ring ahead of the consumer, by the shared head (the cached one said so).
+     * Acquire pairs with the consumer's release of head: the slots before it were read out and may be reused.
+     * A full result is counted.
+     */
+    private boolean isFull(long tail) {
+        long head = (long) LONG.getAcquire(region, (long) HEAD_OFFSET);
+        // The tail was read first, so tail - head can only be smaller than the truth, never larger.
+        if (head < 0 || tail - head > slotCount) {
+            throw corrupted("head " + head + " and tail " + tail + " are more than " + slotCount + " apart");
+        }
+        if (head > producer.cachedHead) {
+            producer.cachedHead = head;
+        }
+        if (tail - head >= slotCount) {
+            LONG.getAndAdd(region, (long) FULL_COUNT_OFFSET, 1L);
+            return true;
+        }
+        return false;
     }
 
     /** Offset in {@link #memory()} of the payload of the slot claimed at {@code position}. */
@@ -301,7 +327,7 @@ public final class MessageQueue {
      * @return how many messages were handled
      */
     public int drain(MessageHandler handler, int limit) {
-        long head = consumerHead;
+        long head = consumer.position;
         int handled = 0;
         while (handled < limit) {
             long slot = slotOffset(head);
@@ -328,13 +354,14 @@ public final class MessageQueue {
      * per batch.
      */
     private void publishHead(long head) {
-        consumerHead = head;
+        consumer.position = head;
         LONG.setRelease(region, (long) HEAD_OFFSET, head);
     }
 
     /** Consumer: whether no published message waits at the head. */
     public boolean isEmpty() {
-        return !isPublished(slotOffset(consumerHead), consumerHead);
+        long head = consumer.position;
+        return !isPublished(slotOffset(head), head);
     }
 
     private boolean isPublished(long slot, long head) {
