@@ -1,10 +1,10 @@
 package io.sluice.examples.bench;
 
-import io.sluice.core.sys.Epoll;
 import io.sluice.core.sys.EventFd;
 import io.sluice.core.sys.SyscallException;
-import java.io.UncheckedIOException;
 import io.sluice.session.mq.Doorbell;
+import io.sluice.session.mq.EventFdDoorbell;
+import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -38,36 +38,27 @@ public interface Wakeup extends AutoCloseable {
     default void close() {}
 
     /**
-     * A wakeup on an eventfd: {@link #signal()} writes 1 (an 8-byte write, allocation-free), {@link #await} waits
-     * in epoll with a millisecond timeout and reads the counter back to zero.
+     * A wakeup on an eventfd, the session layer's {@link EventFdDoorbell}: {@link #signal()} rings it (an 8-byte
+     * write, allocation-free), {@link #await} waits in epoll with a millisecond timeout and resets it.
      */
     static Wakeup eventFd() {
-        EventFd eventFd;
-        Epoll epoll;
+        EventFdDoorbell doorbell;
         try {
-            eventFd = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
-            epoll = Epoll.create(1);
-            epoll.add(eventFd.fd(), Epoll.EPOLLIN, 0);
+            doorbell = new EventFdDoorbell(EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC));
         } catch (SyscallException e) {
             throw new UncheckedIOException(e);
         }
         return new Wakeup() {
             @Override
             public void signal() {
-                try {
-                    eventFd.write(1);
-                } catch (SyscallException e) {
-                    throw new UncheckedIOException(e);
-                }
+                doorbell.ring();
             }
 
             @Override
             public void await(long timeoutNanos) {
                 int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000));
                 try {
-                    if (epoll.waitFor(millis) > 0) {
-                        eventFd.read();
-                    }
+                    doorbell.await(millis);
                 } catch (SyscallException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -75,8 +66,8 @@ public interface Wakeup extends AutoCloseable {
 
             @Override
             public void close() {
-                try (eventFd; epoll) {
-                    // closes both, the eventfd last
+                try {
+                    doorbell.close();
                 } catch (SyscallException e) {
                     throw new UncheckedIOException(e);
                 }

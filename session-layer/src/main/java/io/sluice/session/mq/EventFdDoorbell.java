@@ -46,18 +46,28 @@ public final class EventFdDoorbell implements Doorbell, AutoCloseable {
             return false;
         }
         try {
-            if (epoll == null) {
-                epoll = Epoll.create(1);
-                epoll.add(eventFd.fd(), Epoll.EPOLLIN, 0);
-            }
-            if (epoll.waitFor(timeoutMillis) > 0) {
-                eventFd.read(); // reset the counter: one wakeup consumed
-                return true;
-            }
-            return false;
+            return await(timeoutMillis);
         } finally {
             queue.cancelSleep();
         }
+    }
+
+    /**
+     * Waits until the doorbell has been rung (at once if it was rung since the last wait) or {@code timeoutMillis}
+     * pass, and resets it. The caller announces its sleep to the producers first, as {@link #sleep} does.
+     *
+     * @return true if it was rung; false on timeout
+     */
+    public boolean await(int timeoutMillis) throws SyscallException {
+        if (epoll == null) {
+            epoll = Epoll.create(1);
+            epoll.add(eventFd.fd(), Epoll.EPOLLIN, 0);
+        }
+        if (epoll.waitFor(timeoutMillis) > 0) {
+            eventFd.read(); // reset the counter: one wakeup consumed
+            return true;
+        }
+        return false;
     }
 
     @Override

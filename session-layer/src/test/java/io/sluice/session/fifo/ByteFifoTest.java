@@ -507,6 +507,7 @@ class ByteFifoTest {
                 fifo.dequeue(array, 0, 4096);
                 direct.clear();
                 fifo.dequeue(direct);
+                fifo.requestDequeueNotification(ByteFifo.NOTIFY_IF_EMPTY);
                 fifo.drop(fifo.readableBytes());
                 fifo.needsDequeueNotification(0);
             }
