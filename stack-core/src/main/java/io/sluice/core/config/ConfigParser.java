@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +42,8 @@ public final class ConfigParser {
 
     private final String source;
     private final CharSequence text;
+    private final ArrayDeque<String> open = new ArrayDeque<>();
+    private int outermostOpenLine;
     private int pos;
     private int line = 1;
     private int column = 1;
@@ -129,23 +132,31 @@ public final class ConfigParser {
         }
         int openLine = line;
         int openColumn = column;
+        if (open.isEmpty()) {
+            outermostOpenLine = openLine;
+        }
+        open.addLast(owner);
         advance();
         List<ConfigItem> items = new ArrayList<>();
         while (true) {
             skipBlanks();
             if (atEnd()) {
-                throw error(openLine, "'{' of " + owner + " is never closed (end of file reached)");
+                // The outermost open brace is the first one whose '}' is missing: report it, not the innermost.
+                String count = open.size() > 1 ? " with " + open.size() + " blocks open" : "";
+                throw error(outermostOpenLine, "'{' of " + open.getFirst() + " is never closed (end of file reached"
+                        + count + ")");
             }
             char c = text.charAt(pos);
             if (c == '}') {
                 advance();
+                open.removeLast();
                 return new ConfigBlock(openLine, openColumn, items);
             }
             if (c == '{') {
                 if (items.isEmpty() || !(items.getLast() instanceof ConfigWord key)) {
                     throw error(line, "unexpected '{' in " + owner + ": a nested block must follow a name");
                 }
-                items.add(block(depth + 1, "'" + key.text() + "' in " + owner));
+                items.add(block(depth + 1, "the block after '" + key.text() + "' in " + owner));
             } else {
                 items.add(word());
             }
