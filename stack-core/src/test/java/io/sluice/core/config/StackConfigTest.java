@@ -1,0 +1,99 @@
+package io.sluice.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StackConfigTest {
+
+    private static String error(String text) {
+        return assertThrows(ConfigException.class, () -> StackConfig.parse("startup.conf", text)).getMessage();
+    }
+
+    @Test
+    void everySection() {
+        StackConfig config = StackConfig.parse("s", """
+                unix { nodaemon cli-listen 127.0.0.1:5002 log /var/log/sluice.log full-coredump gid 1000 }
+                cpu { main-core 0 corelist-workers 2-3,18-19 skip-cores 1 }
+                buffers { buffers-per-numa 32768 default-data-size 9000 }
+                session { enable use-app-socket-api event-queue-length 4096 evt_qs_memfd_seg }
+                tcp { cc-algo newreno }
+                tap {
+                  host-if-name sluice0
+                  host-ip4-addr 198.18.0.1/24
+                  ip4-addr 198.18.0.2/24
+                  hw-addr 02:FE:00:00:00:02
+                  host-mtu-size 9000
+                  num-rx-queues 4
+                }
+                tap { host-if-name sluice1 ip4-addr 198.19.0.2/24 }
+                """);
+        assertEquals(new StackConfig.Unix(true, false, Optional.of("127.0.0.1:5002"),
+                Optional.of(Path.of("/var/log/sluice.log")), true, Optional.of("1000")), config.unix());
+        assertEquals(List.of(2, 3, 18, 19), config.cpu().corelistWorkers().orElseThrow().cpus());
+        assertEquals(4, config.cpu().workerCount());
+        assertEquals(1, config.cpu().skipCores());
+        assertEquals(new StackConfig.Buffers(32768, 9000), config.buffers());
+        assertEquals(new StackConfig.Session(true, true, 4096), config.session());
+        assertEquals("newreno", config.tcp().ccAlgo());
+        assertEquals(2, config.taps().size());
+        assertEquals(new StackConfig.Tap(6, "sluice0", Optional.of("198.18.0.1/24"), Optional.empty(),
+                "198.18.0.2/24", Optional.of("02:fe:00:00:00:02"), 9000, 4), config.taps().get(0));
+        assertEquals(new StackConfig.Tap(14, "sluice1", Optional.empty(), Optional.empty(), "198.19.0.2/24",
+                Optional.empty(), 1500, 1), config.taps().get(1));
+    }
+
+    @Test
+    void defaultsForAnEmptyFile() {
+        StackConfig config = StackConfig.parse("s", "");
+        assertEquals(new StackConfig.Cpu(Optional.empty(), Optional.empty(), 0, 0), config.cpu());
+        assertEquals(new StackConfig.Buffers(16384, 2048), config.buffers());
+        assertEquals(16384, config.session().eventQueueLength());
+        assertEquals(List.of(), config.taps());
+    }
+
+    @Test
+    void workersAndCorelistExcludeEachOther() {
+        assertEquals("startup.conf:3: give either 'workers' or 'corelist-workers' in section 'cpu', not both",
+                error("cpu {\n corelist-workers 2-3\n workers 2\n}"));
+    }
+
+    @Test
+    void mainCoreNotAmongWorkers() {
+        assertEquals("startup.conf:1: corelist-workers 1-3 includes the main core 2",
+                error("cpu { main-core 2 corelist-workers 1-3 }"));
+    }
+
+    @Test
+    void cpuListErrorsNameTheLine() {
+        assertEquals("startup.conf:2: bad value '3-1' for 'corelist-workers' in section 'cpu': range '3-1' goes down "
+                + "(expected a CPU list such as 2-4,6 (CPUs 0 to 4095))", error("cpu {\n corelist-workers 3-1\n}"));
+        assertEquals("startup.conf:1: bad value 'a-b' for 'corelist-workers' in section 'cpu': 'a' is not a CPU "
+                + "number (in 'a-b') (expected a CPU list such as 2-4,6 (CPUs 0 to 4095))",
+                error("cpu { corelist-workers a-b }"));
+    }
+
+    @Test
+    void tapNamesAreUnique() {
+        assertEquals("startup.conf:2: host-if-name 'sluice0' already used by the tap section at line 1",
+                error("tap { host-if-name sluice0 ip4-addr 10.0.0.1/24 }\n"
+                        + "tap { host-if-name sluice0 ip4-addr 10.0.1.1/24 }"));
+    }
+
+    @Test
+    void addressesAreChecked() {
+        assertEquals("startup.conf:1: bad value '10.0.0.256/24' for 'ip4-addr' in section 'tap': address byte 256 "
+                + "is out of range 0 to 255 (expected an IPv4 address with prefix length such as 198.18.0.1/24)",
+                error("tap { host-if-name t ip4-addr 10.0.0.256/24 }"));
+        assertEquals("startup.conf:1: bad value '02:fe:00:00:00' for 'hw-addr' in section 'tap': not six "
+                + "colon-separated bytes (expected an Ethernet address such as 02:fe:00:00:00:01)",
+                error("tap { host-if-name t ip4-addr 10.0.0.1/24 hw-addr 02:fe:00:00:00 }"));
+        assertEquals("startup.conf:1: bad value 'much-too-long-name' for 'host-if-name' in section 'tap': must be 1 "
+                + "to 15 characters (expected an interface name of 1 to 15 characters without '/' or ':')",
+                error("tap { host-if-name much-too-long-name ip4-addr 10.0.0.1/24 }"));
+    }
+}
