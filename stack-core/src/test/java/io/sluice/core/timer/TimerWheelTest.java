@@ -341,6 +341,60 @@ class TimerWheelTest {
         assertEquals(0, wheel.activeCount());
     }
 
+    /**
+     * Handlers that stop, update and start random timers, many of them due in the same tick as the one expiring:
+     * every timer expires exactly once unless stopped first, never before its latest deadline, and a stopped timer
+     * never expires.
+     */
+    @Test
+    void handlersChangingRandomTimersLoseAndRepeatNothing() {
+        int total = 6_000;
+        TimerWheel wheel = new TimerWheel(total, MS, 16, 3, START);
+        SplittableRandom random = new SplittableRandom(4);
+        int[] handles = new int[total];
+        long[] deadlines = new long[total];
+        int[] expirations = new int[total];
+        boolean[] stopped = new boolean[total];
+        int[] started = {0};
+        List<Integer> active = new ArrayList<>();
+        for (; started[0] < total / 2; started[0]++) {
+            int id = started[0];
+            deadlines[id] = START + random.nextLong(0, 40 * MS);
+            handles[id] = wheel.start(deadlines[id], id);
+            active.add(id);
+        }
+        ExpiryHandler handler = (handle, data) -> {
+            int id = (int) data;
+            expirations[id]++;
+            assertEquals(handles[id], handle);
+            assertTrue(wheel.currentTime() >= deadlines[id], "early");
+            active.remove(Integer.valueOf(id));
+            int action = random.nextInt(10);
+            if (action < 3 && !active.isEmpty()) {
+                int victim = active.remove(random.nextInt(active.size()));
+                assertTrue(wheel.stop(handles[victim]));
+                stopped[victim] = true;
+            } else if (action < 5 && !active.isEmpty()) {
+                int moved = active.get(random.nextInt(active.size()));
+                deadlines[moved] = wheel.currentTime() + random.nextLong(-2 * MS, 600 * MS);
+                assertTrue(wheel.update(handles[moved], deadlines[moved]));
+            } else if (action < 8 && started[0] < total) {
+                int id2 = started[0]++;
+                deadlines[id2] = wheel.currentTime() + random.nextLong(-2 * MS, 600 * MS);
+                handles[id2] = wheel.start(deadlines[id2], id2);
+                assertNotEquals(NO_TIMER, handles[id2]);
+                active.add(id2);
+            }
+        };
+        for (long now = START; wheel.activeCount() > 0; now += random.nextLong(1, 4 * MS)) {
+            wheel.advance(now, handler, random.nextInt(1, 20));
+        }
+        for (int id = 0; id < started[0]; id++) {
+            assertEquals(stopped[id] ? 0 : 1, expirations[id], "timer " + id);
+        }
+        assertTrue(started[0] > total / 2 + 500, "handlers started timers");
+    }
+
     @Test
     void handlerMayRearmAPeriodicTimer() {
         TimerWheel wheel = defaults(4);
