@@ -156,7 +156,9 @@ public final class Icmp4 {
      * Turns a checked echo request, in a checked IPv4 datagram at {@code ipOff}, into the echo reply in place
      * (RFC 792; RFC 1122 §3.2.2.6): addresses swapped, TTL set to {@code ttl}, type 0, both checksums updated
      * incrementally (RFC 1624), data, identifier and sequence unchanged. IP options are sent back as received
-     * (reversing a recorded route is not done).
+     * (reversing a recorded route is not done). A request sent to a broadcast or multicast address must not be
+     * answered this way: the reply's source must be one of the host's own addresses (RFC 1122 §3.2.2.6), so the
+     * node sets it with {@link Ipv4#setSource} afterwards (or does not answer).
      */
     public static void turnEchoRequestIntoReply(MemorySegment mem, long ipOff, int ttl) {
         Ipv4.swapAddresses(mem, ipOff);

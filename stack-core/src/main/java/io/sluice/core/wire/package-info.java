@@ -20,6 +20,20 @@
  * throws on packet contents, allocates, or boxes; the only exceptions possible on the data path are index errors
  * from a caller passing an offset outside the segment, which is a bug in the caller, not a bad packet.
  *
+ * <h2>How a node uses it</h2>
+ * <pre>{@code
+ * MemorySegment mem = pool.memory();
+ * long off = pool.dataOffset(b);
+ * int result = Ipv4.check(mem, off, pool.currentLength(b), offloadVerified);
+ * if (result != WireError.OK) {        // IP4_FRAGMENT included: to reassembly, or counted and dropped
+ *     errors[result]++;                // one counter per reason, printed with WireError.symbol/description
+ *     drop(b);
+ * } else {
+ *     pool.advance(b, Ipv4.headerLength(mem, off));
+ *     ...
+ * }
+ * }</pre>
+ *
  * <h2>Values</h2>
  * On the data path a MAC address is a {@code long} (48 bits, first wire byte highest) and an IPv4 address an
  * {@code int} (first wire byte highest), so comparisons and table lookups cost nothing. The records
