@@ -328,6 +328,26 @@ class ArpTableTest {
     }
 
     @Test
+    void theTimerTagRidesInTheTopByteAndExpiryIgnoresIt() {
+        long[] seen = {0};
+        table = new ArpTable(new ArpSettings(8, 4, 10 * S, 5 * S, S, 3, 0xa5), wheel, events);
+        table.learn(IF, PEER_IP, PEER_MAC, true, 0);
+        // A worker's dispatcher routes by the top byte, then hands the expiry to the table.
+        wheel.advance(10 * S + MS, (handle, data) -> {
+            seen[0] = data;
+            if ((data >>> 56) == 0xa5) {
+                table.onExpired(handle, data);
+            }
+        });
+        assertEquals(0xa5, seen[0] >>> 56);
+        assertEquals(ArpTable.STALE, table.state(IF, PEER_IP));
+        assertEquals(0, table.staleTimers());
+        table.onExpired(12345, seen[0]); // a stale handle is counted and ignored
+        assertEquals(1, table.staleTimers());
+        assertEquals(ArpTable.STALE, table.state(IF, PEER_IP));
+    }
+
+    @Test
     void snapshotFormatsEntriesInOrder() {
         table.addStatic(IF, OTHER_IP, NEW_MAC);
         table.learn(IF, PEER_IP, PEER_MAC, true, 0);
