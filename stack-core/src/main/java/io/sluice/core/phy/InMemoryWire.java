@@ -1,0 +1,410 @@
+package io.sluice.core.phy;
+
+import io.sluice.core.buffer.BufferCache;
+import io.sluice.core.buffer.BufferPool;
+import io.sluice.core.sys.NativeFd;
+import java.util.Objects;
+
+/**
+ * A cable between two stacks in one JVM, for deterministic simulation: two {@link Device}s, {@link #a()} and
+ * {@link #b()}, each with one receive and one transmit queue. A frame transmitted on one end is received on the
+ * other once the {@code now} passed to {@code receive} has reached its delivery time. Time is whatever the caller
+ * passes: a test steps a virtual clock (using {@link Endpoint#nextArrival()} to jump to the next event); a worker
+ * passes its loop's {@code System.nanoTime()}.
+ *
+ * <p>Each direction has its own {@link FaultInjector} (loss, delay, jitter, reordering, duplication,
+ * corruption, rate limit) and its own in-flight store:
+ *
+ * <pre>
+ *   A.transmit ──copyOut──▶ slot bytes (preallocated, capacity × slotSize) ──copyIn──▶ B.receive
+ *      │ frees A's buffer        │ ordered by (delivery time, sequence)          │ buffer from B's cache
+ *      ▼ into A's cache          ▼ in a binary heap of slot numbers              ▼
+ * </pre>
+ *
+ * The two stacks may use different buffer pools: the frame's bytes are copied into a slot at transmit time (the
+ * sender's buffer goes back to the sender's cache at once) and out of it into a buffer of the receiver's cache.
+ * The slots are preallocated, so nothing is allocated per frame. When all slots of a direction are in flight, a
+ * transmitted frame is dropped and counted (device transmit drop and {@link Endpoint#inFlightDrops()}); so is a
+ * frame larger than a slot ({@link Endpoint#oversizeDrops()}). A frame lost by the injector counts as
+ * transmitted (the device sent it, the wire lost it); a frame refused by the rate limiter's full queue counts as
+ * a transmit drop. When the receiver's cache has no buffer, frames stay on the wire until a later receive.
+ *
+ * <p><b>Threads:</b> the wire is not thread-safe. Both ends are driven by one thread (the simulation, or one
+ * worker serving both stacks); a wire between two worker threads would need a single-producer queue per
+ * direction instead of the heap.
+ */
+public final class InMemoryWire implements AutoCloseable {
+
+    /** Bytes of Ethernet framing a slot holds beyond the MTU: the header with one 802.1Q tag. */
+    public static final int FRAMING = 18;
+
+    private final Endpoint a;
+    private final Endpoint b;
+
+    private InMemoryWire(Builder builder, FaultInjector faultsAtoB, FaultInjector faultsBtoA) {
+        int slotSize = builder.mtu + FRAMING;
+        Lane aToB = new Lane(builder.capacity, slotSize, faultsAtoB);
+        Lane bToA = new Lane(builder.capacity, slotSize, faultsBtoA);
+        a = new Endpoint(builder.nameA, builder.macA, builder.mtu, aToB, bToA);
+        b = new Endpoint(builder.nameB, builder.macB, builder.mtu, bToA, aToB);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The first end; its transmissions suffer {@link Builder#faultsAtoB}. */
+    public Endpoint a() {
+        return a;
+    }
+
+    /** The second end; its transmissions suffer {@link Builder#faultsBtoA}. */
+    public Endpoint b() {
+        return b;
+    }
+
+    /** Closes both ends, discarding the frames in flight. */
+    @Override
+    public void close() {
+        a.close();
+        b.close();
+    }
+
+    /** One end of the wire. */
+    public static final class Endpoint implements Device {
+
+        private final String name;
+        private final long mac;
+        private final int mtu;
+        private final Lane out;
+        private final Lane in;
+        private final DeviceCounters counters = new DeviceCounters(1, 1);
+        private boolean closed;
+
+        private Endpoint(String name, long mac, int mtu, Lane out, Lane in) {
+            this.name = name;
+            this.mac = mac;
+            this.mtu = mtu;
+            this.out = out;
+            this.in = in;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long macAddress() {
+            return mac;
+        }
+
+        @Override
+        public int mtu() {
+            return mtu;
+        }
+
+        @Override
+        public int receiveQueueCount() {
+            return 1;
+        }
+
+        @Override
+        public int transmitQueueCount() {
+            return 1;
+        }
+
+        @Override
+        public int receive(int queue, long now, BufferCache cache, int[] destination, int offset, int max) {
+            if (closed) {
+                return 0;
+            }
+            int n = 0;
+            while (n < max && in.size > 0 && in.heapTime[0] <= now) {
+                int slot = in.heapSlot[0];
+                int length = in.lengths[slot];
+                int buffer = cache.copyIn(in.bytes, slot * in.slotSize, length);
+                if (buffer == BufferPool.NO_BUFFER) {
+                    break; // stays on the wire until the receiver has buffers again
+                }
+                in.popHead();
+                destination[offset + n++] = buffer;
+                counters.received(queue, length);
+            }
+            return n;
+        }
+
+        @Override
+        public int transmit(int queue, long now, BufferCache cache, int[] buffers, int offset, int count) {
+            BufferPool pool = cache.pool();
+            int sent = 0;
+            for (int k = offset; k < offset + count; k++) {
+                int buffer = buffers[k];
+                int length = pool.chainLength(buffer);
+                if (!closed && out.offer(now, pool, buffer, length)) {
+                    counters.transmitted(queue, length);
+                    sent++;
+                } else {
+                    counters.transmitDropped(queue);
+                }
+                cache.freeChain(buffer);
+            }
+            return sent;
+        }
+
+        /** The wire is polled: there is no descriptor to sleep on. */
+        @Override
+        public NativeFd receiveReadiness(int queue) {
+            return null;
+        }
+
+        @Override
+        public DeviceCounters counters() {
+            return counters;
+        }
+
+        /** The faults applied to what this end transmits. */
+        public FaultInjector faults() {
+            return out.faults;
+        }
+
+        /** When the earliest frame on its way to this end arrives, or {@link Long#MAX_VALUE} if none is. */
+        public long nextArrival() {
+            return in.size == 0 ? Long.MAX_VALUE : in.heapTime[0];
+        }
+
+        /** Frames on their way to this end. */
+        public int framesInFlight() {
+            return in.size;
+        }
+
+        /** Frames this end transmitted that were dropped because every slot of the direction was in flight. */
+        public long inFlightDrops() {
+            return out.inFlightDrops;
+        }
+
+        /** Frames this end transmitted that were dropped because they were larger than a slot. */
+        public long oversizeDrops() {
+            return out.oversizeDrops;
+        }
+
+        /** Discards the frames on their way to this end; later transmissions are dropped and counted. */
+        @Override
+        public void close() {
+            closed = true;
+            in.clear();
+        }
+
+        @Override
+        public String toString() {
+            return "in-memory wire end " + name;
+        }
+    }
+
+    /** One direction: preallocated slots and a min-heap of (delivery time, sequence, slot). */
+    private static final class Lane {
+
+        final int slotSize;
+        final byte[] bytes;
+        final int[] lengths;
+        final FaultInjector faults;
+
+        private final int[] freeSlots;
+        private int freeCount;
+
+        final long[] heapTime;
+        private final long[] heapSequence;
+        final int[] heapSlot;
+        int size;
+        private long nextSequence;
+
+        long inFlightDrops;
+        long oversizeDrops;
+
+        Lane(int capacity, int slotSize, FaultInjector faults) {
+            this.slotSize = slotSize;
+            this.bytes = new byte[Math.multiplyExact(capacity, slotSize)];
+            this.lengths = new int[capacity];
+            this.faults = faults;
+            this.freeSlots = new int[capacity];
+            this.heapTime = new long[capacity];
+            this.heapSequence = new long[capacity];
+            this.heapSlot = new int[capacity];
+            clear();
+        }
+
+        /** Takes the frame onto the wire; returns false if it was dropped (not lost: lost counts as sent). */
+        boolean offer(long now, BufferPool pool, int buffer, int length) {
+            if (length > slotSize) {
+                oversizeDrops++;
+                return false;
+            }
+            if (faults.lose()) {
+                return true;
+            }
+            if (freeCount == 0) {
+                inFlightDrops++;
+                return false;
+            }
+            long leave = faults.departure(now, length);
+            if (leave == FaultInjector.RATE_DROPPED) {
+                return false;
+            }
+            long at = leave + faults.propagationDelay();
+            int slot = freeSlots[--freeCount];
+            int base = slot * slotSize;
+            pool.copyOut(buffer, bytes, base);
+            lengths[slot] = length;
+            int bit = faults.corruptBit(length);
+            if (bit >= 0) {
+                bytes[base + (bit >>> 3)] ^= (byte) (1 << (bit & 7));
+            }
+            push(at, slot);
+            if (faults.duplicate() && freeCount > 0) {
+                int copy = freeSlots[--freeCount];
+                System.arraycopy(bytes, base, bytes, copy * slotSize, length);
+                lengths[copy] = length;
+                push(at, copy);
+                faults.countDuplicate();
+            }
+            return true;
+        }
+
+        void clear() {
+            size = 0;
+            freeCount = freeSlots.length;
+            for (int i = 0; i < freeCount; i++) {
+                freeSlots[i] = freeCount - 1 - i;
+            }
+        }
+
+        private void push(long time, int slot) {
+            long sequence = nextSequence++;
+            int i = size++;
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (!before(time, sequence, heapTime[parent], heapSequence[parent])) {
+                    break;
+                }
+                set(i, heapTime[parent], heapSequence[parent], heapSlot[parent]);
+                i = parent;
+            }
+            set(i, time, sequence, slot);
+        }
+
+        /** Removes the earliest frame and frees its slot. */
+        void popHead() {
+            freeSlots[freeCount++] = heapSlot[0];
+            int last = --size;
+            if (last == 0) {
+                return;
+            }
+            long time = heapTime[last];
+            long sequence = heapSequence[last];
+            int slot = heapSlot[last];
+            int i = 0;
+            while (true) {
+                int child = 2 * i + 1;
+                if (child >= last) {
+                    break;
+                }
+                if (child + 1 < last
+                        && before(heapTime[child + 1], heapSequence[child + 1], heapTime[child], heapSequence[child])) {
+                    child++;
+                }
+                if (!before(heapTime[child], heapSequence[child], time, sequence)) {
+                    break;
+                }
+                set(i, heapTime[child], heapSequence[child], heapSlot[child]);
+                i = child;
+            }
+            set(i, time, sequence, slot);
+        }
+
+        private void set(int i, long time, long sequence, int slot) {
+            heapTime[i] = time;
+            heapSequence[i] = sequence;
+            heapSlot[i] = slot;
+        }
+
+        private static boolean before(long time, long sequence, long otherTime, long otherSequence) {
+            return time < otherTime || (time == otherTime && sequence < otherSequence);
+        }
+    }
+
+    /** Configuration of a wire; every setter checks its argument. */
+    public static final class Builder {
+
+        private String nameA = "wire-a";
+        private String nameB = "wire-b";
+        private long macA = 0x02_00_00_00_00_0aL;
+        private long macB = 0x02_00_00_00_00_0bL;
+        private int mtu = 1500;
+        private int capacity = 1024;
+        private FaultInjector aToB;
+        private FaultInjector bToA;
+
+        private Builder() {}
+
+        /** Names and MAC addresses (48 bits) of the two ends. */
+        public Builder ends(String a, long macOfA, String b, long macOfB) {
+            nameA = Objects.requireNonNull(a, "name of end a");
+            nameB = Objects.requireNonNull(b, "name of end b");
+            if (a.equals(b)) {
+                throw new IllegalArgumentException("the two ends need different names, both are " + a);
+            }
+            macA = mac(macOfA);
+            macB = mac(macOfB);
+            return this;
+        }
+
+        /** The largest IP packet carried, 68..65535 (default 1500); a slot holds it plus {@link #FRAMING}. */
+        public Builder mtu(int bytes) {
+            if (bytes < 68 || bytes > 65535) {
+                throw new IllegalArgumentException("mtu must be in [68, 65535], got " + bytes);
+            }
+            mtu = bytes;
+            return this;
+        }
+
+        /** Frames in flight per direction, 1..1,048,576 (default 1024): the slots preallocated for each. */
+        public Builder capacity(int frames) {
+            if (frames < 1 || frames > 1 << 20) {
+                throw new IllegalArgumentException("in-flight capacity must be in [1, 1048576] frames, got " + frames);
+            }
+            capacity = frames;
+            return this;
+        }
+
+        /** Faults for frames from a to b (default none). An injector serves one direction of one wire only. */
+        public Builder faultsAtoB(FaultInjector faults) {
+            aToB = Objects.requireNonNull(faults, "faults a to b");
+            return this;
+        }
+
+        /** Faults for frames from b to a (default none). */
+        public Builder faultsBtoA(FaultInjector faults) {
+            bToA = Objects.requireNonNull(faults, "faults b to a");
+            return this;
+        }
+
+        public InMemoryWire build() {
+            if (aToB != null && aToB == bToA) {
+                throw new IllegalArgumentException("each direction needs its own FaultInjector (they hold state)");
+            }
+            if ((long) capacity * (mtu + FRAMING) > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("capacity " + capacity + " × slot " + (mtu + FRAMING)
+                        + " bytes does not fit in one array; lower the capacity or the mtu");
+            }
+            return new InMemoryWire(this, aToB != null ? aToB : FaultInjector.none(),
+                    bToA != null ? bToA : FaultInjector.none());
+        }
+
+        private static long mac(long value) {
+            if ((value >>> 48) != 0) {
+                throw new IllegalArgumentException("a MAC address has 48 bits, got 0x" + Long.toHexString(value));
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.sluice.core.phy;
+
+import io.sluice.core.buffer.BufferCache;
+import io.sluice.core.pcap.PcapWriter;
+import io.sluice.core.sys.NativeFd;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * A device wrapper that captures the frames of the device it wraps to a {@link PcapWriter}: received frames after
+ * the inner device's {@code receive}, transmitted frames before the inner device's {@code transmit} takes the
+ * buffers (it may free them). Capture is switched on per direction ({@code pcap trace rx tx max N file PATH} →
+ * {@link #startCapture}) and off ({@code pcap trace off} → {@link #stopCapture}, which hands the writer back for
+ * closing). When the writer refuses a frame (its packet or byte limit reached, or it failed), capture turns itself
+ * off in both directions; the writer stays attached until {@link #stopCapture}.
+ *
+ * <p>A writer is used by one thread: while capturing, all queues of the wrapped device must be served by one
+ * worker. The switches are volatile so the control thread may flip them while the worker runs. Everything else
+ * is the inner device's, unchanged.
+ */
+public final class PcapDevice implements Device {
+
+    private final Device inner;
+    private volatile PcapWriter writer;
+    private volatile boolean captureRx;
+    private volatile boolean captureTx;
+
+    public PcapDevice(Device inner) {
+        this.inner = Objects.requireNonNull(inner, "inner device");
+    }
+
+    /** The wrapped device. */
+    public Device inner() {
+        return inner;
+    }
+
+    /**
+     * Starts capturing received ({@code rx}) and/or transmitted ({@code tx}) frames to {@code target}.
+     *
+     * @throws IllegalStateException if a capture is already attached
+     * @throws IllegalArgumentException if neither direction is asked for
+     */
+    public void startCapture(PcapWriter target, boolean rx, boolean tx) {
+        Objects.requireNonNull(target, "writer");
+        if (!rx && !tx) {
+            throw new IllegalArgumentException("capture needs rx, tx or both");
+        }
+        if (writer != null) {
+            throw new IllegalStateException(name() + ": a capture to " + writer.path() + " is already attached");
+        }
+        writer = target;
+        captureRx = rx;
+        captureTx = tx;
+    }
+
+    /** Stops capturing and detaches the writer, which the caller closes; null if none was attached. */
+    public PcapWriter stopCapture() {
+        captureRx = false;
+        captureTx = false;
+        PcapWriter w = writer;
+        writer = null;
+        return w;
+    }
+
+    public boolean capturingRx() {
+        return captureRx;
+    }
+
+    public boolean capturingTx() {
+        return captureTx;
+    }
+
+    /** The attached writer (still attached after capture turned itself off), or null. */
+    public PcapWriter writer() {
+        return writer;
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public long macAddress() {
+        return inner.macAddress();
+    }
+
+    @Override
+    public int mtu() {
+        return inner.mtu();
+    }
+
+    @Override
+    public int receiveQueueCount() {
+        return inner.receiveQueueCount();
+    }
+
+    @Override
+    public int transmitQueueCount() {
+        return inner.transmitQueueCount();
+    }
+
+    @Override
+    public int receive(int queue, long now, BufferCache cache, int[] destination, int offset, int max) {
+        int n = inner.receive(queue, now, cache, destination, offset, max);
+        if (n > 0 && captureRx) {
+            capture(now, cache, destination, offset, n);
+        }
+        return n;
+    }
+
+    @Override
+    public int transmit(int queue, long now, BufferCache cache, int[] buffers, int offset, int count) {
+        if (count > 0 && captureTx) {
+            capture(now, cache, buffers, offset, count);
+        }
+        return inner.transmit(queue, now, cache, buffers, offset, count);
+    }
+
+    private void capture(long now, BufferCache cache, int[] buffers, int offset, int count) {
+        PcapWriter w = writer;
+        if (w == null) {
+            return;
+        }
+        for (int k = offset; k < offset + count; k++) {
+            if (!w.write(now, cache.pool(), buffers[k])) {
+                captureRx = false;
+                captureTx = false;
+                return;
+            }
+        }
+    }
+
+    @Override
+    public NativeFd receiveReadiness(int queue) {
+        return inner.receiveReadiness(queue);
+    }
+
+    @Override
+    public DeviceCounters counters() {
+        return inner.counters();
+    }
+
+    /**
+     * Closes the wrapped device, then the attached writer if any.
+     *
+     * @throws UncheckedIOException if the writer could not write out its last frames
+     */
+    @Override
+    public void close() {
+        inner.close();
+        PcapWriter w = stopCapture();
+        if (w != null) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(name() + ": closing the capture " + w.path(), e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pcap(" + inner + ")";
+    }
+}
