@@ -133,23 +133,38 @@ public final class Fds {
     static long transfer(MethodHandle handle, String call, int fd, MemorySegment segment, long argument,
             String argumentName) throws SyscallException {
         MemorySegment state = NativeAccess.scratch().callState;
-        while (true) {
+        long outcome;
+        do {
             long result;
             try {
                 result = (long) handle.invokeExact(state, fd, segment, argument);
             } catch (Throwable t) {
                 throw NativeAccess.rethrow(t);
             }
-            if (result >= 0) {
-                return result;
-            }
-            int errno = NativeAccess.errno(state);
-            if (errno == Errno.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != Errno.EINTR) {
-                throw new SyscallException(call, "fd=" + fd + ", " + argumentName + "=" + argument, errno);
-            }
+            outcome = transferOutcome(result, state, call, fd, argument, argumentName);
+        } while (outcome == RETRY);
+        return outcome;
+    }
+
+    /** {@link #transferOutcome} for a call interrupted by a signal: make it again. */
+    static final long RETRY = -2;
+
+    /**
+     * What the result of a read-like or write-like call means: the byte count when it succeeded,
+     * {@link #WOULD_BLOCK} for EAGAIN, {@link #RETRY} for EINTR; any other errno throws, naming the call.
+     */
+    static long transferOutcome(long result, MemorySegment state, String call, int fd, long argument,
+            String argumentName) throws SyscallException {
+        if (result >= 0) {
+            return result;
         }
+        int errno = NativeAccess.errno(state);
+        if (errno == Errno.EAGAIN) {
+            return WOULD_BLOCK;
+        }
+        if (errno == Errno.EINTR) {
+            return RETRY;
+        }
+        throw new SyscallException(call, "fd=" + fd + ", " + argumentName + "=" + argument, errno);
     }
 }

@@ -51,23 +51,16 @@ public final class RawIo {
                     + count);
         }
         MemorySegment state = NativeAccess.scratch().callState;
-        while (true) {
+        long outcome;
+        do {
             long result;
             try {
                 result = (long) handle.invokeExact(state, fd, address, count);
             } catch (Throwable t) {
                 throw NativeAccess.rethrow(t);
             }
-            if (result >= 0) {
-                return result;
-            }
-            int errno = NativeAccess.errno(state);
-            if (errno == Errno.EAGAIN) {
-                return Fds.WOULD_BLOCK;
-            }
-            if (errno != Errno.EINTR) {
-                throw new SyscallException(call, "fd=" + fd + ", count=" + count, errno);
-            }
-        }
+            outcome = Fds.transferOutcome(result, state, call, fd, count, "count");
+        } while (outcome == Fds.RETRY);
+        return outcome;
     }
 }
