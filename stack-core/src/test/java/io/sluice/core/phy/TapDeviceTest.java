@@ -232,8 +232,17 @@ class TapDeviceTest {
         int replies = 0;
         try (Epoll epoll = Epoll.create(1)) {
             epoll.add(device.receiveReadiness(0), Epoll.EPOLLIN, 0);
-            for (int i = 0; i < 3000; i++) {
-                replies += arpRound(epoll, 8); // long enough for C2 to compile the path
+            // Warm up until the JIT has settled, as AllocationMeter.allocatedInSteadyState does: windows of 100
+            // rounds until three in a row allocate nothing in the device calls (a fixed count was too short when
+            // the machine is busy and C2's queue long).
+            int quietWindows = 0;
+            for (int window = 0; quietWindows < AllocationMeter.QUIET_RUNS; window++) {
+                assertTrue(window < AllocationMeter.MAX_WARMUP_RUNS, "the device calls never stopped allocating");
+                deviceAllocation = 0;
+                for (int i = 0; i < 100; i++) {
+                    replies += arpRound(epoll, 8);
+                }
+                quietWindows = deviceAllocation == 0 ? quietWindows + 1 : 0;
             }
             int allocatingRounds = 0;
             for (int i = 0; i < 200; i++) {
@@ -243,7 +252,7 @@ class TapDeviceTest {
             }
             assertTrue(allocatingRounds <= 5, allocatingRounds + " of 200 rounds of 8 frames each way allocated");
         }
-        assertTrue(replies > 3000, "the kernel answered: " + replies);
+        assertTrue(replies > 300, "the kernel answered: " + replies);
         assertEquals(0, device.counters().rxDrops());
         assertEquals(0, device.counters().txDrops());
     }
