@@ -71,37 +71,17 @@ public final class InMemoryWire implements AutoCloseable {
     }
 
     /** One end of the wire. */
-    public static final class Endpoint implements Device {
+    public static final class Endpoint extends AbstractDevice {
 
-        private final String name;
-        private final long mac;
-        private final int mtu;
         private final Lane out;
         private final Lane in;
         private final DeviceCounters counters = new DeviceCounters(1, 1);
         private boolean closed;
 
         private Endpoint(String name, long mac, int mtu, Lane out, Lane in) {
-            this.name = name;
-            this.mac = mac;
-            this.mtu = mtu;
+            super(name, mac, mtu);
             this.out = out;
             this.in = in;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public long macAddress() {
-            return mac;
-        }
-
-        @Override
-        public int mtu() {
-            return mtu;
         }
 
         @Override
@@ -197,7 +177,7 @@ public final class InMemoryWire implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "in-memory wire end " + name;
+            return "in-memory wire end " + name();
         }
     }
 
@@ -353,17 +333,14 @@ public final class InMemoryWire implements AutoCloseable {
             if (a.equals(b)) {
                 throw new IllegalArgumentException("the two ends need different names, both are " + a);
             }
-            macA = mac(macOfA);
-            macB = mac(macOfB);
+            macA = AbstractDevice.checkMac(macOfA);
+            macB = AbstractDevice.checkMac(macOfB);
             return this;
         }
 
         /** The largest IP packet carried, 68..65535 (default 1500); a slot holds it plus {@link #FRAMING}. */
         public Builder mtu(int bytes) {
-            if (bytes < 68 || bytes > 65535) {
-                throw new IllegalArgumentException("mtu must be in [68, 65535], got " + bytes);
-            }
-            mtu = bytes;
+            mtu = AbstractDevice.checkMtu(bytes);
             return this;
         }
 
@@ -398,13 +375,6 @@ public final class InMemoryWire implements AutoCloseable {
             }
             return new InMemoryWire(this, aToB != null ? aToB : FaultInjector.none(),
                     bToA != null ? bToA : FaultInjector.none());
-        }
-
-        private static long mac(long value) {
-            if ((value >>> 48) != 0) {
-                throw new IllegalArgumentException("a MAC address has 48 bits, got 0x" + Long.toHexString(value));
-            }
-            return value;
         }
     }
 }

@@ -3,7 +3,6 @@ package io.sluice.core.phy;
 import io.sluice.core.buffer.BufferCache;
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.sys.NativeFd;
-import java.util.Objects;
 
 /**
  * A device whose transmitted frames come back on its own receive queue, in order: one receive and one transmit
@@ -13,11 +12,8 @@ import java.util.Objects;
  *
  * <p>Not thread-safe: both queues are served by one thread. Polled: {@link #receiveReadiness} is null.
  */
-public final class LoopbackDevice implements Device {
+public final class LoopbackDevice extends AbstractDevice {
 
-    private final String name;
-    private final long mac;
-    private final int mtu;
     private final int[] ring;
     private final DeviceCounters counters = new DeviceCounters(1, 1);
 
@@ -33,34 +29,11 @@ public final class LoopbackDevice implements Device {
      * @param capacity frames the ring holds, at least 1
      */
     public LoopbackDevice(String name, long macAddress, int mtu, int capacity) {
-        this.name = Objects.requireNonNull(name, "name");
-        if ((macAddress >>> 48) != 0) {
-            throw new IllegalArgumentException("a MAC address has 48 bits, got 0x" + Long.toHexString(macAddress));
-        }
-        if (mtu < 68 || mtu > 65535) {
-            throw new IllegalArgumentException("mtu must be in [68, 65535], got " + mtu);
-        }
+        super(name, macAddress, mtu);
         if (capacity < 1 || capacity > 1 << 20) {
             throw new IllegalArgumentException("loopback capacity must be in [1, 1048576] frames, got " + capacity);
         }
-        this.mac = macAddress;
-        this.mtu = mtu;
         this.ring = new int[capacity];
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public long macAddress() {
-        return mac;
-    }
-
-    @Override
-    public int mtu() {
-        return mtu;
     }
 
     @Override
@@ -144,6 +117,6 @@ public final class LoopbackDevice implements Device {
 
     @Override
     public String toString() {
-        return "loopback " + name;
+        return "loopback " + name();
     }
 }

@@ -51,7 +51,7 @@ import java.util.List;
  * locally administered unicast one. The MTU is what the device reports; the kernel side's MTU is set with
  * {@code ip link}.
  */
-public final class TapDevice implements Device {
+public final class TapDevice extends AbstractDevice {
 
     /** The size of the virtio-net header in front of each frame (struct virtio_net_hdr without num_buffers). */
     public static final int VNET_HEADER_LENGTH = 10;
@@ -78,9 +78,6 @@ public final class TapDevice implements Device {
     /** The largest frame without segmentation offload: an IP packet of 65535 bytes behind a VLAN-tagged header. */
     static final int MAX_FRAME = 65535 + Ethernet.VLAN_HEADER_LENGTH;
 
-    private final String name;
-    private final long mac;
-    private final int mtu;
     private final TunTap[] queues;
     private final NativeFd[] fds;
     private final Arena arena;
@@ -93,9 +90,7 @@ public final class TapDevice implements Device {
     private boolean closed;
 
     private TapDevice(String name, long mac, int mtu, List<TunTap> opened) {
-        this.name = name;
-        this.mac = mac;
-        this.mtu = mtu;
+        super(name, mac, mtu);
         this.queues = opened.toArray(new TunTap[0]);
         this.fds = new NativeFd[queues.length];
         this.arena = Arena.ofShared();
@@ -125,13 +120,8 @@ public final class TapDevice implements Device {
      * @param mac this device's MAC address (48 bits, unicast)
      */
     public static TapDevice open(String name, int queueCount, int mtu, long mac) throws SyscallException {
-        if (mtu < 68 || mtu > 65535) {
-            throw new IllegalArgumentException("MTU " + mtu + " is outside [68, 65535]");
-        }
-        new MacAddress(mac);
-        if (MacAddress.isMulticast(mac)) {
-            throw new IllegalArgumentException("a device MAC address must be unicast: " + MacAddress.format(mac));
-        }
+        checkMtu(mtu);
+        checkMac(mac);
         List<TunTap> opened = TunTap.openQueues(name,
                 TunTap.IFF_TAP | TunTap.IFF_NO_PI | TunTap.IFF_VNET_HDR, queueCount);
         try {
@@ -157,21 +147,6 @@ public final class TapDevice implements Device {
     public static long randomLocalMac() {
         long random = new SecureRandom().nextLong() & 0xff_ffff_ffffL;
         return MacAddress.LOCAL_BIT | random;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public long macAddress() {
-        return mac;
-    }
-
-    @Override
-    public int mtu() {
-        return mtu;
     }
 
     @Override
@@ -384,6 +359,7 @@ public final class TapDevice implements Device {
 
     @Override
     public String toString() {
-        return "tap " + name + " (" + queues.length + " queues, mtu " + mtu + ", " + MacAddress.format(mac) + ")";
+        return "tap " + name() + " (" + queues.length + " queues, mtu " + mtu() + ", "
+                + MacAddress.format(macAddress()) + ")";
     }
 }
