@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * What every device has, checked in one place: a name, a MAC address (48 bits, unicast: it is the source address
- * of every frame the device sends) and an MTU.
+ * of every frame the device sends), an MTU, and its counters, which also fix how many queues it has.
  */
 public abstract class AbstractDevice implements Device {
 
@@ -17,11 +17,14 @@ public abstract class AbstractDevice implements Device {
     private final String name;
     private final long mac;
     private final int mtu;
+    /** Per-queue counters, written by the worker serving each queue. */
+    protected final DeviceCounters counters;
 
-    protected AbstractDevice(String name, long macAddress, int mtu) {
+    protected AbstractDevice(String name, long macAddress, int mtu, int receiveQueues, int transmitQueues) {
         this.name = Objects.requireNonNull(name, "device name");
         this.mac = checkMac(macAddress);
         this.mtu = checkMtu(mtu);
+        this.counters = new DeviceCounters(receiveQueues, transmitQueues);
     }
 
     /** Returns {@code mtu} if it is within [{@link #MIN_MTU}, {@link #MAX_MTU}], else throws naming it. */
@@ -56,5 +59,20 @@ public abstract class AbstractDevice implements Device {
     @Override
     public final int mtu() {
         return mtu;
+    }
+
+    @Override
+    public final int receiveQueueCount() {
+        return counters.receiveQueueCount();
+    }
+
+    @Override
+    public final int transmitQueueCount() {
+        return counters.transmitQueueCount();
+    }
+
+    @Override
+    public final DeviceCounters counters() {
+        return counters;
     }
 }

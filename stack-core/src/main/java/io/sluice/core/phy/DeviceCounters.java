@@ -27,6 +27,14 @@ public final class DeviceCounters {
         txDrops = new long[transmitQueues];
     }
 
+    public int receiveQueueCount() {
+        return rxPackets.length;
+    }
+
+    public int transmitQueueCount() {
+        return txPackets.length;
+    }
+
     /** Counts a frame received on {@code queue}. */
     public void received(int queue, int bytes) {
         rxPackets[queue]++;

@@ -75,23 +75,12 @@ public final class InMemoryWire implements AutoCloseable {
 
         private final Lane out;
         private final Lane in;
-        private final DeviceCounters counters = new DeviceCounters(1, 1);
         private boolean closed;
 
         private Endpoint(String name, long mac, int mtu, Lane out, Lane in) {
-            super(name, mac, mtu);
+            super(name, mac, mtu, 1, 1);
             this.out = out;
             this.in = in;
-        }
-
-        @Override
-        public int receiveQueueCount() {
-            return 1;
-        }
-
-        @Override
-        public int transmitQueueCount() {
-            return 1;
         }
 
         @Override
@@ -136,11 +125,6 @@ public final class InMemoryWire implements AutoCloseable {
         @Override
         public NativeFd receiveReadiness(int queue) {
             return null;
-        }
-
-        @Override
-        public DeviceCounters counters() {
-            return counters;
         }
 
         /** The faults applied to what this end transmits. */

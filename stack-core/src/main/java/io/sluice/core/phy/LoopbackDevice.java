@@ -15,7 +15,6 @@ import io.sluice.core.sys.NativeFd;
 public final class LoopbackDevice extends AbstractDevice {
 
     private final int[] ring;
-    private final DeviceCounters counters = new DeviceCounters(1, 1);
 
     /** The pool of the frames in the ring, set by the first transmit. */
     private BufferPool pool;
@@ -29,21 +28,11 @@ public final class LoopbackDevice extends AbstractDevice {
      * @param capacity frames the ring holds, at least 1
      */
     public LoopbackDevice(String name, long macAddress, int mtu, int capacity) {
-        super(name, macAddress, mtu);
+        super(name, macAddress, mtu, 1, 1);
         if (capacity < 1 || capacity > 1 << 20) {
             throw new IllegalArgumentException("loopback capacity must be in [1, 1048576] frames, got " + capacity);
         }
         this.ring = new int[capacity];
-    }
-
-    @Override
-    public int receiveQueueCount() {
-        return 1;
-    }
-
-    @Override
-    public int transmitQueueCount() {
-        return 1;
     }
 
     @Override
@@ -84,11 +73,6 @@ public final class LoopbackDevice extends AbstractDevice {
     @Override
     public NativeFd receiveReadiness(int queue) {
         return null;
-    }
-
-    @Override
-    public DeviceCounters counters() {
-        return counters;
     }
 
     /** Frames waiting in the ring. */

@@ -83,14 +83,13 @@ public final class TapDevice extends AbstractDevice {
     private final Arena arena;
     private final int[] rawFds;
     private final MemorySegment[] transmitStaging;
-    private final DeviceCounters counters;
     private final long[] malformed;
     private final long[] errors;
     private volatile SyscallException lastError;
     private boolean closed;
 
     private TapDevice(String name, long mac, int mtu, List<TunTap> opened) {
-        super(name, mac, mtu);
+        super(name, mac, mtu, opened.size(), opened.size());
         this.queues = opened.toArray(new TunTap[0]);
         this.fds = new NativeFd[queues.length];
         this.arena = Arena.ofShared();
@@ -101,7 +100,6 @@ public final class TapDevice extends AbstractDevice {
             rawFds[q] = fds[q].intValue();
             transmitStaging[q] = arena.allocate(VNET_HEADER_LENGTH + MAX_FRAME, 64);
         }
-        this.counters = new DeviceCounters(queues.length, queues.length);
         this.malformed = new long[queues.length];
         this.errors = new long[queues.length];
     }
@@ -147,16 +145,6 @@ public final class TapDevice extends AbstractDevice {
     public static long randomLocalMac() {
         long random = new SecureRandom().nextLong() & 0xff_ffff_ffffL;
         return MacAddress.LOCAL_BIT | random;
-    }
-
-    @Override
-    public int receiveQueueCount() {
-        return queues.length;
-    }
-
-    @Override
-    public int transmitQueueCount() {
-        return queues.length;
     }
 
     @Override
@@ -297,11 +285,6 @@ public final class TapDevice extends AbstractDevice {
     @Override
     public NativeFd receiveReadiness(int queue) {
         return fds[queue];
-    }
-
-    @Override
-    public DeviceCounters counters() {
-        return counters;
     }
 
     /** Frames dropped for a bad virtio-net header, a runt or oversize frame, or an oversize chain to send. */
