@@ -149,6 +149,10 @@ public final class Graph {
         return pool;
     }
 
+    BufferCache cache() {
+        return cache;
+    }
+
     long now() {
         return now;
     }

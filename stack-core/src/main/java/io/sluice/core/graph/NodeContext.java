@@ -1,5 +1,6 @@
 package io.sluice.core.graph;
 
+import io.sluice.core.buffer.BufferCache;
 import io.sluice.core.buffer.BufferPool;
 import java.util.Arrays;
 
@@ -42,6 +43,11 @@ public final class NodeContext {
     /** The pool the buffers live in: their memory and metadata. */
     public BufferPool pool() {
         return graph.pool();
+    }
+
+    /** The worker's cache of free buffers: where a node allocates a buffer (a reply, a request) and frees one. */
+    public BufferCache cache() {
+        return graph.cache();
     }
 
     /** The time of this pass of the worker loop, as given to {@link Graph#runOnce(long)}. */
