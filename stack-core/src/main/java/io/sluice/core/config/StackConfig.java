@@ -92,6 +92,7 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
      *
      * @param line the section's line, for later errors about the interface
      * @param hostIfName Linux interface name
+     * @param hostNs the namespace the Linux side goes into, if given
      * @param hostIp4Addr Linux side address/prefix, if given
      * @param hostMacAddr Linux side Ethernet address, if given
      * @param ip4Addr the stack's address/prefix
@@ -99,8 +100,8 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
      * @param hostMtuSize MTU
      * @param numRxQueues queues
      */
-    public record Tap(int line, String hostIfName, Optional<String> hostIp4Addr, Optional<String> hostMacAddr,
-            String ip4Addr, Optional<String> hwAddr, int hostMtuSize, int numRxQueues) {
+    public record Tap(int line, String hostIfName, Optional<String> hostNs, Optional<String> hostIp4Addr,
+            Optional<String> hostMacAddr, String ip4Addr, Optional<String> hwAddr, int hostMtuSize, int numRxQueues) {
     }
 
     /**
@@ -173,7 +174,8 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
                 throw t.error(StackConfigSchema.HOST_IF_NAME, "host-if-name '" + name
                         + "' already used by the tap section at line " + first);
             }
-            taps.add(new Tap(t.line(), name, t.find(StackConfigSchema.HOST_IP4_ADDR),
+            taps.add(new Tap(t.line(), name, t.find(StackConfigSchema.HOST_NS),
+                    t.find(StackConfigSchema.HOST_IP4_ADDR),
                     t.find(StackConfigSchema.HOST_MAC_ADDR), t.get(StackConfigSchema.IP4_ADDR),
                     t.find(StackConfigSchema.HW_ADDR), t.get(StackConfigSchema.HOST_MTU_SIZE),
                     t.get(StackConfigSchema.NUM_RX_QUEUES)));

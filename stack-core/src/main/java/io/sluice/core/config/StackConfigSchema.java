@@ -148,6 +148,10 @@ public final class StackConfigSchema {
     public static final ConfigKey<String> HOST_MAC_ADDR = ConfigKey.value("host-mac-addr",
             ValueTypes.macAddress(), null, "Ethernet address of the Linux side");
 
+    /** {@code host-ns}: the network namespace the Linux side is moved into. No default: the stack's namespace. */
+    public static final ConfigKey<String> HOST_NS = ConfigKey.value("host-ns", ValueTypes.namespaceName(), null,
+            "network namespace of the Linux side (created if absent)");
+
     /** {@code ip4-addr}: the stack's own address and prefix on this interface. Required. */
     public static final ConfigKey<String> IP4_ADDR = ConfigKey.required("ip4-addr", ValueTypes.ipv4Prefix(),
             "IPv4 address and prefix of the stack on this interface");
@@ -166,7 +170,7 @@ public final class StackConfigSchema {
 
     /** A {@code tap} section: one TAP interface. */
     public static final SectionSchema TAP = SectionSchema.builder("tap")
-            .keys(HOST_IF_NAME, HOST_IP4_ADDR, HOST_MAC_ADDR, IP4_ADDR, HW_ADDR, HOST_MTU_SIZE, NUM_RX_QUEUES)
+            .keys(HOST_IF_NAME, HOST_NS, HOST_IP4_ADDR, HOST_MAC_ADDR, IP4_ADDR, HW_ADDR, HOST_MTU_SIZE, NUM_RX_QUEUES)
             .repeatable()
             .build();
 

@@ -181,6 +181,16 @@ public final class ValueTypes {
         });
     }
 
+    /** @return a network namespace name as {@code ip netns} takes it: 1 to 64 of letters, digits, '.', '_', '-' */
+    public static ValueType<String> namespaceName() {
+        return of("a namespace name of 1 to 64 letters, digits, '.', '_' or '-'", text -> {
+            if (!text.matches("[A-Za-z0-9_.-]{1,64}") || text.equals(".") || text.equals("..")) {
+                throw new IllegalArgumentException("must be 1 to 64 letters, digits, '.', '_' or '-'");
+            }
+            return text;
+        });
+    }
+
     /** @return a group, by name ({@code vpp}) or number ({@code 1000}) */
     public static ValueType<String> group() {
         return of("a group name or number", text -> {

@@ -24,6 +24,7 @@ class StackConfigTest {
                 tcp { cc-algo newreno }
                 tap {
                   host-if-name sluice0
+                  host-ns sluice-test
                   host-ip4-addr 198.18.0.1/24
                   ip4-addr 198.18.0.2/24
                   hw-addr 02:FE:00:00:00:02
@@ -41,9 +42,10 @@ class StackConfigTest {
         assertEquals(new StackConfig.Session(true, true, 4096), config.session());
         assertEquals("newreno", config.tcp().ccAlgo());
         assertEquals(2, config.taps().size());
-        assertEquals(new StackConfig.Tap(6, "sluice0", Optional.of("198.18.0.1/24"), Optional.empty(),
-                "198.18.0.2/24", Optional.of("02:fe:00:00:00:02"), 9000, 4), config.taps().get(0));
-        assertEquals(new StackConfig.Tap(14, "sluice1", Optional.empty(), Optional.empty(), "198.19.0.2/24",
+        assertEquals(new StackConfig.Tap(6, "sluice0", Optional.of("sluice-test"), Optional.of("198.18.0.1/24"),
+                Optional.empty(), "198.18.0.2/24", Optional.of("02:fe:00:00:00:02"), 9000, 4), config.taps().get(0));
+        assertEquals(new StackConfig.Tap(15, "sluice1", Optional.empty(), Optional.empty(), Optional.empty(),
+                "198.19.0.2/24",
                 Optional.empty(), 1500, 1), config.taps().get(1));
     }
 
@@ -95,5 +97,8 @@ class StackConfigTest {
         assertEquals("startup.conf:1: bad value 'much-too-long-name' for 'host-if-name' in section 'tap': must be 1 "
                 + "to 15 characters (expected an interface name of 1 to 15 characters without '/' or ':')",
                 error("tap { host-if-name much-too-long-name ip4-addr 10.0.0.1/24 }"));
+        assertEquals("startup.conf:1: bad value 'a/b' for 'host-ns' in section 'tap': must be 1 to 64 letters, "
+                + "digits, '.', '_' or '-' (expected a namespace name of 1 to 64 letters, digits, '.', '_' or '-')",
+                error("tap { host-if-name t host-ns a/b ip4-addr 10.0.0.1/24 }"));
     }
 }
