@@ -14,6 +14,7 @@ import io.sluice.core.buffer.BufferPoolConfig;
 import io.sluice.core.sys.Epoll;
 import io.sluice.core.sys.SyscallException;
 import io.sluice.core.sys.TunTap;
+import io.sluice.core.testing.TestNamespace;
 import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Arp;
 import io.sluice.core.wire.Checksum;
@@ -23,7 +24,6 @@ import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.MacAddress;
 import io.sluice.core.wire.WireError;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +51,7 @@ class TapDeviceTest {
     private BufferPool pool;
     private BufferCache cache;
     private TapDevice device;
-    private String namespace;
+    private TestNamespace namespace;
     private Process ping;
 
     @BeforeEach
@@ -74,7 +73,7 @@ class TapDeviceTest {
         } finally {
             try {
                 if (namespace != null) {
-                    run("ip", "netns", "delete", namespace);
+                    namespace.close();
                 }
             } finally {
                 cache.close();
@@ -83,38 +82,13 @@ class TapDeviceTest {
         }
     }
 
-    private static void assumeTapAvailable() throws IOException {
-        assumeTrue(Files.exists(Path.of(TunTap.CLONE_DEVICE)), TunTap.CLONE_DEVICE + " is absent");
-        assumeTrue((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0,
-                "creating TAP interfaces needs root (CAP_NET_ADMIN)");
-        assumeTrue(onPath("ip"), "needs iproute2's ip to set up a namespace");
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", program)) || Files.isExecutable(Path.of("/sbin", program));
-    }
-
-    /** A name unique to this JVM and test, within IFNAMSIZ: "sld" + 5 digits of pid + sequence. */
-    private static String uniqueName() {
-        return "sld" + ProcessHandle.current().pid() % 100_000 + "x" + SEQUENCE.incrementAndGet();
-    }
-
     /** Opens a device and puts its kernel side, 198.18.0.1/24 with MTU 1500, up in a namespace of its own. */
     private TapDevice openInNamespace(int queues) throws Exception {
-        String name = uniqueName();
+        String name = TestNamespace.uniqueName("sld");
         device = TapDevice.open(name, queues, 1500, OUR_MAC);
         assertEquals(name, device.name());
-        run("ip", "netns", "add", "sluice-" + name);
-        namespace = "sluice-" + name;
-        run("ip", "link", "set", name, "netns", namespace);
-        run("ip", "-n", namespace, "link", "set", name, "mtu", "1500");
-        run("ip", "-n", namespace, "addr", "add", "198.18.0.1/24", "dev", name);
-        run("ip", "-n", namespace, "link", "set", name, "up");
+        namespace = TestNamespace.create("sld");
+        HostLink.configure(name, namespace.name(), "198.18.0.1/24", null, 1500);
         return device;
     }
 
@@ -125,12 +99,12 @@ class TapDeviceTest {
      */
     @Test
     void answersTheKernelsArpAndPingsThroughTheTap() throws Exception {
-        assumeTapAvailable();
-        assumeTrue(onPath("ping"), "needs ping (iputils-ping)");
+        TestNamespace.assumeAvailable();
+        assumeTrue(TestNamespace.onPath("ping"), "needs ping (iputils-ping)");
         openInNamespace(2);
         int inUseBefore = pool.buffersInUse();
-        ping = new ProcessBuilder("ip", "netns", "exec", namespace, "ping", "-n", "-c", "3", "-i", "0.2", "-w", "10",
-                "198.18.0.2").redirectErrorStream(true).start();
+        ping = new ProcessBuilder(HostLink.inNamespace(namespace.name(), "ping", "-n", "-c", "3", "-i", "0.2", "-w",
+                "10", "198.18.0.2")).redirectErrorStream(true).start();
         MemorySegment mem = pool.memory();
         int[] rx = new int[32];
         int[] tx = new int[1];
@@ -182,7 +156,7 @@ class TapDeviceTest {
         assertTrue(output.contains("3 packets transmitted, 3 received"), output);
         assertEquals(0, ping.exitValue(), output);
 
-        String neighbour = runForOutput("ip", "-n", namespace, "neigh", "show", "198.18.0.2");
+        String neighbour = namespace.exec("ip", "neigh", "show", "198.18.0.2");
         assertTrue(neighbour.contains("lladdr " + MacAddress.format(OUR_MAC)), neighbour);
 
         DeviceCounters counters = device.counters();
@@ -227,7 +201,7 @@ class TapDeviceTest {
      */
     @Test
     void transmitAndReceiveAllocateNothingPerFrame() throws Exception {
-        assumeTapAvailable();
+        TestNamespace.assumeAvailable();
         openInNamespace(1);
         int replies = 0;
         try (Epoll epoll = Epoll.create(1)) {
@@ -296,8 +270,8 @@ class TapDeviceTest {
 
     @Test
     void opensOneDescriptorPerQueueAndTheRequestedMtuAndMac() throws Exception {
-        assumeTapAvailable();
-        String name = uniqueName();
+        TestNamespace.assumeAvailable();
+        String name = TestNamespace.uniqueName("sld");
         device = TapDevice.open(name, 2, 1400, OUR_MAC);
         assertEquals(2, device.receiveQueueCount());
         assertEquals(2, device.transmitQueueCount());
@@ -323,8 +297,8 @@ class TapDeviceTest {
 
     @Test
     void closeRemovesTheInterfaceAndLaterCallsDropWithoutThrowing() throws Exception {
-        assumeTapAvailable();
-        String name = uniqueName();
+        TestNamespace.assumeAvailable();
+        String name = TestNamespace.uniqueName("sld");
         device = TapDevice.open(name, 2);
         int inUse = pool.buffersInUse();
         assertTrue(Files.isDirectory(Path.of("/sys/class/net", name)));
@@ -373,22 +347,6 @@ class TapDeviceTest {
             mem.set(JAVA_BYTE, 1, (byte) 0);
             assertEquals(-1, TapDevice.checkHeader(mem, 0, hdr, 13, 2048), "a runt");
             assertEquals(-1, TapDevice.checkHeader(mem, 0, hdr, length, length - 1), "longer than the buffer");
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        runForOutput(command);
-    }
-
-    private static String runForOutput(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            assertTrue(process.waitFor(10, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
-            return output;
-        } finally {
-            process.destroyForcibly();
         }
     }
 }

@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.core.phy.HostLink;
+import io.sluice.core.testing.TestNamespace;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class TunTapTest {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final List<TunTap> queues = new ArrayList<>();
-    private String namespace;
+    private TestNamespace namespace;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -40,7 +41,7 @@ class TunTapTest {
             }
         } finally {
             if (namespace != null) {
-                run("ip", "netns", "delete", namespace);
+                namespace.close();
             }
         }
     }
@@ -152,16 +153,11 @@ class TunTapTest {
      */
     @Test
     void theKernelAnswersAnArpRequestWrittenToTheTap() throws Exception {
-        assumeTunAvailable();
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
-                "needs iproute2's ip to set up a namespace");
+        TestNamespace.assumeAvailable();
         String name = uniqueName();
         TunTap tap = open(name, TunTap.IFF_TAP | TunTap.IFF_NO_PI);
-        run("ip", "netns", "add", "sluice-" + name);
-        namespace = "sluice-" + name;
-        run("ip", "link", "set", name, "netns", namespace);
-        run("ip", "-n", namespace, "addr", "add", "198.18.0.1/24", "dev", name);
-        run("ip", "-n", namespace, "link", "set", name, "up");
+        namespace = TestNamespace.create("slt");
+        HostLink.configure(name, namespace.name(), "198.18.0.1/24", null, 1500);
         tap.setNonBlocking(true);
 
         byte[] request = HexFormat.of().parseHex(
@@ -193,12 +189,5 @@ class TunTapTest {
             assertEquals("c6120001", hex.substring(56, 64), "198.18.0.1 is at the sender hardware address");
             assertEquals("c6120002", hex.substring(76, 84), "the target is the asker");
         }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(10, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
-        assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
     }
 }
