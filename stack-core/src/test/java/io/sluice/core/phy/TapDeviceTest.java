@@ -43,7 +43,6 @@ import org.junit.jupiter.api.Test;
  */
 class TapDeviceTest {
 
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final int KERNEL_IP = Ip4Address.parse("198.18.0.1").bits();
     private static final int OUR_IP = Ip4Address.parse("198.18.0.2").bits();
     private static final long OUR_MAC = MacAddress.parse("02:5c:00:00:00:02").bits();
