@@ -58,11 +58,11 @@ import java.util.Objects;
  * staged when the failure happened are lost; the file holds whatever the kernel took before it.
  *
  * <h2>Threads</h2>
- * A writer is used by one thread at a time: the worker that captures (and whoever closes it after the worker has
- * stopped calling it, with a happens-before edge between them, such as the worker's control queue). Nothing is
- * synchronised. Several workers capturing to one file is a later concern: each worker would stage its own records
- * and hand full staging buffers to one file appender, or each would write its own file to merge afterwards
- * ({@code mergecap}); the records' timestamps are what orders them.
+ * A writer is used by one thread at a time; nothing in it is synchronised. Several workers capturing to one file
+ * take the writer's monitor around each batch ({@code PcapDevice} does, and closes a detached writer under it), so
+ * records never interleave; the timestamps come from each worker's loop, so records of different workers may be out
+ * of time order by up to a loop pass (tshark sorts on display). Per-worker staging with one appender would remove
+ * the lock when capture at full rate on many workers matters.
  */
 public final class PcapWriter implements AutoCloseable {
 

@@ -15,9 +15,12 @@ import java.util.Objects;
  * closing). When the writer refuses a frame (its packet or byte limit reached, or it failed), capture turns itself
  * off in both directions; the writer stays attached until {@link #stopCapture}.
  *
- * <p>A writer is used by one thread: while capturing, all queues of the wrapped device must be served by one
- * worker. The switches are volatile so the control thread may flip them while the worker runs. Everything else
- * is the inner device's, unchanged.
+ * <p>One writer may be shared by several devices and served by several workers (one capture file for the whole
+ * stack, as {@code pcap trace} makes): each batch is written holding the writer's monitor, uncontended with one
+ * worker and paid only while capturing. Whoever closes a detached writer takes the same monitor
+ * ({@link #closeDetached}), and a closed writer refuses frames, so a worker that raced with {@code pcap trace off}
+ * loses nothing but the frames of its last batch. The switches are volatile so the control thread may flip them
+ * while workers run. Everything else is the inner device's, unchanged.
  */
 public final class PcapDevice implements Device {
 
@@ -123,12 +126,25 @@ public final class PcapDevice implements Device {
         if (w == null) {
             return;
         }
-        for (int k = offset; k < offset + count; k++) {
-            if (!w.write(now, cache.pool(), buffers[k])) {
-                captureRx = false;
-                captureTx = false;
-                return;
+        synchronized (w) {
+            for (int k = offset; k < offset + count; k++) {
+                if (!w.write(now, cache.pool(), buffers[k])) {
+                    captureRx = false;
+                    captureTx = false;
+                    return;
+                }
             }
+        }
+    }
+
+    /**
+     * Closes a writer taken back with {@link #stopCapture}, holding its monitor so no worker is writing to it.
+     *
+     * @throws IOException if the last frames could not be written out
+     */
+    public static void closeDetached(PcapWriter detached) throws IOException {
+        synchronized (detached) {
+            detached.close();
         }
     }
 
@@ -153,7 +169,7 @@ public final class PcapDevice implements Device {
         PcapWriter w = stopCapture();
         if (w != null) {
             try {
-                w.close();
+                closeDetached(w);
             } catch (IOException e) {
                 throw new UncheckedIOException(name() + ": closing the capture " + w.path(), e);
             }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.core.buffer.BufferCache;
+import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.pcap.PcapWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,6 +56,53 @@ class PcapDeviceTest {
             out.add(new Packet(seconds * 1_000_000_000L + nanos, data));
         }
         return out;
+    }
+
+    /**
+     * Two workers transmit on two devices that share one writer, as {@code pcap trace} over the whole stack does:
+     * every frame is in the file, whole (its bytes match the frame of its sequence number), none interleaved.
+     */
+    @Test
+    void oneWriterSharedByTwoDevicesOnTwoThreadsKeepsEveryFrameWhole() throws Exception {
+        Path file = dir.resolve("shared.pcap");
+        int perThread = 5_000;
+        PcapWriter writer = PcapWriter.open(file, 65535, PcapWriter.UNLIMITED, PcapWriter.UNLIMITED);
+        try (PcapDevice a = new PcapDevice(new LoopbackDevice("lo-a", 0x02_00_00_00_00_0aL, 1500, 64));
+                PcapDevice b = new PcapDevice(new LoopbackDevice("lo-b", 0x02_00_00_00_00_0bL, 1500, 64))) {
+            a.startCapture(writer, false, true);
+            b.startCapture(writer, false, true);
+            Thread second = new Thread(() -> transmitAndDrain(b, fx.poolB, 1_000_000, perThread));
+            second.start();
+            transmitAndDrain(a, fx.poolA, 0, perThread);
+            second.join(30_000);
+            assertFalse(second.isAlive(), "the second worker finished");
+            assertSame(writer, a.stopCapture());
+            assertSame(writer, b.stopCapture());
+            PcapDevice.closeDetached(writer);
+        }
+        List<Packet> got = read(file);
+        assertEquals(2 * perThread, got.size());
+        for (Packet p : got) {
+            int sequence = WireFixture.sequenceOf(p.data());
+            assertArrayEquals(WireFixture.frame(p.data().length, sequence), p.data(), "frame " + sequence);
+        }
+    }
+
+    /** Sends {@code count} frames numbered from {@code first} on {@code device} from a cache of its own. */
+    private static void transmitAndDrain(Device device, BufferPool pool, int first, int count) {
+        try (BufferCache cache = pool.newCache()) {
+            int[] one = new int[1];
+            int[] rx = new int[64];
+            for (int i = 0; i < count; i++) {
+                byte[] bytes = WireFixture.frame(60 + i % 200, first + i);
+                one[0] = cache.copyIn(bytes, 0, bytes.length);
+                device.transmit(0, T0 + i, cache, one, 0, 1);
+                int n = device.receive(0, T0 + i, cache, rx, 0, rx.length);
+                for (int k = 0; k < n; k++) {
+                    cache.freeChain(rx[k]);
+                }
+            }
+        }
     }
 
     @Test
