@@ -1,8 +1,6 @@
 package io.sluice.core.ip;
 
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.graph.Frame;
-import io.sluice.core.graph.Node;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
 import io.sluice.core.iface.InterfaceTable;
@@ -23,7 +21,7 @@ import java.util.List;
  * <p>Packets a reply releases are flushed from the worker's {@link Ip4Neighbours} at the end of each frame, so they
  * leave before anything ip4-output sends to the same neighbour afterwards.
  */
-public final class ArpInputNode extends Node {
+public final class ArpInputNode extends PacketNode {
 
     /** The node's name. */
     public static final String NAME = "arp-input";
@@ -64,46 +62,38 @@ public final class ArpInputNode extends Node {
     }
 
     @Override
-    public void process(NodeContext ctx, Frame frame) {
-        BufferPool pool = ctx.pool();
-        MemorySegment mem = pool.memory();
-        int[] buffers = frame.buffers();
-        for (int n = 0; n < frame.count(); n++) {
-            handle(ctx, pool, mem, buffers[n]);
-        }
+    void afterFrame(NodeContext ctx) {
         neighbours.flush(ctx, NEXT_OUTPUT, NEIGHBOUR_REASONS);
     }
 
-    private void handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+    @Override
+    int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
         long off = pool.dataOffset(b);
         int error = Arp.check(mem, off, pool.currentLength(b));
         if (error != WireError.OK) {
-            ctx.drop(b, error - WireError.ARP_TOO_SHORT);
-            return;
+            return error - WireError.ARP_TOO_SHORT;
         }
         int rx = pool.rxInterface(b);
         int senderIp = Arp.senderIp(mem, off);
         if (senderIp != 0 && fib.interfaceOfLocal(senderIp) == rx) {
-            ctx.drop(b, ADDRESS_CONFLICT);
-            return;
+            return ADDRESS_CONFLICT;
         }
         boolean targetIsUs = fib.interfaceOfLocal(Arp.targetIp(mem, off)) == rx;
         if (senderIp != 0) {
             table.learn(rx, senderIp, Arp.senderMac(mem, off), targetIsUs, ctx.now());
         }
         if (Arp.operation(mem, off) == Arp.OP_REPLY) {
-            ctx.drop(b, REPLY_RECEIVED);
-        } else if (targetIsUs) {
-            long mac = interfaces.get(rx).macAddress();
-            Arp.turnRequestIntoReply(mem, off, mac);
-            pool.advance(b, -Ethernet.HEADER_LENGTH);
-            Ethernet.turnIntoReply(mem, off - Ethernet.HEADER_LENGTH, mac);
-            pool.setTxInterface(b, rx);
-            ctx.enqueue(NEXT_OUTPUT, b);
-        } else if (senderIp == 0) {
-            ctx.drop(b, PROBE);
-        } else {
-            ctx.drop(b, Arp.isGratuitous(mem, off) ? GRATUITOUS : REQUEST_NOT_FOR_US);
+            return REPLY_RECEIVED;
         }
+        if (!targetIsUs) {
+            return senderIp == 0 ? PROBE : Arp.isGratuitous(mem, off) ? GRATUITOUS : REQUEST_NOT_FOR_US;
+        }
+        long mac = interfaces.get(rx).macAddress();
+        Arp.turnRequestIntoReply(mem, off, mac);
+        pool.advance(b, -Ethernet.HEADER_LENGTH);
+        Ethernet.turnIntoReply(mem, off - Ethernet.HEADER_LENGTH, mac);
+        pool.setTxInterface(b, rx);
+        ctx.enqueue(NEXT_OUTPUT, b);
+        return KEPT;
     }
 }

@@ -1,8 +1,6 @@
 package io.sluice.core.ip;
 
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.graph.Frame;
-import io.sluice.core.graph.Node;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
 import io.sluice.core.iface.Interface;
@@ -20,7 +18,7 @@ import java.util.List;
  * Everything else is dropped with a reason of its own: IPv6, VLAN-tagged frames and multicast are not handled yet;
  * frames to another host's MAC (a promiscuous device) are not ours.
  */
-public final class EthernetInputNode extends Node {
+public final class EthernetInputNode extends PacketNode {
 
     /** The node's name. */
     public static final String NAME = "ethernet-input";
@@ -57,41 +55,31 @@ public final class EthernetInputNode extends Node {
     }
 
     @Override
-    public void process(NodeContext ctx, Frame frame) {
-        BufferPool pool = ctx.pool();
-        MemorySegment mem = pool.memory();
-        int[] buffers = frame.buffers();
-        for (int n = 0; n < frame.count(); n++) {
-            int b = buffers[n];
-            Interface itf = interfaces.get(pool.rxInterface(b));
-            if (itf == null) {
-                ctx.drop(b, UNKNOWN_INTERFACE);
-                continue;
-            }
-            if (!itf.isAdminUp()) {
-                ctx.drop(b, INTERFACE_DOWN);
-                continue;
-            }
-            long off = pool.dataOffset(b);
-            int error = Ethernet.check(mem, off, pool.currentLength(b));
-            if (error != WireError.OK) {
-                boolean ipv6 = error == WireError.ETHERNET_UNKNOWN_TYPE
-                        && Ethernet.payloadType(mem, off) == Ethernet.TYPE_IPV6;
-                ctx.drop(b, ipv6 ? IPV6 : error - WireError.ETHERNET_TOO_SHORT);
-                continue;
-            }
-            if (Ethernet.hasVlanTag(mem, off)) {
-                ctx.drop(b, VLAN_TAGGED);
-                continue;
-            }
-            long destination = Ethernet.destination(mem, off);
-            if (destination != itf.macAddress() && destination != MacAddress.BROADCAST) {
-                ctx.drop(b, MacAddress.isMulticast(destination) ? MULTICAST : NOT_OUR_MAC);
-                continue;
-            }
-            int type = Ethernet.etherType(mem, off);
-            pool.advance(b, Ethernet.HEADER_LENGTH);
-            ctx.enqueue(type == Ethernet.TYPE_ARP ? NEXT_ARP : NEXT_IP4, b);
+    int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+        Interface itf = interfaces.get(pool.rxInterface(b));
+        if (itf == null) {
+            return UNKNOWN_INTERFACE;
         }
+        if (!itf.isAdminUp()) {
+            return INTERFACE_DOWN;
+        }
+        long off = pool.dataOffset(b);
+        int error = Ethernet.check(mem, off, pool.currentLength(b));
+        if (error != WireError.OK) {
+            boolean ipv6 = error == WireError.ETHERNET_UNKNOWN_TYPE
+                    && Ethernet.payloadType(mem, off) == Ethernet.TYPE_IPV6;
+            return ipv6 ? IPV6 : error - WireError.ETHERNET_TOO_SHORT;
+        }
+        if (Ethernet.hasVlanTag(mem, off)) {
+            return VLAN_TAGGED;
+        }
+        long destination = Ethernet.destination(mem, off);
+        if (destination != itf.macAddress() && destination != MacAddress.BROADCAST) {
+            return MacAddress.isMulticast(destination) ? MULTICAST : NOT_OUR_MAC;
+        }
+        int type = Ethernet.etherType(mem, off);
+        pool.advance(b, Ethernet.HEADER_LENGTH);
+        ctx.enqueue(type == Ethernet.TYPE_ARP ? NEXT_ARP : NEXT_IP4, b);
+        return KEPT;
     }
 }

@@ -29,6 +29,7 @@ final class FibSnapshot {
 
     /** Prefix lengths that have routes, longest first, and their tables (indexed by length). */
     private final int[] lengths;
+    private final int[] netmasks;
     private final int[][] keys = new int[33][];
     /** Route number + 1; 0 = empty slot. */
     private final int[][] values = new int[33][];
@@ -61,9 +62,11 @@ final class FibSnapshot {
             }
         }
         lengths = new int[distinct];
+        netmasks = new int[distinct];
         int k = 0;
         for (int len = 32; len >= 0; len--) {
             if (perLength[len] > 0) {
+                netmasks[k] = Ip4Address.netmask(len);
                 lengths[k++] = len;
             }
         }
@@ -91,8 +94,9 @@ final class FibSnapshot {
 
     /** The number of the longest route matching {@code address}, or -1. */
     int find(int address) {
-        for (int len : lengths) {
-            int network = address & Ip4Address.netmask(len);
+        for (int k = 0; k < lengths.length; k++) {
+            int len = lengths[k];
+            int network = address & netmasks[k];
             int[] table = keys[len];
             int[] routeNumbers = values[len];
             int mask = table.length - 1;

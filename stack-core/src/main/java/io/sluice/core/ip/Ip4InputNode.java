@@ -1,8 +1,6 @@
 package io.sluice.core.ip;
 
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.graph.Frame;
-import io.sluice.core.graph.Node;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
 import io.sluice.core.wire.Ip4Address;
@@ -29,7 +27,7 @@ import java.util.List;
  *     deliver frames in one buffer; only loopback carries chains, and those are exact).</li>
  * </ul>
  */
-public final class Ip4InputNode extends Node {
+public final class Ip4InputNode extends PacketNode {
 
     /** The node's name. */
     public static final String NAME = "ip4-input";
@@ -67,20 +65,7 @@ public final class Ip4InputNode extends Node {
     }
 
     @Override
-    public void process(NodeContext ctx, Frame frame) {
-        BufferPool pool = ctx.pool();
-        MemorySegment mem = pool.memory();
-        int[] buffers = frame.buffers();
-        for (int n = 0; n < frame.count(); n++) {
-            int reason = handle(ctx, pool, mem, buffers[n]);
-            if (reason >= 0) {
-                ctx.drop(buffers[n], reason);
-            }
-        }
-    }
-
-    /** Enqueues {@code b} and returns -1, or returns the reason to drop it for. */
-    private int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+    int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
         long off = pool.dataOffset(b);
         int first = pool.currentLength(b);
         boolean chained = pool.nextBuffer(b) != BufferPool.NO_BUFFER;
@@ -116,6 +101,6 @@ public final class Ip4InputNode extends Node {
                 return UNKNOWN_PROTOCOL;
             }
         }
-        return -1;
+        return KEPT;
     }
 }

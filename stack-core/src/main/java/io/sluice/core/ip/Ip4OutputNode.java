@@ -1,8 +1,6 @@
 package io.sluice.core.ip;
 
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.graph.Frame;
-import io.sluice.core.graph.Node;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
 import io.sluice.core.iface.Interface;
@@ -25,7 +23,7 @@ import java.util.List;
  * <p>A datagram longer than the interface's MTU is dropped ({@code mtu-exceeded}): this host does not fragment on
  * output; TCP keeps within the MSS and UDP senders within the MTU. Multicast output is not supported yet.
  */
-public final class Ip4OutputNode extends Node {
+public final class Ip4OutputNode extends PacketNode {
 
     /** The node's name. */
     public static final String NAME = "ip4-output";
@@ -59,20 +57,7 @@ public final class Ip4OutputNode extends Node {
     }
 
     @Override
-    public void process(NodeContext ctx, Frame frame) {
-        BufferPool pool = ctx.pool();
-        MemorySegment mem = pool.memory();
-        int[] buffers = frame.buffers();
-        for (int n = 0; n < frame.count(); n++) {
-            int reason = handle(ctx, pool, mem, buffers[n]);
-            if (reason >= 0) {
-                ctx.drop(buffers[n], reason);
-            }
-        }
-    }
-
-    /** Sends {@code b} on (or hands it to the ARP table) and returns -1, or returns the reason to drop it for. */
-    private int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+    int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
         long off = pool.dataOffset(b);
         int destination = Ipv4.destination(mem, off);
         if (Ip4Address.isMulticast(destination)) {
@@ -96,7 +81,7 @@ public final class Ip4OutputNode extends Node {
             if (Ip4Fib.type(route) == Ip4Fib.LOCAL) {
                 pool.setRxInterface(b, ifIndex);
                 ctx.enqueue(NEXT_IP4_INPUT, b);
-                return -1;
+                return KEPT;
             }
             nextHop = Ip4Fib.nextHop(route);
             broadcast = Ip4Fib.type(route) == Ip4Fib.CONNECTED && fib.isBroadcast(ifIndex, destination);
@@ -110,7 +95,7 @@ public final class Ip4OutputNode extends Node {
         }
         if (broadcast) {
             neighbours.sendIp4(ctx, NEXT_OUTPUT, NEIGHBOUR_REASONS, ifIndex, b, MacAddress.BROADCAST);
-            return -1;
+            return KEPT;
         }
         long result = table.resolve(ifIndex, nextHop, b, ctx.now());
         if (ArpTable.isResolved(result)) {
@@ -119,14 +104,14 @@ public final class Ip4OutputNode extends Node {
             if (ArpTable.needsPoll(result)) {
                 neighbours.sendRequest(ctx, NEXT_OUTPUT, NEIGHBOUR_REASONS, ifIndex, nextHop, mac);
             }
-            return -1;
+            return KEPT;
         }
         if (result == ArpTable.PENDING_SEND_REQUEST) {
             neighbours.sendRequest(ctx, NEXT_OUTPUT, NEIGHBOUR_REASONS, ifIndex, nextHop, MacAddress.BROADCAST);
-            return -1;
+            return KEPT;
         }
         if (result == ArpTable.PENDING) {
-            return -1;
+            return KEPT;
         }
         return NEIGHBOUR_REASONS + ArpTable.dropReason(result).ordinal();
     }
