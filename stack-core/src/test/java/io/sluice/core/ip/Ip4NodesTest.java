@@ -9,6 +9,7 @@ import static io.sluice.core.wire.TestFrames.referenceChecksum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.iface.Interface;
 import io.sluice.core.phy.LoopbackDevice;
 import io.sluice.core.wire.Ip4Prefix;
@@ -16,6 +17,7 @@ import io.sluice.core.wire.TestFrames;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -192,7 +194,7 @@ class Ip4NodesTest {
                 ETH + "/ethernet-length-field", 1L, ETH + "/ethernet-too-short", 1L,
                 ETH + "/ethernet-bad-source", 1L, ETH + "/ethernet-stacked-vlan", 1L),
                 h.errors().entrySet().stream().filter(e -> !e.getKey().endsWith("unknown-interface"))
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
         assertEquals(1, h.count(ETH, "unknown-interface"));
         // What udp4-input got starts at the IPv4 header and keeps the receiving interface.
         assertBytes(datagram(udp), h.udp.only());
@@ -359,6 +361,18 @@ class Ip4NodesTest {
         assertBytes(packet, h.udp.only());
         assertEquals(Ip4Harness.IF0, h.udp.captured.getFirst().rxInterface());
         assertTrue(h.output.captured.isEmpty());
+    }
+
+    @Test
+    void largeDatagramToOurselvesLoopsBackAsAChain() {
+        byte[] large = readdress(datagram(TestFrames.udp(3000, false)), 0, IP_B, 1);
+        int b = h.send(large);
+        assertTrue(h.pool.nextBuffer(b) != BufferPool.NO_BUFFER, "a chain");
+        byte[] padded = Arrays.copyOf(large, large.length + 10);
+        h.send(padded);
+        h.run();
+        assertBytes(large, h.udp.only());
+        assertEquals(1, h.count(IP4, "chained-padding"));
     }
 
     @Test
