@@ -3,6 +3,7 @@ package io.sluice.core.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,8 @@ import io.sluice.core.wire.Ip4Prefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class Ip4FibTest {
@@ -164,6 +167,38 @@ class Ip4FibTest {
                 }
             }
         }
+    }
+
+    /** A worker reading while the control thread rewrites a route sees either version whole, never a mix. */
+    @Test
+    void readersSeeWholeVersionsWhileTheControlThreadWrites() throws InterruptedException {
+        fib.addInterfaceAddress(0, p("198.18.0.2/24"));
+        fib.addInterfaceAddress(1, p("198.19.0.2/24"));
+        int g0 = ip("198.18.0.1");
+        int g1 = ip("198.19.0.1");
+        AtomicReference<String> mixed = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!stop.get() && System.nanoTime() < deadline) {
+                long r = fib.lookup(ip("10.1.2.3"));
+                boolean whole = r == Ip4Fib.NO_ROUTE || Ip4Fib.ifIndex(r) == 0 && Ip4Fib.nextHop(r) == g0
+                        || Ip4Fib.ifIndex(r) == 1 && Ip4Fib.nextHop(r) == g1;
+                if (!whole) {
+                    mixed.set(Long.toHexString(r));
+                    return;
+                }
+            }
+        }, "fib-reader");
+        reader.start();
+        for (int i = 0; i < 2000; i++) {
+            fib.addRoute(p("10.0.0.0/8"), i % 2 == 0 ? g0 : g1, i % 2);
+            fib.removeRoute(p("10.0.0.0/8"));
+        }
+        stop.set(true);
+        reader.join(10_000);
+        assertFalse(reader.isAlive());
+        assertNull(mixed.get(), "a lookup mixing two versions");
     }
 
     @Test

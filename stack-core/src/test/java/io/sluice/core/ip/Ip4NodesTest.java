@@ -344,6 +344,41 @@ class Ip4NodesTest {
     }
 
     @Test
+    void staleNeighbourIsStillUsedAndPolledByUnicast() {
+        h.receive(TestFrames.arpRequest(), Ip4Harness.IF0); // teaches 198.18.0.1
+        h.run();
+        h.output.captured.clear();
+        long later = Ip4Harness.NOW + ArpSettings.DEFAULT_REACHABLE_NANOS + S;
+        h.advance(later);
+        assertEquals(ArpTable.STALE, h.layer.arpTable().state(Ip4Harness.IF0, IP_A));
+        byte[] packet = readdress(datagram(TestFrames.udp(12, false)), 0, IP_A, 1);
+        h.send(packet);
+        h.run(later);
+        assertEquals(2, h.output.captured.size());
+        assertBytes(concat(ethernet(MAC_A, MAC_B, 0x0800), packet), h.output.captured.get(0).bytes());
+        assertBytes(concat(ethernet(MAC_A, MAC_B, 0x0806), arp(1, MAC_B, IP_B, 0, IP_A)),
+                h.output.captured.get(1).bytes());
+    }
+
+    @Test
+    void fullNeighbourQueueFreesThePacketAndCountsIt() {
+        try (Ip4Harness tiny = new Ip4Harness(new ArpSettings(1, 1, 300 * S, 60 * S, S, 3, 0), false)) {
+            int freeBefore = tiny.pool.buffersFree();
+            Ip4Neighbours neighbours = tiny.layer.neighbours();
+            for (int i = 0; i < 3; i++) {
+                int b = tiny.cache.copyIn(datagram(TestFrames.udp(12, false)), 0, 40);
+                neighbours.transmit(Ip4Harness.IF0, b, MAC_A);
+            }
+            assertEquals(2, neighbours.queued());
+            tiny.run();
+            assertEquals(2, tiny.output.captured.size());
+            assertEquals(Map.of(NEIGHBOUR + "/neighbour-queue-full", 1L, "interface-output/captured", 2L),
+                    tiny.errors());
+            assertEquals(freeBefore, tiny.pool.buffersFree());
+        }
+    }
+
+    @Test
     void fullPendingQueueDropsTheNewestWithItsReason() {
         for (int id = 1; id <= ArpSettings.DEFAULT_PENDING + 2; id++) {
             h.send(readdress(datagram(TestFrames.udp(12, false)), 0, IP_C, id));
