@@ -327,11 +327,12 @@ public final class Ip4Fib {
     }
 
     private void publish(List<Route> routes, List<InterfaceAddress> addresses) {
-        // An on-link static route takes its source from the interface's first address, which may have changed.
+        // A static route's source address follows the interface's addresses, which may have changed.
         List<Route> fixed = new ArrayList<>(routes.size());
         for (Route r : routes) {
-            fixed.add(r.type == STATIC && r.gateway == 0
-                    ? new Route(r.prefix, r.length, STATIC, 0, r.ifIndex, firstAddressOf(addresses, r.ifIndex)) : r);
+            int source = r.type != STATIC ? r.source
+                    : r.gateway == 0 ? firstAddressOf(addresses, r.ifIndex) : sourceOn(addresses, r.ifIndex, r.gateway);
+            fixed.add(source == r.source ? r : new Route(r.prefix, r.length, STATIC, r.gateway, r.ifIndex, source));
         }
         current = new FibSnapshot(fixed, addresses, current.version + 1);
     }

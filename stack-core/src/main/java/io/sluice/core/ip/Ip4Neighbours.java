@@ -160,7 +160,7 @@ public final class Ip4Neighbours implements NeighbourEvents {
      */
     public void sendIp4(NodeContext ctx, int output, int reasonBase, int ifIndex, int buffer, long mac) {
         BufferPool pool = ctx.pool();
-        Interface itf = interfaces.get(ifIndex);
+        Interface itf = interfaces.get(ifIndex); // never null: routes name existing interfaces, none is removed
         if (itf == null || pool.prependSpace(buffer) < Ethernet.HEADER_LENGTH) {
             ctx.drop(buffer, reasonBase + NO_HEADROOM);
             return;

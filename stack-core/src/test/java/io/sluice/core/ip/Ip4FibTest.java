@@ -116,6 +116,16 @@ class Ip4FibTest {
         assertFalse(fib.isLocal(ip("198.18.0.2")));
     }
 
+    @Test
+    void staticRouteSourceFollowsTheInterfaceAddresses() {
+        fib.addInterfaceAddress(0, p("198.18.0.2/24"));
+        fib.addInterfaceAddress(0, p("198.18.0.3/25"));
+        fib.addRoute(p("10.0.0.0/8"), ip("198.18.0.1"), 0);
+        assertEquals(ip("198.18.0.2"), fib.sourceAddressFor(ip("10.0.0.1")));
+        fib.removeInterfaceAddress(0, p("198.18.0.2/24"));
+        assertEquals(ip("198.18.0.3"), fib.sourceAddressFor(ip("10.0.0.1")));
+    }
+
     private static void assertMessage(String part, org.junit.jupiter.api.function.Executable action) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action);
         assertTrue(e.getMessage().contains(part), e.getMessage());
