@@ -1,10 +1,17 @@
 /**
- * IPv4 neighbours: the per-worker ARP table ({@link io.sluice.core.ip.ArpTable}) that the planned graph nodes
- * arp-input and ip4-rewrite will call. The table decides; the nodes act: it answers a MAC or says "queued, send a
- * request", and reports later decisions (transmit the queued packets, drop them, retransmit a request) through
- * one {@link io.sluice.core.ip.NeighbourEvents} per worker. It builds no packets (that is
- * {@link io.sluice.core.wire.Arp}) and frees none (that is the caller's {@code BufferCache}), so it needs no graph
- * API. The ideas follow VPP's ip-neighbor and smoltcp's neighbor cache; the code is our own.
+ * IPv4 for a host: the graph nodes between the engine's device nodes and the transport nodes
+ * ({@link io.sluice.core.ip.EthernetInputNode ethernet-input}, {@link io.sluice.core.ip.ArpInputNode arp-input},
+ * {@link io.sluice.core.ip.Ip4InputNode ip4-input}, {@link io.sluice.core.ip.Ip4OutputNode ip4-output},
+ * {@link io.sluice.core.ip.Ip4NeighbourNode ip4-neighbour}), added to a worker's graph by
+ * {@link io.sluice.core.ip.Ip4Layer}; the routing table shared by all workers ({@link io.sluice.core.ip.Ip4Fib});
+ * and the per-worker ARP table ({@link io.sluice.core.ip.ArpTable}) described below. The design and its reasons
+ * (host not router, fragments dropped, TTL, FIB structure) are in ARCHITECTURE.md, "IPv4 layer".
+ *
+ * <p>The ARP table decides; the nodes act: it answers a MAC or says "queued, send a request", and reports later
+ * decisions (transmit the queued packets, drop them, retransmit a request) through one
+ * {@link io.sluice.core.ip.NeighbourEvents} per worker ({@link io.sluice.core.ip.Ip4Neighbours}, which queues
+ * them for a node to flush). It builds no packets (that is {@link io.sluice.core.wire.Arp}) and frees none, so it
+ * needs no graph API. The ideas follow VPP's ip-neighbor and smoltcp's neighbor cache; the code is our own.
  *
  * <h2>One table per worker</h2>
  * Like the timer wheel, a table is used on its worker's thread only. Each worker learns on its own: an ARP reply

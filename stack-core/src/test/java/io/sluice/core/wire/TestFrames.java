@@ -9,21 +9,21 @@ import java.util.HexFormat;
  * Internet checksum written from RFC 1071 §1 independently of {@link Checksum}), and the chain of checks a receive
  * path runs ({@link #classify}).
  */
-final class TestFrames {
+public final class TestFrames {
 
-    static final long MAC_A = 0x0200_0000_0001L;
-    static final long MAC_B = 0x0200_0000_0002L;
-    static final int IP_A = 0xc612_0001; // 198.18.0.1
-    static final int IP_B = 0xc612_0002; // 198.18.0.2
+    public static final long MAC_A = 0x0200_0000_0001L;
+    public static final long MAC_B = 0x0200_0000_0002L;
+    public static final int IP_A = 0xc612_0001; // 198.18.0.1
+    public static final int IP_B = 0xc612_0002; // 198.18.0.2
 
     private TestFrames() {}
 
-    static byte[] hex(String text) {
+    public static byte[] hex(String text) {
         return HexFormat.of().parseHex(text.replace(" ", "").replace("\n", ""));
     }
 
     /** RFC 1071 by the book: 16-bit big-endian words one at a time, odd byte padded on the right, carries folded. */
-    static int referenceSum(byte[] data, int from, int to) {
+    public static int referenceSum(byte[] data, int from, int to) {
         long sum = 0;
         for (int i = from; i < to; i += 2) {
             int high = data[i] & 0xff;
@@ -36,21 +36,21 @@ final class TestFrames {
         return (int) sum;
     }
 
-    static int referenceChecksum(byte[] data, int from, int to) {
+    public static int referenceChecksum(byte[] data, int from, int to) {
         return ~referenceSum(data, from, to) & 0xffff;
     }
 
-    static void put16(byte[] data, int at, int value) {
+    public static void put16(byte[] data, int at, int value) {
         data[at] = (byte) (value >>> 8);
         data[at + 1] = (byte) value;
     }
 
-    static int get16(byte[] data, int at) {
+    public static int get16(byte[] data, int at) {
         return (data[at] & 0xff) << 8 | data[at + 1] & 0xff;
     }
 
     /** An ARP request from 02:00:00:00:00:01 / 198.18.0.1 for 198.18.0.2, broadcast, unpadded: 42 bytes. */
-    static byte[] arpRequest() {
+    public static byte[] arpRequest() {
         return hex("ffffffffffff 020000000001 0806"
                 + "0001 0800 06 04 0001 020000000001 c6120001 000000000000 c6120002");
     }
@@ -78,7 +78,7 @@ final class TestFrames {
     }
 
     /** An ICMP echo request, id 0x002a, sequence 1, 56 data bytes 0..55, 198.18.0.1 → 198.18.0.2: 98 bytes. */
-    static byte[] icmpEchoRequest() {
+    public static byte[] icmpEchoRequest() {
         byte[] icmp = new byte[64];
         icmp[0] = 8;
         put16(icmp, 4, 0x2a);
@@ -91,7 +91,7 @@ final class TestFrames {
     }
 
     /** UDP 1234 → 7 with {@code payloadLength} bytes, 198.18.0.1 → 198.18.0.2, optionally 802.1Q-tagged. */
-    static byte[] udp(int payloadLength, boolean vlan) {
+    public static byte[] udp(int payloadLength, boolean vlan) {
         byte[] udp = new byte[8 + payloadLength];
         put16(udp, 0, 1234);
         put16(udp, 2, 7);
@@ -114,7 +114,7 @@ final class TestFrames {
     }
 
     /** ICMP port unreachable 198.18.0.2 → 198.18.0.1 quoting the IP header and 8 bytes of {@code udp(12)}. */
-    static byte[] portUnreachable() {
+    public static byte[] portUnreachable() {
         byte[] original = udp(12, false);
         byte[] icmp = new byte[8 + 28];
         icmp[0] = 3;
@@ -125,13 +125,13 @@ final class TestFrames {
     }
 
     /** All the known-good frames. */
-    static byte[][] goodFrames() {
+    public static byte[][] goodFrames() {
         return new byte[][] {arpRequest(), icmpEchoRequest(), udp(12, false), udp(13, false), udp(0, true),
             portUnreachable()};
     }
 
     /** An off-heap segment holding exactly {@code frame}, so any read beyond its end throws. */
-    static MemorySegment offHeap(Arena arena, byte[] frame) {
+    public static MemorySegment offHeap(Arena arena, byte[] frame) {
         MemorySegment segment = arena.allocate(Math.max(1, frame.length)).asSlice(0, frame.length);
         MemorySegment.copy(frame, 0, segment, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, frame.length);
         return segment;
@@ -141,7 +141,7 @@ final class TestFrames {
      * The checks a receive path runs on a frame, in order: Ethernet, then ARP or IPv4, then ICMP or UDP. Returns
      * the first result that is not {@link WireError#OK}, or OK.
      */
-    static int classify(MemorySegment mem, long off, int length) {
+    public static int classify(MemorySegment mem, long off, int length) {
         int result = Ethernet.check(mem, off, length);
         if (result != WireError.OK) {
             return result;
