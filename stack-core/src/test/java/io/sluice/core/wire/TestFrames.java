@@ -7,18 +7,18 @@ import java.util.HexFormat;
 /**
  * Known-good frames built by hand, byte by byte, with checksums from {@link #referenceSum} (a byte-at-a-time
  * Internet checksum written from RFC 1071 §1 independently of {@link Checksum}), and the chain of checks a receive
- * path runs ({@link #classify}).
+ * path runs ({@link #classify}). Public for the protocol nodes' tests, which feed these frames through the graph.
  */
-final class TestFrames {
+public final class TestFrames {
 
     static final long MAC_A = 0x0200_0000_0001L;
     static final long MAC_B = 0x0200_0000_0002L;
-    static final int IP_A = 0xc612_0001; // 198.18.0.1
-    static final int IP_B = 0xc612_0002; // 198.18.0.2
+    public static final int IP_A = 0xc612_0001; // 198.18.0.1
+    public static final int IP_B = 0xc612_0002; // 198.18.0.2
 
     private TestFrames() {}
 
-    static byte[] hex(String text) {
+    public static byte[] hex(String text) {
         return HexFormat.of().parseHex(text.replace(" ", "").replace("\n", ""));
     }
 
@@ -36,16 +36,16 @@ final class TestFrames {
         return (int) sum;
     }
 
-    static int referenceChecksum(byte[] data, int from, int to) {
+    public static int referenceChecksum(byte[] data, int from, int to) {
         return ~referenceSum(data, from, to) & 0xffff;
     }
 
-    static void put16(byte[] data, int at, int value) {
+    public static void put16(byte[] data, int at, int value) {
         data[at] = (byte) (value >>> 8);
         data[at + 1] = (byte) value;
     }
 
-    static int get16(byte[] data, int at) {
+    public static int get16(byte[] data, int at) {
         return (data[at] & 0xff) << 8 | data[at + 1] & 0xff;
     }
 
@@ -78,7 +78,7 @@ final class TestFrames {
     }
 
     /** An ICMP echo request, id 0x002a, sequence 1, 56 data bytes 0..55, 198.18.0.1 → 198.18.0.2: 98 bytes. */
-    static byte[] icmpEchoRequest() {
+    public static byte[] icmpEchoRequest() {
         byte[] icmp = new byte[64];
         icmp[0] = 8;
         put16(icmp, 4, 0x2a);
@@ -91,7 +91,7 @@ final class TestFrames {
     }
 
     /** UDP 1234 → 7 with {@code payloadLength} bytes, 198.18.0.1 → 198.18.0.2, optionally 802.1Q-tagged. */
-    static byte[] udp(int payloadLength, boolean vlan) {
+    public static byte[] udp(int payloadLength, boolean vlan) {
         byte[] udp = new byte[8 + payloadLength];
         put16(udp, 0, 1234);
         put16(udp, 2, 7);
@@ -114,7 +114,7 @@ final class TestFrames {
     }
 
     /** ICMP port unreachable 198.18.0.2 → 198.18.0.1 quoting the IP header and 8 bytes of {@code udp(12)}. */
-    static byte[] portUnreachable() {
+    public static byte[] portUnreachable() {
         byte[] original = udp(12, false);
         byte[] icmp = new byte[8 + 28];
         icmp[0] = 3;
