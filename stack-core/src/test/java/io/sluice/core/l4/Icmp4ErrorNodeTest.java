@@ -18,7 +18,7 @@ class Icmp4ErrorNodeTest {
     private static final long MS = 1_000_000L;
 
     private final L4Fixture fx = new L4Fixture();
-    private final L4Fixture.Worker w = fx.w();
+    private final L4Fixture.Worker w = fx.first();
 
     @AfterEach
     void close() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class Icmp4InputNodeTest {
 
     private final L4Fixture fx = new L4Fixture();
-    private final L4Fixture.Worker w = fx.w();
+    private final L4Fixture.Worker w = fx.first();
 
     @AfterEach
     void close() {

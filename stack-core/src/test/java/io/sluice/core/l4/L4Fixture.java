@@ -42,6 +42,8 @@ final class L4Fixture implements AutoCloseable {
     final L4Nodes l4;
     final List<Worker> workers = new ArrayList<>();
     final ConcurrentLinkedQueue<Integer> woken = new ConcurrentLinkedQueue<>();
+    /** Whether wake requests are recorded in {@link #woken} (off for allocation measurements: recording boxes). */
+    volatile boolean wakesRecorded = true;
     /** What the routing table answers for any destination (0: no route). */
     volatile int routeSource = US;
     long now = 1_000_000_000L;
@@ -52,7 +54,11 @@ final class L4Fixture implements AutoCloseable {
 
     L4Fixture(int workerCount, int errorsPerSecond, int errorBurst) {
         pool = BufferPool.create(BufferPoolConfig.defaults().withBufferCount(8192));
-        sockets = new UdpSockets(table, workerCount, UdpSockets.maxPayloadFor(pool), woken::add);
+        sockets = new UdpSockets(table, workerCount, UdpSockets.maxPayloadFor(pool), worker -> {
+            if (wakesRecorded) {
+                woken.add(worker);
+            }
+        });
         l4 = new L4Nodes(sockets, a -> a == US, d -> routeSource, errorsPerSecond, errorBurst);
         for (int w = 0; w < workerCount; w++) {
             workers.add(new Worker(w));
@@ -60,15 +66,15 @@ final class L4Fixture implements AutoCloseable {
     }
 
     /** Worker 0. */
-    Worker w() {
-        return workers.get(0);
+    Worker first() {
+        return workers.getFirst();
     }
 
     /** One worker's graph: its own cache, feed and capture. Used by one thread. */
     final class Worker {
         final BufferCache cache = pool.newCache();
         final Feed feed = new Feed();
-        final Capture out = new Capture();
+        final Capture out = new Capture(cache);
         final Graph graph;
 
         Worker(int index) {
@@ -148,10 +154,12 @@ final class L4Fixture implements AutoCloseable {
     /** The stub "ip4-output": keeps the buffers it receives until a test takes or frees them. */
     final class Capture extends Node {
         final int[] buffers = new int[8192];
+        private final BufferCache cache;
         int count;
 
-        Capture() {
+        Capture(BufferCache cache) {
             super("ip4-output", List.of(), List.of());
+            this.cache = cache;
         }
 
         @Override
@@ -179,7 +187,6 @@ final class L4Fixture implements AutoCloseable {
 
         /** Frees every captured buffer (the caller is the worker thread that owns the cache). */
         void freeAll() {
-            BufferCache cache = workers.stream().filter(w -> w.out == this).findFirst().orElseThrow().cache;
             for (int k = 0; k < count; k++) {
                 cache.freeChain(buffers[k]);
             }
