@@ -30,7 +30,7 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * <p>Closing unbinds the socket, drops queued datagrams (they are heap copies: no packet buffer is held) and wakes a
  * blocked receiver.
  */
-public final class UdpSocket implements UdpReceiver, AutoCloseable {
+public final class UdpSocket extends UdpReceiver implements AutoCloseable {
 
     /** Result of {@link #deliver}: queued. */
     static final int DELIVERED = 0;
@@ -42,8 +42,6 @@ public final class UdpSocket implements UdpReceiver, AutoCloseable {
     static final int TOO_BIG = 3;
 
     private final UdpSockets sockets;
-    private final int localAddress;
-    private final int localPort;
     private final int worker;
     private final int maxPayload;
 
@@ -67,9 +65,8 @@ public final class UdpSocket implements UdpReceiver, AutoCloseable {
 
     UdpSocket(UdpSockets sockets, int localAddress, int localPort, int worker, int maxPayload, int rxSlots,
             int txSlots) {
+        super(localAddress, localPort);
         this.sockets = sockets;
-        this.localAddress = localAddress;
-        this.localPort = localPort;
         this.worker = worker;
         this.maxPayload = maxPayload;
         this.rxFree = new MpmcAtomicArrayQueue<>(rxSlots);
@@ -82,16 +79,6 @@ public final class UdpSocket implements UdpReceiver, AutoCloseable {
         for (int i = 0; i < txSlots; i++) {
             txFree.offer(new DatagramSlot(maxPayload));
         }
-    }
-
-    @Override
-    public int localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public int localPort() {
-        return localPort;
     }
 
     /** The worker whose udp4-socket-output node sends this socket's datagrams. */
@@ -259,13 +246,13 @@ public final class UdpSocket implements UdpReceiver, AutoCloseable {
 
     /** A snapshot of the socket's counters, for {@code show udp sockets}. */
     public UdpSocketInfo info() {
-        return new UdpSocketInfo(localAddress, localPort, worker, rxReady.size(), rxDatagrams.get(),
+        return new UdpSocketInfo(localAddress(), localPort(), worker, rxReady.size(), rxDatagrams.get(),
                 rxDropped.get(), txReady.size(), txSent.get(), txDropped.get() + txRefused.get(), icmpErrors.get());
     }
 
     @Override
     public String toString() {
-        return "UDP socket " + UdpPortTable.endpoint(localAddress, localPort) + " (worker " + worker + ")";
+        return "UDP socket " + localEndpoint() + " (worker " + worker + ")";
     }
 
     // --------------------------------------------------------------------------------------------- worker side

@@ -38,8 +38,7 @@ class Icmp4InputNodeTest {
         System.arraycopy(request, 16, expected, 12, 4);
         System.arraycopy(request, 12, expected, 16, 4);
         expected[20] = 0;
-        TestFrames.put16(expected, 22, 0);
-        TestFrames.put16(expected, 22, TestFrames.referenceChecksum(expected, 20, expected.length));
+        L4Fixture.fixIcmpChecksum(expected);
         assertArrayEquals(expected, w.onlyOutput());
         assertEquals(1, w.count(Icmp4InputNode.NAME, "echo-replied"));
         fx.assertAllBuffersFree();
@@ -49,8 +48,7 @@ class Icmp4InputNodeTest {
     void echoWithLowTtlIsAnsweredWithTtl64() {
         byte[] request = L4Fixture.echoRequest(PEER, US, 0x77, 3, 10);
         request[8] = 1; // TTL 1; the header checksum is now wrong, so fix it with the reference sum
-        TestFrames.put16(request, 10, 0);
-        TestFrames.put16(request, 10, TestFrames.referenceChecksum(request, 0, 20));
+        L4Fixture.fixIpChecksum(request);
         w.inject(request, TO_ICMP);
         w.run();
         byte[] reply = w.onlyOutput();
@@ -80,13 +78,11 @@ class Icmp4InputNodeTest {
         w.inject(corrupt, TO_ICMP);
         byte[] timestamp = L4Fixture.echoRequest(PEER, US, 1, 1, 12);
         timestamp[20] = 13; // timestamp request: a type the stack does not handle
-        TestFrames.put16(timestamp, 22, 0);
-        TestFrames.put16(timestamp, 22, TestFrames.referenceChecksum(timestamp, 20, timestamp.length));
+        L4Fixture.fixIcmpChecksum(timestamp);
         w.inject(timestamp, TO_ICMP);
         byte[] reply = L4Fixture.echoRequest(PEER, US, 1, 1, 8);
         reply[20] = 0;
-        TestFrames.put16(reply, 22, 0);
-        TestFrames.put16(reply, 22, TestFrames.referenceChecksum(reply, 20, reply.length));
+        L4Fixture.fixIcmpChecksum(reply);
         w.inject(reply, TO_ICMP);
         w.run();
         assertEquals(0, w.out.count);

@@ -226,6 +226,18 @@ final class L4Fixture implements AutoCloseable {
         return packet;
     }
 
+    /** Rewrites the IPv4 header checksum of a 20-byte-header packet edited by hand, with the reference sum. */
+    static void fixIpChecksum(byte[] packet) {
+        TestFrames.put16(packet, 10, 0);
+        TestFrames.put16(packet, 10, TestFrames.referenceChecksum(packet, 0, 20));
+    }
+
+    /** Rewrites the ICMP checksum of a 20-byte-header packet edited by hand, with the reference sum. */
+    static void fixIcmpChecksum(byte[] packet) {
+        TestFrames.put16(packet, 22, 0);
+        TestFrames.put16(packet, 22, TestFrames.referenceChecksum(packet, 20, packet.length));
+    }
+
     /** IPv4, then ICMP or UDP checks of a packet that starts at its IPv4 header, through the wire views. */
     static int checkIp(byte[] packet) {
         MemorySegment mem = MemorySegment.ofArray(packet);

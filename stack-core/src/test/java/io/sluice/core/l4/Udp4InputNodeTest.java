@@ -5,6 +5,7 @@ import static io.sluice.core.l4.L4Fixture.TO_UDP;
 import static io.sluice.core.l4.L4Fixture.US;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.TestFrames;
@@ -55,9 +56,7 @@ class Udp4InputNodeTest {
         TestFrames.put16(request, 26, 0); // no checksum sent (allowed over IPv4)
         byte[] padded = Arrays.copyOf(request, request.length + 3); // IP payload longer than the UDP length
         TestFrames.put16(padded, 2, padded.length);
-        TestFrames.put16(padded, 10, 0);
-        TestFrames.put16(padded, 10, TestFrames.referenceChecksum(padded, 0, 20));
-        padded[8] = 64;
+        L4Fixture.fixIpChecksum(padded);
         w.inject(padded, TO_UDP);
         w.run();
         byte[] reply = w.onlyOutput(); // checked by the wire checks, UDP checksum included
@@ -66,7 +65,7 @@ class Udp4InputNodeTest {
         assertEquals(9, TestFrames.get16(reply, 20));
         assertEquals(3333, TestFrames.get16(reply, 22));
         assertEquals("hello", new String(reply, 28, 5));
-        assertEquals(true, TestFrames.get16(reply, 26) != 0, "reply checksum computed");
+        assertTrue(TestFrames.get16(reply, 26) != 0, "reply checksum computed");
     }
 
     @Test
@@ -107,8 +106,7 @@ class Udp4InputNodeTest {
         w.inject(badLength, TO_UDP);
         byte[] tooShort = Arrays.copyOf(request(0), 24); // 4 bytes of UDP
         TestFrames.put16(tooShort, 2, 24);
-        TestFrames.put16(tooShort, 10, 0);
-        TestFrames.put16(tooShort, 10, TestFrames.referenceChecksum(tooShort, 0, 20));
+        L4Fixture.fixIpChecksum(tooShort);
         w.inject(tooShort, TO_UDP);
         w.run();
         assertEquals(0, w.out.count);
@@ -126,9 +124,9 @@ class Udp4InputNodeTest {
         w.inject(L4Fixture.udp(PEER, 2, US, 6001, new byte[] {2}), TO_UDP);
         w.run();
         UdpDatagram d = new UdpDatagram(16);
-        assertEquals(true, any.receive(d));
+        assertTrue(any.receive(d));
         assertEquals(1, d.payload()[0]);
-        assertEquals(true, specific.receive(d));
+        assertTrue(specific.receive(d));
         assertEquals(2, d.payload()[0]);
         assertEquals(2, w.count(Udp4InputNode.NAME, "delivered"));
         any.close();
