@@ -12,6 +12,7 @@ import io.sluice.core.wire.Ipv4;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntPredicate;
 
 /**
@@ -73,7 +74,8 @@ public final class Icmp4ErrorNode extends Node {
 
     private final IntPredicate isLocalUnicast;
     private final TokenBucket limit;
-    private int identification;
+    /** IPv4 identification of the next datagram; each worker starts at a random point so workers rarely collide. */
+    private int identification = ThreadLocalRandom.current().nextInt();
 
     /**
      * @param isLocalUnicast whether an address is one of this host's unicast addresses

@@ -46,9 +46,9 @@ public final class Udp4InputNode extends Node {
     static final int TOO_BIG = 10;
 
     static final List<NodeError> ERRORS = List.of(
-            new NodeError("too-short", "UDP datagram shorter than its header"),
-            new NodeError("bad-length", "UDP length field out of range"),
-            new NodeError("bad-checksum", "UDP checksum error"),
+            new NodeError("too-short", WireError.description(WireError.UDP_TOO_SHORT)),
+            new NodeError("bad-length", WireError.description(WireError.UDP_BAD_LENGTH)),
+            new NodeError("bad-checksum", WireError.description(WireError.UDP_BAD_CHECKSUM)),
             new NodeError("not-contiguous", "UDP datagram not in one buffer (not supported yet)"),
             new NodeError("delivered", "UDP datagrams queued to a socket"),
             new NodeError("echo-replied", "UDP echo replies sent"),

@@ -10,6 +10,7 @@ import io.sluice.core.wire.Udp;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -43,7 +44,8 @@ public final class UdpSocketOutputNode extends InputNode {
     private final int worker;
     private final IntUnaryOperator sourceAddressFor;
     private int start;
-    private int identification;
+    /** IPv4 identification of the next datagram; each worker starts at a random point so workers rarely collide. */
+    private int identification = ThreadLocalRandom.current().nextInt();
 
     /**
      * @param sockets the stack's sockets
