@@ -180,10 +180,13 @@ public final class UdpSocket extends UdpReceiver implements AutoCloseable {
                 }
                 waiter = Thread.currentThread();
                 try {
-                    // Announced before this re-check; a worker queues, fences, then reads waiter: one of us sees
-                    // the other, so a datagram cannot slip by unnoticed.
+                    // Announced before this re-check; a worker queues, fences, then reads waiter (close sets closed,
+                    // then reads waiter): one of us sees the other, so neither a datagram nor a close slips by.
                     if (take(into)) {
                         return true;
+                    }
+                    if (closed) {
+                        return false;
                     }
                     LockSupport.parkNanos(this, left);
                 } finally {
@@ -218,7 +221,11 @@ public final class UdpSocket extends UdpReceiver implements AutoCloseable {
                 : new IcmpErrorReport((int) (e >>> 56), (int) (e >>> 48) & 0xff, (int) e, (int) (e >>> 32) & 0xffff);
     }
 
-    /** Unbinds, frees queued datagrams and wakes a blocked receiver. Idempotent. */
+    /**
+     * Unbinds, wakes a blocked receiver and frees the received datagrams nobody took. Datagrams queued for sending
+     * and not yet sent are discarded (the owning worker is the only reader of the tx queue, so they are left to
+     * the garbage collector with the socket; they hold no packet buffers). Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -226,16 +233,15 @@ public final class UdpSocket extends UdpReceiver implements AutoCloseable {
         }
         closed = true;
         sockets.closed(this);
-        DatagramSlot slot;
-        while ((slot = rxReady.poll()) != null) {
-            rxFree.offer(slot);
-        }
-        while ((slot = txReady.poll()) != null) {
-            txFree.offer(slot);
-        }
         Thread w = waiter;
         if (w != null) {
             LockSupport.unpark(w);
+        }
+        synchronized (receiveLock) { // the receive queue has one consumer at a time: the lock holder
+            DatagramSlot slot;
+            while ((slot = rxReady.poll()) != null) {
+                rxFree.offer(slot);
+            }
         }
     }
 

@@ -80,6 +80,10 @@ public final class UdpSocketOutputNode extends InputNode {
     }
 
     private void send(NodeContext ctx, UdpSocket socket, DatagramSlot slot) {
+        if (socket.isClosed()) {
+            socket.recycleTx(slot, false); // closed while this pass still had it in its list
+            return;
+        }
         int destination = slot.remoteAddress;
         int source = socket.localAddress() != Ip4Address.ANY ? socket.localAddress()
                 : sourceAddressFor.applyAsInt(destination);
