@@ -223,6 +223,16 @@ public final class Ipv4 {
         setU16(mem, off + CHECKSUM, Checksum.compute(mem, off, headerLength(mem, off)));
     }
 
+    /**
+     * Sets the total length, updating the header checksum incrementally (RFC 1624): for a reply built in place
+     * that carries less than the request did.
+     */
+    public static void setTotalLength(MemorySegment mem, long off, int totalLength) {
+        int oldWord = u16(mem, off + TOTAL_LENGTH);
+        setU16(mem, off + TOTAL_LENGTH, totalLength);
+        setU16(mem, off + CHECKSUM, Checksum.update16(checksum(mem, off), oldWord, totalLength & 0xffff));
+    }
+
     /** Sets the TTL, updating the header checksum incrementally (RFC 1624). */
     public static void setTtl(MemorySegment mem, long off, int ttl) {
         int oldWord = u16(mem, off + TTL);

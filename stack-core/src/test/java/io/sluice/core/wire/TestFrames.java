@@ -7,7 +7,7 @@ import java.util.HexFormat;
 /**
  * Known-good frames built by hand, byte by byte, with checksums from {@link #referenceSum} (a byte-at-a-time
  * Internet checksum written from RFC 1071 §1 independently of {@link Checksum}), and the chain of checks a receive
- * path runs ({@link #classify}).
+ * path runs ({@link #classify}). Public for the protocol nodes' tests, which feed these frames through the graph.
  */
 public final class TestFrames {
 
