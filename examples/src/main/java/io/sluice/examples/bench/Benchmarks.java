@@ -18,6 +18,7 @@ public final class Benchmarks {
     static {
         register(new FifoBenchmark());
         register(new MessageQueueBenchmark());
+        register(new EngineBenchmark());
     }
 
     private Benchmarks() {}

@@ -42,6 +42,17 @@ class BenchmarkSmokeTest {
         assertPositive(m, 2);
     }
 
+    /** Also checks the run itself: a wrong reply, a drop or an unreturned buffer makes the program exit 1. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void engineQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("engine");
+        Matcher m = Pattern.compile("bench engine: sluice " + NUMBER + " Mpps \\((\\d+\\.\\d) ns/packet\\), "
+                + "packet-by-packet " + NUMBER + " Mpps, ratio " + NUMBER).matcher(last);
+        assertTrue(m.matches(), "last line: " + last);
+        assertPositive(m, 4);
+    }
+
     @Test
     void unknownOptionIsAUsageError() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
