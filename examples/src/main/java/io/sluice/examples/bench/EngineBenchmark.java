@@ -58,7 +58,7 @@ public final class EngineBenchmark implements Benchmark {
     static final int PAYLOAD = 56;
 
     /** What the source sends. */
-    enum Traffic { ICMP, UDP }
+    public enum Traffic { ICMP, UDP }
 
     @Override
     public String name() {
@@ -100,7 +100,7 @@ public final class EngineBenchmark implements Benchmark {
      * One worker's graph with its own pool, fed {@code vector} packets per pass. Also a contender: a round runs
      * passes for the given time and returns the packets per second that reached the sink.
      */
-    static final class Pipeline implements Contender, AutoCloseable {
+    public static final class Pipeline implements Contender, AutoCloseable {
 
         private final Traffic traffic;
         private final int vector;
@@ -115,7 +115,8 @@ public final class EngineBenchmark implements Benchmark {
         private long bytesAllocated;
         private long packetsMeasured;
 
-        Pipeline(Traffic traffic, int vector) {
+        /** A graph fed {@code vector} requests of {@code traffic} per pass. */
+        public Pipeline(Traffic traffic, int vector) {
             this.traffic = traffic;
             this.vector = vector;
             InterfaceTable interfaces = new InterfaceTable();
@@ -167,6 +168,11 @@ public final class EngineBenchmark implements Benchmark {
             return packets * 1e9 / (now - start);
         }
 
+        /** One pass of the worker loop: {@code vector} new requests, each carried to the sink; returns the work. */
+        public int runOnce(long now) {
+            return graph.runOnce(now);
+        }
+
         /** Runs passes without new input until every packet in flight has reached the sink. */
         private void drain(long now) {
             source.paused = true;
@@ -188,6 +194,11 @@ public final class EngineBenchmark implements Benchmark {
                 graph.errors().forEach(e -> out.println("    " + e.node() + " " + e.symbol() + " " + e.count()));
             }
             return sink.wrong == 0 && drops == 0 && leaked == 0;
+        }
+
+        /** False when a reply was wrong, a packet dropped or a buffer lost (silently: for JMH's tear-down). */
+        public boolean isClean() {
+            return report(new PrintStream(java.io.OutputStream.nullOutputStream()));
         }
 
         @Override
