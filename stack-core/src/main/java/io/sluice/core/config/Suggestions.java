@@ -1,7 +1,7 @@
 package io.sluice.core.config;
 
 /** "Did you mean" for unknown names: the closest candidate by edit distance, if close enough. */
-final class Suggestions {
+public final class Suggestions {
 
     private Suggestions() {
     }
@@ -11,7 +11,7 @@ final class Suggestions {
      * @param candidates the known names
      * @return {@code " (did you mean 'x'?)"} or the empty string
      */
-    static String didYouMean(String name, Iterable<String> candidates) {
+    public static String didYouMean(String name, Iterable<String> candidates) {
         int limit = name.length() <= 4 ? 1 : 2;
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
