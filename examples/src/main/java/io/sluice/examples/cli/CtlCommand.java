@@ -103,12 +103,15 @@ final class CtlCommand {
         out.println("usage: bin/sluice ctl [-s SOCKET] [--json] <command>");
         out.println();
         out.println("Asks a running stack (bin/sluice stack) over its control socket: -s, else $" + SOCKET_VARIABLE
-                + ", else " + ControlClient.DEFAULT_SOCKET + ". Keywords may be shortened: sh int, sh run.");
-        out.println("--json prints the same tables as JSON.");
+                + ",");
+        out.println("else " + ControlClient.DEFAULT_SOCKET + ". Keywords may be shortened: sh int, sh run. --json"
+                + " prints the same tables as JSON.");
         out.println();
         out.println("commands:");
+        int width = CtlCommands.ALL.stream().mapToInt(c -> c.usage().length()).max().orElse(0);
         for (CtlCommands.Command command : CtlCommands.ALL) {
-            out.printf("  %-50s %s%n", command.usage(), command.summary());
+            out.println("  " + command.usage() + " ".repeat(width - command.usage().length() + 2)
+                    + command.summary());
         }
     }
 }

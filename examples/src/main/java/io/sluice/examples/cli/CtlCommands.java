@@ -57,9 +57,9 @@ final class CtlCommands {
                     new ControlRequest.Clear(ControlRequest.ClearTarget.ERRORS)),
             plain("clear interfaces", "zero the interface counters",
                     new ControlRequest.Clear(ControlRequest.ClearTarget.INTERFACES)),
-            new Command(List.of("set", "interface", "rx-placement"), "<interface> queue <n> worker <n>",
+            new Command(List.of("set", "interface", "rx-placement"), "<if> queue <n> worker <n>",
                     "move a receive queue to a worker", CtlCommands::rxPlacement),
-            new Command(List.of("set", "interface", "state"), "<interface> up|down", "bring an interface up or down",
+            new Command(List.of("set", "interface", "state"), "<if> up|down", "bring an interface up or down",
                     CtlCommands::interfaceState),
             new Command(List.of("pcap", "trace"), "[rx] [tx] [max <n>] [file <path>]",
                     "capture packets to a pcap file (max " + DEFAULT_PCAP_MAX + ", file " + DEFAULT_PCAP_FILE
@@ -104,10 +104,34 @@ final class CtlCommands {
                         + String.join(" ", words.subList(depth, words.size())) + "'");
             } else {
                 throw new CtlUsageException("unknown command '" + String.join(" ", words) + "'"
-                        + Suggestions.didYouMean(phrase(resolved, word),
-                                options.stream().map(o -> phrase(resolved, o)).toList()));
+                        + suggestion(resolved, word, options));
             }
         }
+    }
+
+    /**
+     * The nearest keyword by edit distance (a typo), else the one sharing the longest start of at least two
+     * characters with the word (a prefix typed too long, like {@code intx}).
+     */
+    private static String suggestion(List<String> resolved, String word, Set<String> options) {
+        String typo = Suggestions.didYouMean(phrase(resolved, word),
+                options.stream().map(o -> phrase(resolved, o)).toList());
+        if (!typo.isEmpty()) {
+            return typo;
+        }
+        String best = null;
+        int bestShared = 1;
+        for (String option : options) {
+            int shared = 0;
+            while (shared < Math.min(option.length(), word.length()) && option.charAt(shared) == word.charAt(shared)) {
+                shared++;
+            }
+            if (shared > bestShared) {
+                best = option;
+                bestShared = shared;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + phrase(resolved, best) + "'?)";
     }
 
     private static Command plain(String keywords, String summary, ControlRequest request) {
@@ -134,7 +158,7 @@ final class CtlCommands {
     }
 
     private static ControlRequest rxPlacement(List<String> args) throws CtlUsageException {
-        String usage = "usage: set interface rx-placement <interface> queue <n> worker <n>";
+        String usage = "usage: set interface rx-placement <if> queue <n> worker <n>";
         if (args.size() != 5 || !isKeyword(args.get(1), "queue") || !isKeyword(args.get(3), "worker")) {
             throw new CtlUsageException(usage);
         }
@@ -144,7 +168,7 @@ final class CtlCommands {
 
     private static ControlRequest interfaceState(List<String> args) throws CtlUsageException {
         if (args.size() != 2 || !(args.get(1).equals("up") || args.get(1).equals("down"))) {
-            throw new CtlUsageException("usage: set interface state <interface> up|down");
+            throw new CtlUsageException("usage: set interface state <if> up|down");
         }
         return new ControlRequest.SetInterfaceState(args.get(0), args.get(1).equals("up"));
     }

@@ -130,7 +130,7 @@ class CtlCommandTest {
         assertUsage("'show i' is ambiguous: show interface, show ip", "show", "i");
         assertUsage("'show ip' is incomplete: show ip arp, show ip fib", "show", "ip");
         assertUsage("'show interface' takes no arguments, not 'tap0'", "show", "interface", "tap0");
-        assertUsage("usage: set interface state <interface> up|down", "set", "int", "state", "tap0", "sideways");
+        assertUsage("usage: set interface state <if> up|down", "set", "int", "state", "tap0", "sideways");
         assertUsage("queue must be a number 0 or more, not 'x'", "set", "int", "rx", "tap0", "queue", "x", "w", "1");
         assertUsage("pcap trace needs rx, tx or both, e.g. pcap trace rx tx max 1000 file /tmp/sluice.pcap",
                 "pcap", "trace", "max", "3");
@@ -145,6 +145,11 @@ class CtlCommandTest {
         assertTrue(run.err.contains("\n  show ip fib ") && run.err.contains("\n  pcap trace off "), run.err);
         Run shwo = ctl("-s", server.path().toString(), "shwo", "int");
         assertTrue(shwo.err.startsWith("sluice ctl: unknown command 'shwo int' (did you mean 'show'?)\n"), shwo.err);
+        Run longer = ctl("-s", server.path().toString(), "sh", "intx");
+        assertTrue(longer.err.startsWith("sluice ctl: unknown command 'sh intx' (did you mean 'show interface'?)\n"),
+                longer.err);
+        Run nothing = ctl("-s", server.path().toString(), "frobnicate");
+        assertTrue(nothing.err.startsWith("sluice ctl: unknown command 'frobnicate'\n"), nothing.err);
         assertEquals(List.of(), received);
     }
 
