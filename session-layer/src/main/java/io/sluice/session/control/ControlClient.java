@@ -85,6 +85,9 @@ public final class ControlClient implements AutoCloseable {
      * @throws IOException if the connection fails, the deadline passes or the reply is malformed
      */
     public ControlReply request(ControlRequest request) throws IOException {
+        if (!channel.isOpen()) {
+            throw new IOException("the control connection to " + path + " is closed (after a timeout or close)");
+        }
         byte[] payload = ControlCodec.encode(request);
         ByteBuffer reply = withDeadline(channel, requestTimeout, "waiting for the stack's reply on " + path, () -> {
             Frames.write(channel, payload);

@@ -77,6 +77,8 @@ public final class ControlServer implements AutoCloseable {
             throw new IOException("cannot listen on control socket " + absolute + ": " + e.getMessage(), e);
         }
         try {
+            // Until this chmod the file has the umask's mode; connecting needs write permission, which the usual
+            // umask (022) gives only the owner, so nobody else gets in meanwhile.
             Files.setPosixFilePermissions(absolute, PosixFilePermissions.fromString("rw-rw----"));
             if (group.isPresent()) {
                 setGroup(absolute, group.get());
@@ -132,6 +134,9 @@ public final class ControlServer implements AutoCloseable {
             // Nobody accepts on it: a stack died without removing its socket.
             Files.deleteIfExists(path);
             return;
+        } catch (IOException e) {
+            throw new IOException("cannot tell whether a stack listens on control socket " + path + ": "
+                    + e.getMessage(), e);
         }
         throw new IOException("another stack is listening on control socket " + path
                 + "; stop it or choose another unix { cli-listen ... }");
@@ -166,6 +171,10 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             connections.add(connection);
+            if (closed) { // close() may have swept the set before this connection joined it
+                closeQuietly(connection);
+                return;
+            }
             Thread.ofVirtual().name("sluice-ctl-connection").start(() -> serve(connection));
         }
     }

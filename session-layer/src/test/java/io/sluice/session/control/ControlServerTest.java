@@ -114,6 +114,28 @@ class ControlServerTest {
     }
 
     @Test
+    void aClientVanishingMidFrameDoesNotDisturbTheOthers() throws Exception {
+        ControlServer server = start(ControlServerTest::fakeStack);
+        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(server.path()))) {
+            raw.write(ByteBuffer.wrap(new byte[] {0, 0}));
+        }
+        assertEquals(ControlReply.of(BUFFERS), client(server).request(new ControlRequest.ShowBuffers()));
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreToldSo() throws Exception {
+        ControlServer server = start(ControlServerTest::fakeStack);
+        for (int i = 0; i < ControlServer.MAX_CONNECTIONS; i++) {
+            // A reply proves the server counts the connection before the next one arrives.
+            assertEquals(ControlReply.ok(), client(server).request(new ControlRequest.ShowIpFib()));
+        }
+        try (SocketChannel extra = SocketChannel.open(UnixDomainSocketAddress.of(server.path()))) {
+            assertFailure(extra, "the stack already serves 16 control connections; try again later");
+            assertEquals(null, read(extra));
+        }
+    }
+
+    @Test
     void twoClientsAreServedAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger handled = new AtomicInteger();
@@ -157,6 +179,9 @@ class ControlServerTest {
                 Duration.ofMillis(200))) {
             IOException e = assertThrows(IOException.class, () -> client.request(new ControlRequest.ShowIpFib()));
             assertEquals("waiting for the stack's reply on " + server.path() + " timed out after 0.2 s",
+                    e.getMessage());
+            e = assertThrows(IOException.class, () -> client.request(new ControlRequest.ShowIpFib()));
+            assertEquals("the control connection to " + server.path() + " is closed (after a timeout or close)",
                     e.getMessage());
         } finally {
             release.countDown();
