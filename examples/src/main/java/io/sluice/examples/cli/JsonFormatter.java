@@ -3,6 +3,7 @@ package io.sluice.examples.cli;
 import io.sluice.session.control.ControlColumn;
 import io.sluice.session.control.ControlTable;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Tables as JSON, for {@code bin/sluice ctl --json}: an array with one object per table, each with its
@@ -62,7 +63,7 @@ final class JsonFormatter {
                 case '\t' -> out.append("\\t");
                 default -> {
                     if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        out.append(String.format("\\u%04x", (int) c));
+                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         out.append(c);
                     }
