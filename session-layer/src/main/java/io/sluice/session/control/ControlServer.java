@@ -1,5 +1,6 @@
 package io.sluice.session.control;
 
+import io.sluice.core.config.StackConfig;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
@@ -33,6 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>This is the control path, not the data path: it uses the JDK's Unix domain channels and allocates freely.
  */
 public final class ControlServer implements AutoCloseable {
+
+    /** Where a relative {@code cli-listen} path is taken from. */
+    public static final String RUNTIME_DIRECTORY = "/run/sluice";
 
     /** The most connections served at once; more are told so and closed. */
     public static final int MAX_CONNECTIONS = 16;
@@ -91,6 +95,36 @@ public final class ControlServer implements AutoCloseable {
         ControlServer control = new ControlServer(absolute, server, handler);
         control.acceptor.start();
         return control;
+    }
+
+    /**
+     * Starts the server the {@code unix} section asks for: at {@code cli-listen} (a relative path is taken under
+     * {@value #RUNTIME_DIRECTORY}), owned by {@code gid} when given.
+     *
+     * @param unix the {@code unix} section of {@code startup.conf}
+     * @param handler serves the requests
+     * @return the running server, or empty when there is no {@code cli-listen}
+     * @throws IOException as {@link #start(Path, Optional, ControlHandler)}, or for a {@code host:port} address,
+     *         which Sluice does not serve (a TCP CLI would be open to anyone who can reach the port)
+     */
+    public static Optional<ControlServer> start(StackConfig.Unix unix, ControlHandler handler) throws IOException {
+        if (unix.cliListen().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(start(socketPath(unix.cliListen().get()), unix.gid(), handler));
+    }
+
+    /**
+     * @param cliListen the value of {@code unix { cli-listen ... }}
+     * @return the socket path it names
+     * @throws IOException for a {@code host:port} address
+     */
+    static Path socketPath(String cliListen) throws IOException {
+        if (!cliListen.contains("/") && cliListen.matches(".*:[0-9]+")) {
+            throw new IOException("unix { cli-listen " + cliListen + " }: a TCP CLI is not supported; give a Unix"
+                    + " socket path such as " + RUNTIME_DIRECTORY + "/cli.sock");
+        }
+        return Path.of(RUNTIME_DIRECTORY).resolve(cliListen);
     }
 
     /** @return the socket path */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.core.config.StackConfig;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -245,6 +246,26 @@ class ControlServerTest {
         assertTrue(e.getMessage().startsWith("control socket path " + path + " exists and is not a socket"),
                 e.getMessage());
         assertEquals("precious", Files.readString(path));
+    }
+
+    @Test
+    void startsWhereTheUnixSectionSays() throws Exception {
+        Path path = dir.resolve("conf.sock");
+        GroupPrincipal group = Files.readAttributes(dir, PosixFileAttributes.class).group();
+        StackConfig.Unix unix = new StackConfig.Unix(true, false, Optional.of(path.toString()), Optional.empty(),
+                false, Optional.of(group.getName()));
+        try (ControlServer server = ControlServer.start(unix, ControlServerTest::fakeStack).orElseThrow()) {
+            assertEquals(path, server.path());
+            assertEquals(group, Files.readAttributes(path, PosixFileAttributes.class).group());
+        }
+        StackConfig.Unix none = new StackConfig.Unix(true, false, Optional.empty(), Optional.empty(), false,
+                Optional.empty());
+        assertEquals(Optional.empty(), ControlServer.start(none, ControlServerTest::fakeStack));
+        assertEquals(Path.of("/run/sluice/cli.sock"), ControlServer.socketPath("cli.sock"));
+        assertEquals(Path.of("/tmp/x.sock"), ControlServer.socketPath("/tmp/x.sock"));
+        IOException e = assertThrows(IOException.class, () -> ControlServer.socketPath("localhost:5002"));
+        assertEquals("unix { cli-listen localhost:5002 }: a TCP CLI is not supported; give a Unix socket path such"
+                + " as /run/sluice/cli.sock", e.getMessage());
     }
 
     private static ByteBuffer read(SocketChannel raw) throws IOException {
