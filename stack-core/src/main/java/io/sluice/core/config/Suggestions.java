@@ -1,6 +1,9 @@
 package io.sluice.core.config;
 
-/** "Did you mean" for unknown names: the closest candidate by edit distance, if close enough. */
+/**
+ * "Did you mean" for unknown names (configuration sections and keys, {@code bin/sluice ctl} commands): the closest
+ * candidate by edit distance, if close enough.
+ */
 public final class Suggestions {
 
     private Suggestions() {
