@@ -33,6 +33,8 @@ public final class SluiceCommand {
                 "benchmark programs: " + String.join(", ", Benchmarks.all().stream().map(Benchmark::name).toList())
                         + " (bench help for more)",
                 args -> Benchmarks.command(args, System.out, System.err)));
+        SUBCOMMANDS.put("ctl", new Subcommand("ctl [-s SOCK] [--json] CMD",
+                "ask a running stack: show interface, show runtime, ... (ctl help for the list)", CtlCommand::run));
         SUBCOMMANDS.put("jmh", new Subcommand("jmh [JMH args...]",
                 "JMH microbenchmarks (io.sluice.examples.jmh), e.g. jmh -prof gc ByteFifo", JmhCommand::run));
     }

@@ -1,7 +1,10 @@
 package io.sluice.core.config;
 
-/** "Did you mean" for unknown names: the closest candidate by edit distance, if close enough. */
-final class Suggestions {
+/**
+ * "Did you mean" for unknown names (configuration sections and keys, {@code bin/sluice ctl} commands): the closest
+ * candidate by edit distance, if close enough.
+ */
+public final class Suggestions {
 
     private Suggestions() {
     }
@@ -11,7 +14,7 @@ final class Suggestions {
      * @param candidates the known names
      * @return {@code " (did you mean 'x'?)"} or the empty string
      */
-    static String didYouMean(String name, Iterable<String> candidates) {
+    public static String didYouMean(String name, Iterable<String> candidates) {
         int limit = name.length() <= 4 ? 1 : 2;
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
