@@ -119,6 +119,17 @@ public final class Ip4Fib {
         return current.version;
     }
 
+    /** The addresses of interface {@code ifIndex} with their prefix lengths, in order added ({@code show interface}). */
+    public List<Ip4Prefix> interfaceAddresses(int ifIndex) {
+        List<Ip4Prefix> out = new ArrayList<>();
+        for (InterfaceAddress a : current.addressList) {
+            if (a.ifIndex() == ifIndex) {
+                out.add(new Ip4Prefix(new Ip4Address(a.address()), a.length()));
+            }
+        }
+        return out;
+    }
+
     /** The interface addresses in the current version: {@code (ifIndex << 32) | address} each, in order added. */
     long[] interfaceAddressKeys() {
         FibSnapshot s = current;
