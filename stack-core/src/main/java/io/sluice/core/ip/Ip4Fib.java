@@ -119,7 +119,7 @@ public final class Ip4Fib {
         return current.version;
     }
 
-    /** The addresses of interface {@code ifIndex} with their prefix lengths, in order added ({@code show interface}). */
+    /** Interface {@code ifIndex}'s addresses with their prefix lengths, in order added ({@code show interface}). */
     public List<Ip4Prefix> interfaceAddresses(int ifIndex) {
         List<Ip4Prefix> out = new ArrayList<>();
         for (InterfaceAddress a : current.addressList) {
