@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 class EngineTest {
 
     private static final int FRAMES = 20_000;
-    private static final int BURST = 200;
 
     private BufferPool pool;
     private int freeAtStart;
@@ -59,10 +58,6 @@ class EngineTest {
     }
 
     /** Injects frames {@code from} to {@code to} - 1 on {@code queue} in bursts, each burst once the last is sent. */
-    private void inject(QueueDevice device, int queue, int from, int to) throws InterruptedException {
-        inject(device, queue, from, to, BURST);
-    }
-
     private void inject(QueueDevice device, int queue, int from, int to, int burst) throws InterruptedException {
         for (int s = from; s < to; s += burst) {
             long target = device.sent() + Math.min(burst, to - s);

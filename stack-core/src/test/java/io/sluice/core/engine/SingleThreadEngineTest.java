@@ -1,0 +1,131 @@
+package io.sluice.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.core.buffer.BufferCache;
+import io.sluice.core.buffer.BufferPool;
+import io.sluice.core.buffer.BufferPoolConfig;
+import io.sluice.core.engine.EngineFixture.Recorder;
+import io.sluice.core.graph.Graph;
+import io.sluice.core.iface.InterfaceTable;
+import io.sluice.core.phy.LoopbackDevice;
+import io.sluice.core.util.AllocationMeter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Single-thread mode: the thread that starts the engine runs the graph; and the loop's allocation-free pass. */
+class SingleThreadEngineTest {
+
+    private BufferPool pool;
+    private int freeAtStart;
+    private BufferCache cache;
+    private InterfaceTable interfaces;
+    private Engine engine;
+
+    @BeforeEach
+    void setUp() {
+        pool = BufferPool.create(BufferPoolConfig.defaults().withBufferCount(4096).withCacheSize(64));
+        freeAtStart = pool.buffersFree();
+        cache = pool.newCache();
+        interfaces = new InterfaceTable();
+    }
+
+    @AfterEach
+    void tearDown() {
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } finally {
+            cache.close();
+            pool.close();
+        }
+    }
+
+    @Test
+    void theStartingThreadRunsTheGraphAndAnswersTasksFromOtherThreads() throws Exception {
+        Recorder recorder = new Recorder(1000, 1);
+        QueueDevice device = new QueueDevice("q", EngineFixture.MAC_A, pool, 1, 1, true, 1000);
+        engine = new Engine(EngineConfig.singleThreadMode(), pool, interfaces, EngineFixture.stub(recorder,
+                EngineFixture.TURN_AROUND));
+        engine.addInterface(device);
+        engine.start();
+        assertEquals(List.of(new EngineThread(Thread.currentThread().getName(), "main", 0, -1,
+                Thread.currentThread().threadId(), Thread.State.RUNNABLE)), engine.threads());
+
+        for (int s = 0; s < 1000; s++) {
+            assertTrue(device.inject(0, EngineFixture.frame(cache, s)));
+        }
+        for (int pass = 0; pass < 10_000 && device.sent() < 1000; pass++) {
+            engine.runOnce();
+        }
+        assertEquals(1000, device.sent());
+        assertEquals(1000, recorder.perWorker.get(0));
+
+        // A task from another thread runs when the loop next passes; on the loop's own thread at once.
+        CompletableFuture<List<Graph.NodeRuntime>> runtime = CompletableFuture.supplyAsync(
+                () -> engine.call(0, view -> view.graph().runtime())).get(5, TimeUnit.SECONDS);
+        for (int pass = 0; pass < 10_000 && !runtime.isDone(); pass++) {
+            engine.runOnce();
+        }
+        assertTrue(runtime.get().stream().anyMatch(r -> r.name().equals(DeviceInputNode.NAME)
+                && r.vectors() == 1000));
+        assertEquals(0, engine.call(0, WorkerView::workerIndex).getNow(-1));
+
+        assertEquals("runOnce must be called by the thread that started the engine", assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> CompletableFuture.runAsync(engine::runOnce)
+                        .get(5, TimeUnit.SECONDS)).getCause().getMessage());
+        engine.close();
+        device.close();
+        cache.flushAll();
+        assertEquals(freeAtStart, pool.buffersFree());
+    }
+
+    @Test
+    void runOnceIsForSingleThreadModeOnly() {
+        engine = new Engine(EngineConfig.workers(1), pool, interfaces, EngineFixture.stub(new Recorder(1, 1),
+                EngineFixture.CONSUME));
+        assertEquals("runOnce is for single-thread mode; this engine runs 1 worker threads", assertThrows(
+                IllegalStateException.class, engine::runOnce).getMessage());
+    }
+
+    /**
+     * Frames circulate for ever through a loopback device: device-input, a turn-around ethernet-input,
+     * interface-output, back into the device. A warm loop pass with traffic allocates nothing.
+     */
+    @Test
+    void aLoopPassWithTrafficAllocatesNothing() {
+        Recorder recorder = new Recorder(1, 1);
+        LoopbackDevice loopback = new LoopbackDevice("lo", EngineFixture.MAC_A, 1500, 1024);
+        engine = new Engine(EngineConfig.singleThreadMode(), pool, interfaces, EngineFixture.stub(recorder,
+                EngineFixture.TURN_AROUND));
+        int ifIndex = engine.addInterface(loopback).index();
+        engine.start();
+        int[] frames = new int[512];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = EngineFixture.frame(cache, 5);
+            pool.setTxInterface(frames[i], ifIndex);
+        }
+        assertEquals(frames.length, loopback.transmit(0, 0, cache, frames, 0, frames.length));
+
+        long bytes = AllocationMeter.allocatedInSteadyState(() -> {
+            for (int pass = 0; pass < 100; pass++) {
+                engine.runOnce();
+            }
+        });
+        assertEquals(0, bytes, "bytes allocated by 100 loop passes with 512 frames circulating");
+        assertTrue(recorder.total() > 100_000, "frames went round: " + recorder.total());
+        // runOnce runs the graph to completion: between passes every frame is back in the device.
+        assertEquals(frames.length, loopback.framesQueued(), "no frame lost");
+        engine.close();
+        loopback.close();
+        cache.flushAll();
+        assertEquals(freeAtStart, pool.buffersFree());
+    }
+}
