@@ -1,5 +1,11 @@
 package io.sluice.core.phy;
 
+import static io.sluice.core.phy.TapNamespace.assumeTapAvailable;
+import static io.sluice.core.phy.TapNamespace.moveKernelSideToNewNamespace;
+import static io.sluice.core.phy.TapNamespace.onPath;
+import static io.sluice.core.phy.TapNamespace.run;
+import static io.sluice.core.phy.TapNamespace.runForOutput;
+import static io.sluice.core.phy.TapNamespace.uniqueName;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +29,6 @@ import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.MacAddress;
 import io.sluice.core.wire.WireError;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,7 +37,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +48,6 @@ import org.junit.jupiter.api.Test;
  */
 class TapDeviceTest {
 
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final int KERNEL_IP = Ip4Address.parse("198.18.0.1").bits();
     private static final int OUR_IP = Ip4Address.parse("198.18.0.2").bits();
     private static final long OUR_MAC = MacAddress.parse("02:5c:00:00:00:02").bits();
@@ -83,38 +86,12 @@ class TapDeviceTest {
         }
     }
 
-    private static void assumeTapAvailable() throws IOException {
-        assumeTrue(Files.exists(Path.of(TunTap.CLONE_DEVICE)), TunTap.CLONE_DEVICE + " is absent");
-        assumeTrue((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0,
-                "creating TAP interfaces needs root (CAP_NET_ADMIN)");
-        assumeTrue(onPath("ip"), "needs iproute2's ip to set up a namespace");
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", program)) || Files.isExecutable(Path.of("/sbin", program));
-    }
-
-    /** A name unique to this JVM and test, within IFNAMSIZ: "sld" + 5 digits of pid + sequence. */
-    private static String uniqueName() {
-        return "sld" + ProcessHandle.current().pid() % 100_000 + "x" + SEQUENCE.incrementAndGet();
-    }
-
     /** Opens a device and puts its kernel side, 198.18.0.1/24 with MTU 1500, up in a namespace of its own. */
     private TapDevice openInNamespace(int queues) throws Exception {
         String name = uniqueName();
         device = TapDevice.open(name, queues, 1500, OUR_MAC);
         assertEquals(name, device.name());
-        run("ip", "netns", "add", "sluice-" + name);
-        namespace = "sluice-" + name;
-        run("ip", "link", "set", name, "netns", namespace);
-        run("ip", "-n", namespace, "link", "set", name, "mtu", "1500");
-        run("ip", "-n", namespace, "addr", "add", "198.18.0.1/24", "dev", name);
-        run("ip", "-n", namespace, "link", "set", name, "up");
+        namespace = moveKernelSideToNewNamespace(name);
         return device;
     }
 
@@ -373,22 +350,6 @@ class TapDeviceTest {
             mem.set(JAVA_BYTE, 1, (byte) 0);
             assertEquals(-1, TapDevice.checkHeader(mem, 0, hdr, 13, 2048), "a runt");
             assertEquals(-1, TapDevice.checkHeader(mem, 0, hdr, length, length - 1), "longer than the buffer");
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        runForOutput(command);
-    }
-
-    private static String runForOutput(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            assertTrue(process.waitFor(10, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
-            return output;
-        } finally {
-            process.destroyForcibly();
         }
     }
 }
