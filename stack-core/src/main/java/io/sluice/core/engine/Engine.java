@@ -95,6 +95,10 @@ public final class Engine implements AutoCloseable {
         return config;
     }
 
+    HandoffMesh mesh() {
+        return mesh;
+    }
+
     /** Worker count: 1 in single-thread mode. */
     public int workerCount() {
         return workers.length;

@@ -64,6 +64,11 @@ final class HandoffMesh {
         back[s][t].offer(frame);
     }
 
+    /** Frames of pair (s, t) at home with s and in flight to t (for diagnostics: racy while workers run). */
+    String describe(int s, int t) {
+        return "pair " + s + "->" + t + ": " + back[s][t].size() + " free, " + forward[s][t].size() + " in flight";
+    }
+
     /** Whether a frame waits for worker t (checked before t sleeps). */
     boolean hasFramesFor(int t) {
         for (int s = 0; s < workers; s++) {

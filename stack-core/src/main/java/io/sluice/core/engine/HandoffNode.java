@@ -24,9 +24,8 @@ public final class HandoffNode extends Node {
 
     private final int self;
     private final HandoffMesh mesh;
+    /** Per target worker, the frame being filled during one vector (all sent by the vector's end). */
     private final HandoffFrame[] open;
-    private final int[] touched;
-    private int touchedCount;
 
     HandoffNode(int self, HandoffMesh mesh) {
         super(NAME, List.of(DeviceInputNode.NEXT_NODE), List.of(
@@ -35,7 +34,6 @@ public final class HandoffNode extends Node {
         this.self = self;
         this.mesh = mesh;
         this.open = new HandoffFrame[mesh.workers()];
-        this.touched = new int[mesh.workers()];
     }
 
     @Override
@@ -54,13 +52,11 @@ public final class HandoffNode extends Node {
                 add(ctx, target, buffer);
             }
         }
-        for (int k = 0; k < touchedCount; k++) {
-            int target = touched[k];
+        for (int target = 0; target < open.length; target++) {
             if (open[target] != null) {
                 send(ctx, target);
             }
         }
-        touchedCount = 0;
     }
 
     private void add(NodeContext ctx, int target, int buffer) {
@@ -72,7 +68,6 @@ public final class HandoffNode extends Node {
                 return;
             }
             open[target] = out;
-            touched[touchedCount++] = target;
         }
         out.buffers[out.count++] = buffer;
         if (out.isFull()) {
@@ -84,7 +79,8 @@ public final class HandoffNode extends Node {
         HandoffFrame out = open[target];
         open[target] = null;
         if (!mesh.send(self, target, out)) {
-            // Cannot happen (each queue holds all of its pair's frames); never lose the buffers if it does.
+            // Cannot happen (each queue holds all of its pair's frames); never lose the buffers if it does. The
+            // emptied frame stays open, to be filled and sent again.
             for (int i = 0; i < out.count; i++) {
                 ctx.drop(out.buffers[i], QUEUE_FULL);
             }

@@ -64,7 +64,13 @@ class EngineTest {
             for (int k = s; k < Math.min(s + burst, to); k++) {
                 assertTrue(device.inject(queue, EngineFixture.frame(cache, k)));
             }
-            await("burst from " + s + " sent on " + device.name(), 10_000, () -> device.sent() >= target);
+            try {
+                await("burst from " + s + " sent on " + device.name(), 10_000, () -> device.sent() >= target);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; sent " + device.sent() + " of " + target + "; loops "
+                        + engine.loopStats() + "; errors " + errors() + "; " + engine.mesh().describe(0, 1) + "; "
+                        + engine.mesh().describe(1, 0), e);
+            }
         }
     }
 
@@ -87,6 +93,18 @@ class EngineTest {
         }, "feeder-" + device.name() + "-" + queue);
         thread.start();
         return thread;
+    }
+
+    private List<Object> errors() {
+        List<Object> out = new java.util.ArrayList<>();
+        for (int w = 0; w < engine.workerCount(); w++) {
+            try {
+                out.add(engine.call(w, view -> view.graph().errors()).get(2, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                out.add("worker " + w + ": " + e);
+            }
+        }
+        return out;
     }
 
     private void assertEverySequenceSentOnce(QueueDevice device, int from, int to) {
@@ -138,9 +156,10 @@ class EngineTest {
     void handOffToTheOtherWorkerAndBackLosesNothingAndRecyclesFrames() throws Exception {
         Recorder[] perHop = {new Recorder(FRAMES, 2), new Recorder(FRAMES, 2), new Recorder(FRAMES, 2)};
         a = new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES);
-        // Two frames per worker pair: FRAMES frames pass only if the frames come back and are used again.
+        // Bursts of 16 frames and 16 hand-off frames per worker pair: a burst cannot run the pair out of frames,
+        // and the 1250 bursts pass only if the hand-off frames come back and are used again.
         Recorder turnedAround = new Recorder(FRAMES, 2);
-        engine = new Engine(EngineConfig.workers(2).withHandoffFramesPerPair(2), pool, interfaces,
+        engine = new Engine(EngineConfig.workers(2).withHandoffFramesPerPair(16), pool, interfaces,
                 EngineFixture.stub(turnedAround, EngineFixture.hopThenTurnAround(2, perHop)));
         engine.addInterface(a);
         engine.start();
