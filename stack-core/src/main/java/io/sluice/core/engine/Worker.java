@@ -152,6 +152,9 @@ final class Worker {
             builder.add(HandoffNode.NAME, () -> new HandoffNode(index, mesh));
             builder.add(HandoffInputNode.NAME, () -> new HandoffInputNode(index, mesh));
             graph = builder.build(pool, cache);
+        } catch (RuntimeException | Error e) {
+            cache.close();
+            throw e;
         } finally {
             settingUp = false;
         }

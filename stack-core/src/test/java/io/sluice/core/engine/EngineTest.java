@@ -332,4 +332,18 @@ class EngineTest {
         assertTrue(engine.threads().get(1).state() != Thread.State.TERMINATED, "the worker is alive");
         assertEveryBufferBackAfterClose();
     }
+
+    @Test
+    void aWorkerThatCannotBuildItsGraphFailsStartNamingIt() {
+        engine = new Engine(EngineConfig.workers(2), pool, interfaces, (builder, resources) -> {
+            if (resources.workerIndex() == 1) {
+                throw new IllegalArgumentException("no ethernet-input here");
+            }
+            EngineFixture.stub(new Recorder(1, 2), EngineFixture.CONSUME).addNodes(builder, resources);
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, engine::start);
+        assertEquals("worker 1 did not start: java.lang.IllegalArgumentException: no ethernet-input here",
+                e.getMessage());
+        assertEquals(freeAtStart, pool.buffersFree(), "worker 0 stopped and gave its buffers back");
+    }
 }
