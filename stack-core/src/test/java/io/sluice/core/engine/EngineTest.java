@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.core.buffer.BufferCache;
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.buffer.BufferPoolConfig;
 import io.sluice.core.engine.EngineFixture.Recorder;
 import io.sluice.core.graph.Graph;
 import io.sluice.core.iface.InterfaceTable;
@@ -24,8 +23,8 @@ class EngineTest {
 
     private static final int FRAMES = 20_000;
 
+    private TestStack stack;
     private BufferPool pool;
-    private int freeAtStart;
     private BufferCache cache;
     private InterfaceTable interfaces;
     private Engine engine;
@@ -34,27 +33,15 @@ class EngineTest {
 
     @BeforeEach
     void setUp() {
-        pool = BufferPool.create(BufferPoolConfig.defaults().withBufferCount(8192).withCacheSize(64));
-        freeAtStart = pool.buffersFree();
-        cache = pool.newCache();
-        interfaces = new InterfaceTable();
+        stack = new TestStack(8192);
+        pool = stack.pool;
+        cache = stack.cache;
+        interfaces = stack.interfaces;
     }
 
     @AfterEach
-    void tearDown() {
-        try {
-            if (engine != null) {
-                engine.close();
-            }
-        } finally {
-            for (QueueDevice d : new QueueDevice[] {a, b}) {
-                if (d != null) {
-                    d.close();
-                }
-            }
-            cache.close();
-            pool.close();
-        }
+    void tearDown() throws Exception {
+        stack.close();
     }
 
     /** Injects frames {@code from} to {@code to} - 1 on {@code queue} in bursts, each burst once the last is sent. */
@@ -113,23 +100,17 @@ class EngineTest {
         }
     }
 
-    private void assertEveryBufferBackAfterClose() {
-        engine.close();
-        a.close();
-        if (b != null) {
-            b.close();
-        }
-        cache.flushAll();
-        assertEquals(freeAtStart, pool.buffersFree(), "buffers back in the pool");
+    private void assertEveryBufferBackAfterClose() throws Exception {
+        stack.assertEveryBufferBackAfterClose();
     }
 
     @Test
     void framesFlowFromDeviceThroughEachWorkersGraphBackToTheDevice() throws Exception {
         Recorder recorder = new Recorder(FRAMES, 2);
-        a = new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 2, true, FRAMES);
-        b = new QueueDevice("qb", EngineFixture.MAC_B, pool, 1, 2, true, FRAMES);
-        engine = new Engine(EngineConfig.workers(2), pool, interfaces, EngineFixture.stub(recorder,
-                EngineFixture.TURN_AROUND));
+        a = stack.add(new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 2, true, FRAMES));
+        b = stack.add(new QueueDevice("qb", EngineFixture.MAC_B, pool, 1, 2, true, FRAMES));
+        engine = stack.add(new Engine(EngineConfig.workers(2), pool, interfaces, EngineFixture.stub(recorder,
+                EngineFixture.TURN_AROUND)));
         engine.addInterface(a);
         engine.addInterface(b);
         engine.start();
@@ -155,12 +136,12 @@ class EngineTest {
     @Test
     void handOffToTheOtherWorkerAndBackLosesNothingAndRecyclesFrames() throws Exception {
         Recorder[] perHop = {new Recorder(FRAMES, 2), new Recorder(FRAMES, 2), new Recorder(FRAMES, 2)};
-        a = new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES);
+        a = stack.add(new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES));
         // Bursts of 16 frames and 16 hand-off frames per worker pair: a burst cannot run the pair out of frames,
         // and the 1250 bursts pass only if the hand-off frames come back and are used again.
         Recorder turnedAround = new Recorder(FRAMES, 2);
-        engine = new Engine(EngineConfig.workers(2).withHandoffFramesPerPair(16), pool, interfaces,
-                EngineFixture.stub(turnedAround, EngineFixture.hopThenTurnAround(2, perHop)));
+        engine = stack.add(new Engine(EngineConfig.workers(2).withHandoffFramesPerPair(16), pool, interfaces,
+                EngineFixture.stub(turnedAround, EngineFixture.hopThenTurnAround(2, perHop))));
         engine.addInterface(a);
         engine.start();
 
@@ -179,9 +160,9 @@ class EngineTest {
     @Test
     void aFullHandoffQueueIsACountedDrop() throws Exception {
         Recorder[] perHop = {new Recorder(FRAMES, 2), new Recorder(FRAMES, 2), new Recorder(FRAMES, 2)};
-        a = new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES);
-        engine = new Engine(EngineConfig.workers(2).withHandoffFramesPerPair(1), pool, interfaces,
-                EngineFixture.stub(new Recorder(FRAMES, 2), EngineFixture.hopThenTurnAround(1, perHop)));
+        a = stack.add(new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES));
+        engine = stack.add(new Engine(EngineConfig.workers(2).withHandoffFramesPerPair(1), pool, interfaces,
+                EngineFixture.stub(new Recorder(FRAMES, 2), EngineFixture.hopThenTurnAround(1, perHop))));
         engine.addInterface(a);
         // Worker 1 is kept busy in a task while worker 0 hands off more than one frame's worth.
         engine.start();
@@ -210,10 +191,10 @@ class EngineTest {
     @Test
     void placementIsRoundRobinAndMovesWithTrafficRunningWithoutLossOrDuplicates() throws Exception {
         Recorder recorder = new Recorder(FRAMES, 2);
-        a = new QueueDevice("multi", EngineFixture.MAC_A, pool, 2, 2, true, FRAMES);
-        b = new QueueDevice("single", EngineFixture.MAC_B, pool, 1, 1, false, FRAMES);
-        engine = new Engine(EngineConfig.workers(2), pool, interfaces, EngineFixture.stub(recorder,
-                EngineFixture.CONSUME));
+        a = stack.add(new QueueDevice("multi", EngineFixture.MAC_A, pool, 2, 2, true, FRAMES));
+        b = stack.add(new QueueDevice("single", EngineFixture.MAC_B, pool, 1, 1, false, FRAMES));
+        engine = stack.add(new Engine(EngineConfig.workers(2), pool, interfaces, EngineFixture.stub(recorder,
+                EngineFixture.CONSUME)));
         engine.addInterface(a);
         engine.start();
         engine.addInterface(b); // added while running: the round-robin goes on
@@ -251,9 +232,9 @@ class EngineTest {
     @Test
     void workersShareTheOnlyTransmitQueueOfADeviceUnderItsLock() throws Exception {
         Recorder recorder = new Recorder(FRAMES, 2);
-        a = new QueueDevice("shared", EngineFixture.MAC_A, pool, 2, 1, true, FRAMES);
-        engine = new Engine(EngineConfig.workers(2), pool, interfaces, EngineFixture.stub(recorder,
-                EngineFixture.TURN_AROUND));
+        a = stack.add(new QueueDevice("shared", EngineFixture.MAC_A, pool, 2, 1, true, FRAMES));
+        engine = stack.add(new Engine(EngineConfig.workers(2), pool, interfaces, EngineFixture.stub(recorder,
+                EngineFixture.TURN_AROUND)));
         engine.addInterface(a);
         engine.start();
 
@@ -272,9 +253,9 @@ class EngineTest {
     @Test
     void transmitQueuesAreLockedOnlyWhenShared() {
         TransmitQueues queues = new TransmitQueues(3);
-        a = new QueueDevice("one", EngineFixture.MAC_A, pool, 1, 1, false, 1);
-        b = new QueueDevice("two", EngineFixture.MAC_B, pool, 1, 2, false, 1);
-        QueueDevice three = new QueueDevice("three", EngineFixture.MAC_B, pool, 1, 3, false, 1);
+        a = stack.add(new QueueDevice("one", EngineFixture.MAC_A, pool, 1, 1, false, 1));
+        b = stack.add(new QueueDevice("two", EngineFixture.MAC_B, pool, 1, 2, false, 1));
+        QueueDevice three = stack.add(new QueueDevice("three", EngineFixture.MAC_B, pool, 1, 3, false, 1));
         queues.register(0, a);
         queues.register(1, b);
         queues.register(2, three);
@@ -284,14 +265,13 @@ class EngineTest {
         for (int q = 0; q < 3; q++) {
             assertNull(queues.lock(2, q), "a queue per worker");
         }
-        three.close();
     }
 
     @Test
     void closeFreesBuffersStillInFlightBetweenWorkers() throws Exception {
-        a = new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES);
-        engine = new Engine(EngineConfig.workers(2), pool, interfaces,
-                EngineFixture.stub(new Recorder(FRAMES, 2), EngineFixture.hopThenTurnAround(40, perHop(41))));
+        a = stack.add(new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES));
+        engine = stack.add(new Engine(EngineConfig.workers(2), pool, interfaces,
+                EngineFixture.stub(new Recorder(FRAMES, 2), EngineFixture.hopThenTurnAround(40, perHop(41)))));
         engine.addInterface(a);
         engine.start();
         for (int s = 0; s < 3000; s++) {
@@ -312,15 +292,15 @@ class EngineTest {
     @Test
     void aNodeThatThrowsIsLoggedAndCountedAndTheWorkerGoesOn() throws Exception {
         Recorder recorder = new Recorder(FRAMES, 1);
-        a = new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES);
-        engine = new Engine(EngineConfig.workers(1), pool, interfaces, EngineFixture.stub(recorder,
+        a = stack.add(new QueueDevice("qa", EngineFixture.MAC_A, pool, 1, 1, true, FRAMES));
+        engine = stack.add(new Engine(EngineConfig.workers(1), pool, interfaces, EngineFixture.stub(recorder,
                 (node, ctx, buffer) -> {
                     int sequence = EngineFixture.sequence(ctx.pool(), buffer);
                     EngineFixture.CONSUME.handle(node, ctx, buffer);
                     if (sequence == 0) {
                         throw new IllegalStateException("test bug in a node");
                     }
-                }));
+                })));
         engine.addInterface(a);
         engine.start();
         assertTrue(a.inject(0, EngineFixture.frame(cache, 0)));
@@ -335,15 +315,15 @@ class EngineTest {
 
     @Test
     void aWorkerThatCannotBuildItsGraphFailsStartNamingIt() {
-        engine = new Engine(EngineConfig.workers(2), pool, interfaces, (builder, resources) -> {
+        engine = stack.add(new Engine(EngineConfig.workers(2), pool, interfaces, (builder, resources) -> {
             if (resources.workerIndex() == 1) {
                 throw new IllegalArgumentException("no ethernet-input here");
             }
             EngineFixture.stub(new Recorder(1, 2), EngineFixture.CONSUME).addNodes(builder, resources);
-        });
+        }));
         IllegalStateException e = assertThrows(IllegalStateException.class, engine::start);
         assertEquals("worker 1 did not start: java.lang.IllegalArgumentException: no ethernet-input here",
                 e.getMessage());
-        assertEquals(freeAtStart, pool.buffersFree(), "worker 0 stopped and gave its buffers back");
+        assertEquals(stack.freeAtStart, pool.buffersFree(), "worker 0 stopped and gave its buffers back");
     }
 }

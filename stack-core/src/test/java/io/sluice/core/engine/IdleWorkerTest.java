@@ -4,11 +4,7 @@ import static io.sluice.core.engine.EngineFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.core.buffer.BufferCache;
-import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.buffer.BufferPoolConfig;
 import io.sluice.core.engine.EngineFixture.Recorder;
-import io.sluice.core.iface.InterfaceTable;
 import io.sluice.core.timer.TimerWheel;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -23,30 +19,17 @@ class IdleWorkerTest {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private BufferPool pool;
-    private BufferCache cache;
+    private TestStack stack;
     private Engine engine;
-    private QueueDevice device;
 
     @BeforeEach
     void setUp() {
-        pool = BufferPool.create(BufferPoolConfig.defaults().withBufferCount(1024).withCacheSize(64));
-        cache = pool.newCache();
+        stack = new TestStack(1024);
     }
 
     @AfterEach
-    void tearDown() {
-        try {
-            if (engine != null) {
-                engine.close();
-            }
-        } finally {
-            if (device != null) {
-                device.close();
-            }
-            cache.close();
-            pool.close();
-        }
+    void tearDown() throws Exception {
+        stack.close();
     }
 
     @Test
@@ -59,8 +42,8 @@ class IdleWorkerTest {
             TimerWheel wheel = resources.timers("test", 16, (handle, data) -> expiredAt.set(System.nanoTime()));
             assertTrue(wheel.startAfter(1_500_000_000L, 7) != TimerWheel.NO_TIMER); // due while it sleeps
         };
-        device = new QueueDevice("q", EngineFixture.MAC_A, pool, 1, 1, true, 100);
-        engine = new Engine(EngineConfig.workers(1), pool, new InterfaceTable(), withTimer);
+        QueueDevice device = stack.add(new QueueDevice("q", EngineFixture.MAC_A, stack.pool, 1, 1, true, 100));
+        engine = stack.add(new Engine(EngineConfig.workers(1), stack.pool, stack.interfaces, withTimer));
         engine.addInterface(device);
         long started = System.nanoTime();
         engine.start();
@@ -82,7 +65,7 @@ class IdleWorkerTest {
         // A frame wakes the sleeping worker through the device's readiness descriptor.
         await("asleep again", 5_000, () -> isSleeping(tid));
         long wakeupsBefore = engine.loopStats().get(0).wakeups();
-        assertTrue(device.inject(0, EngineFixture.frame(cache, 1)));
+        assertTrue(device.inject(0, EngineFixture.frame(stack.cache, 1)));
         await("the frame counted", 5_000, () -> recorder.total() == 1);
         assertTrue(engine.loopStats().get(0).wakeups() > wakeupsBefore);
 

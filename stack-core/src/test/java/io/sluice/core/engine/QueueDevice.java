@@ -30,6 +30,7 @@ final class QueueDevice extends AbstractDevice {
     private final AtomicIntegerArray sentBySequence;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong overlaps = new AtomicLong();
+    private boolean closed;
 
     @SuppressWarnings("unchecked")
     QueueDevice(String name, long mac, BufferPool pool, int rxQueues, int txQueues, boolean withReadiness,
@@ -133,6 +134,10 @@ final class QueueDevice extends AbstractDevice {
     /** Frees frames never received and closes the eventfds. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try (BufferCache cache = pool.newCache()) {
             for (MpscArrayQueue<Integer> q : rx) {
                 Integer buffer;

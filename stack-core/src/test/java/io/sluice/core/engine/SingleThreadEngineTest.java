@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.core.buffer.BufferCache;
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.buffer.BufferPoolConfig;
 import io.sluice.core.engine.EngineFixture.Recorder;
 import io.sluice.core.graph.Graph;
-import io.sluice.core.iface.InterfaceTable;
 import io.sluice.core.phy.LoopbackDevice;
 import io.sluice.core.util.AllocationMeter;
 import java.util.List;
@@ -22,38 +20,29 @@ import org.junit.jupiter.api.Test;
 /** Single-thread mode: the thread that starts the engine runs the graph; and the loop's allocation-free pass. */
 class SingleThreadEngineTest {
 
+    private TestStack stack;
     private BufferPool pool;
-    private int freeAtStart;
     private BufferCache cache;
-    private InterfaceTable interfaces;
     private Engine engine;
 
     @BeforeEach
     void setUp() {
-        pool = BufferPool.create(BufferPoolConfig.defaults().withBufferCount(4096).withCacheSize(64));
-        freeAtStart = pool.buffersFree();
-        cache = pool.newCache();
-        interfaces = new InterfaceTable();
+        stack = new TestStack(4096);
+        pool = stack.pool;
+        cache = stack.cache;
     }
 
     @AfterEach
-    void tearDown() {
-        try {
-            if (engine != null) {
-                engine.close();
-            }
-        } finally {
-            cache.close();
-            pool.close();
-        }
+    void tearDown() throws Exception {
+        stack.close();
     }
 
     @Test
     void theStartingThreadRunsTheGraphAndAnswersTasksFromOtherThreads() throws Exception {
         Recorder recorder = new Recorder(1000, 1);
-        QueueDevice device = new QueueDevice("q", EngineFixture.MAC_A, pool, 1, 1, true, 1000);
-        engine = new Engine(EngineConfig.singleThreadMode(), pool, interfaces, EngineFixture.stub(recorder,
-                EngineFixture.TURN_AROUND));
+        QueueDevice device = stack.add(new QueueDevice("q", EngineFixture.MAC_A, pool, 1, 1, true, 1000));
+        engine = stack.add(new Engine(EngineConfig.singleThreadMode(), pool, stack.interfaces,
+                EngineFixture.stub(recorder, EngineFixture.TURN_AROUND)));
         engine.addInterface(device);
         engine.start();
         assertEquals(List.of(new EngineThread(Thread.currentThread().getName(), "main", 0, -1,
@@ -81,16 +70,13 @@ class SingleThreadEngineTest {
         assertEquals("runOnce must be called by the thread that started the engine", assertThrows(
                 java.util.concurrent.ExecutionException.class, () -> CompletableFuture.runAsync(engine::runOnce)
                         .get(5, TimeUnit.SECONDS)).getCause().getMessage());
-        engine.close();
-        device.close();
-        cache.flushAll();
-        assertEquals(freeAtStart, pool.buffersFree());
+        stack.assertEveryBufferBackAfterClose();
     }
 
     @Test
     void runOnceIsForSingleThreadModeOnly() {
-        engine = new Engine(EngineConfig.workers(1), pool, interfaces, EngineFixture.stub(new Recorder(1, 1),
-                EngineFixture.CONSUME));
+        engine = stack.add(new Engine(EngineConfig.workers(1), pool, stack.interfaces,
+                EngineFixture.stub(new Recorder(1, 1), EngineFixture.CONSUME)));
         assertEquals("runOnce is for single-thread mode; this engine runs 1 worker threads", assertThrows(
                 IllegalStateException.class, engine::runOnce).getMessage());
     }
@@ -100,11 +86,11 @@ class SingleThreadEngineTest {
      * interface-output, back into the device. A warm loop pass with traffic allocates nothing.
      */
     @Test
-    void aLoopPassWithTrafficAllocatesNothing() {
+    void aLoopPassWithTrafficAllocatesNothing() throws Exception {
         Recorder recorder = new Recorder(1, 1);
-        LoopbackDevice loopback = new LoopbackDevice("lo", EngineFixture.MAC_A, 1500, 1024);
-        engine = new Engine(EngineConfig.singleThreadMode(), pool, interfaces, EngineFixture.stub(recorder,
-                EngineFixture.TURN_AROUND));
+        LoopbackDevice loopback = stack.add(new LoopbackDevice("lo", EngineFixture.MAC_A, 1500, 1024));
+        engine = stack.add(new Engine(EngineConfig.singleThreadMode(), pool, stack.interfaces,
+                EngineFixture.stub(recorder, EngineFixture.TURN_AROUND)));
         int ifIndex = engine.addInterface(loopback).index();
         engine.start();
         int[] frames = new int[512];
@@ -123,9 +109,6 @@ class SingleThreadEngineTest {
         assertTrue(recorder.total() > 100_000, "frames went round: " + recorder.total());
         // runOnce runs the graph to completion: between passes every frame is back in the device.
         assertEquals(frames.length, loopback.framesQueued(), "no frame lost");
-        engine.close();
-        loopback.close();
-        cache.flushAll();
-        assertEquals(freeAtStart, pool.buffersFree());
+        stack.assertEveryBufferBackAfterClose();
     }
 }
