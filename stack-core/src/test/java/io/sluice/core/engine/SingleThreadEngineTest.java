@@ -111,4 +111,74 @@ class SingleThreadEngineTest {
         assertEquals(frames.length, loopback.framesQueued(), "no frame lost");
         stack.assertEveryBufferBackAfterClose();
     }
+
+    /**
+     * Every way the engine's nodes refuse a frame is a named drop: a down receive interface, an unknown or down
+     * transmit interface, a hand-off to a worker that does not exist. A hand-off to the worker itself is delivered
+     * locally.
+     */
+    @Test
+    void refusedFramesAreNamedDrops() throws Exception {
+        Recorder recorder = new Recorder(100, 1);
+        QueueDevice a = stack.add(new QueueDevice("a", EngineFixture.MAC_A, pool, 1, 1, true, 100));
+        QueueDevice b = stack.add(new QueueDevice("b", EngineFixture.MAC_B, pool, 1, 1, true, 100));
+        engine = stack.add(new Engine(EngineConfig.singleThreadMode(), pool, stack.interfaces,
+                EngineFixture.stub(recorder, (node, ctx, buffer) -> {
+                    BufferPool p = ctx.pool();
+                    switch (EngineFixture.sequence(p, buffer)) {
+                        case 10 -> {
+                            p.setTxInterface(buffer, 7);
+                            ctx.enqueue(EngineFixture.StubEthernetInput.TO_OUTPUT, buffer);
+                        }
+                        case 11 -> {
+                            p.setTxInterface(buffer, 1);
+                            ctx.enqueue(EngineFixture.StubEthernetInput.TO_OUTPUT, buffer);
+                        }
+                        case 12 -> {
+                            Handoff.setTargetWorker(p, buffer, 5);
+                            ctx.enqueue(EngineFixture.StubEthernetInput.TO_HANDOFF, buffer);
+                        }
+                        default -> EngineFixture.hopThenTurnAround(1, new Recorder[] {recorder, recorder})
+                                .handle(node, ctx, buffer);
+                    }
+                })));
+        engine.addInterface(a).setAdminUp(false);
+        engine.addInterface(b).setAdminUp(false);
+        engine.start();
+        for (int s = 0; s < 3; s++) {
+            assertTrue(a.inject(0, EngineFixture.frame(cache, s)));
+        }
+        runPasses(5);
+        assertEquals(List.of(new Graph.ErrorCount(DeviceInputNode.NAME, "interface-down",
+                "frame received on an interface that is administratively down", 3)), errors());
+
+        stack.interfaces.get(0).setAdminUp(true);
+        engine.call(0, view -> {
+            view.graph().clearCounters();
+            return null;
+        });
+        for (int s = 10; s < 14; s++) {
+            assertTrue(a.inject(0, EngineFixture.frame(cache, s)));
+        }
+        runPasses(5);
+        assertEquals(List.of(
+                new Graph.ErrorCount(InterfaceOutputNode.NAME, "unknown-interface",
+                        "frame for a transmit interface that does not exist", 1),
+                new Graph.ErrorCount(InterfaceOutputNode.NAME, "interface-down",
+                        "frame for an interface that is administratively down", 1),
+                new Graph.ErrorCount(HandoffNode.NAME, "handoff-bad-worker",
+                        "hand-off to a worker that does not exist", 1)), errors());
+        assertEquals(1, a.sentCount(13), "handed off to its own worker, then sent");
+        stack.assertEveryBufferBackAfterClose();
+    }
+
+    private void runPasses(int passes) {
+        for (int i = 0; i < passes; i++) {
+            engine.runOnce();
+        }
+    }
+
+    private List<Graph.ErrorCount> errors() throws Exception {
+        return engine.call(0, view -> view.graph().errors()).get(5, TimeUnit.SECONDS);
+    }
 }
