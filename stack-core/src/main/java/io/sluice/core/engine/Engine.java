@@ -54,6 +54,7 @@ public final class Engine implements AutoCloseable {
     private final Map<Long, Integer> placement = new TreeMap<>();
     private int nextSingleQueueWorker;
     private Thread mainThread;
+    private int mainOsThreadId = -1;
     private boolean started;
     private boolean closed;
 
@@ -119,6 +120,7 @@ public final class Engine implements AutoCloseable {
         }
         started = true;
         mainThread = Thread.currentThread();
+        mainOsThreadId = CpuAffinity.currentThreadId();
         try {
             if (config.mainCore().isPresent()) {
                 CpuAffinity.pin(config.mainCore().get());
@@ -263,12 +265,13 @@ public final class Engine implements AutoCloseable {
         List<EngineThread> out = new ArrayList<>();
         if (mainThread != null) {
             out.add(new EngineThread(mainThread.getName(), "main", config.singleThread() ? 0 : -1,
-                    config.mainCore().orElse(-1), mainThread.threadId(), mainThread.getState()));
+                    config.mainCore().orElse(-1), mainThread.threadId(), mainOsThreadId, mainThread.getState()));
         }
         for (int i = 0; i < threads.length; i++) {
             Thread t = threads[i];
             if (t != null) {
-                out.add(new EngineThread(t.getName(), "worker", i, config.cpuOf(i), t.threadId(), t.getState()));
+                out.add(new EngineThread(t.getName(), "worker", i, config.cpuOf(i), t.threadId(),
+                        workers[i].osThreadId(), t.getState()));
             }
         }
         return out;

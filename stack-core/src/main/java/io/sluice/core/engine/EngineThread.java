@@ -9,7 +9,9 @@ package io.sluice.core.engine;
  * @param worker the worker index it runs, or -1
  * @param cpu the CPU it is pinned to, or -1
  * @param threadId the Java thread id
+ * @param osThreadId the kernel's thread id (as {@code top -H} shows it), or -1 before the thread ran
  * @param state the thread's state
  */
-public record EngineThread(String name, String kind, int worker, int cpu, long threadId, Thread.State state) {
+public record EngineThread(String name, String kind, int worker, int cpu, long threadId, int osThreadId,
+        Thread.State state) {
 }

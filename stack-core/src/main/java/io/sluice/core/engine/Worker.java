@@ -69,6 +69,7 @@ final class Worker {
 
     private volatile boolean running = true;
     private volatile Thread owner;
+    private volatile int osThreadId = -1;
     private boolean settingUp;
     private BufferCache cache;
     private Graph graph;
@@ -107,8 +108,9 @@ final class Worker {
         return index;
     }
 
-    Thread owner() {
-        return owner;
+    /** The kernel's id of the worker's thread, or -1 before it ran. */
+    int osThreadId() {
+        return osThreadId;
     }
 
     CompletableFuture<Void> ready() {
@@ -142,6 +144,7 @@ final class Worker {
     /** Builds the graph on the calling thread, which becomes the worker's thread, and places the initial queues. */
     void setUp(List<RxQueue> initialQueues) {
         owner = Thread.currentThread();
+        osThreadId = CpuAffinity.currentThreadId();
         cache = pool.newCache();
         GraphBuilder builder = new GraphBuilder();
         settingUp = true;

@@ -11,6 +11,7 @@ import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.engine.EngineFixture.Recorder;
 import io.sluice.core.graph.Graph;
 import io.sluice.core.iface.InterfaceTable;
+import io.sluice.core.sys.CpuAffinity;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -309,7 +310,10 @@ class EngineTest {
             assertTrue(a.inject(0, EngineFixture.frame(cache, s)));
         }
         await("later frames counted", 10_000, () -> recorder.total() == 1000);
-        assertTrue(engine.threads().get(1).state() != Thread.State.TERMINATED, "the worker is alive");
+        EngineThread worker = engine.threads().get(1);
+        assertTrue(worker.state() != Thread.State.TERMINATED, "the worker is alive");
+        assertTrue(worker.osThreadId() > 0 && worker.osThreadId() != CpuAffinity.currentThreadId(),
+                "a thread of its own: " + worker);
         assertEveryBufferBackAfterClose();
     }
 

@@ -9,6 +9,7 @@ import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.engine.EngineFixture.Recorder;
 import io.sluice.core.graph.Graph;
 import io.sluice.core.phy.LoopbackDevice;
+import io.sluice.core.sys.CpuAffinity;
 import io.sluice.core.util.AllocationMeter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +47,8 @@ class SingleThreadEngineTest {
         engine.addInterface(device);
         engine.start();
         assertEquals(List.of(new EngineThread(Thread.currentThread().getName(), "main", 0, -1,
-                Thread.currentThread().threadId(), Thread.State.RUNNABLE)), engine.threads());
+                Thread.currentThread().threadId(), CpuAffinity.currentThreadId(), Thread.State.RUNNABLE)),
+                engine.threads());
 
         for (int s = 0; s < 1000; s++) {
             assertTrue(device.inject(0, EngineFixture.frame(cache, s)));
