@@ -129,7 +129,12 @@ public final class Engine implements AutoCloseable {
             throw new UncheckedIOException("cannot pin the main thread to CPU " + config.mainCore().get(), e);
         }
         if (config.singleThread()) {
-            workers[0].setUp(queuesOf(0));
+            try {
+                workers[0].setUp(queuesOf(0));
+            } catch (RuntimeException e) {
+                close();
+                throw new IllegalStateException("the graph did not build: " + e, e);
+            }
             return;
         }
         for (int i = 0; i < workers.length; i++) {
@@ -185,7 +190,7 @@ public final class Engine implements AutoCloseable {
         if (config.singleThread()) {
             if (workers[0].isOwnThread()) {
                 workers[0].quiesce();
-            } else if (started) {
+            } else if (workers[0].isBuilt()) {
                 allStopped = false;
                 System.err.println("sluice: engine closed from another thread than the one running its graph; "
                         + "buffers of that graph are not freed");

@@ -273,6 +273,11 @@ final class Worker {
         return task.result();
     }
 
+    /** Whether the worker's graph was built. */
+    boolean isBuilt() {
+        return graph != null;
+    }
+
     /** Whether the calling thread is this worker's own (set up and running it). */
     boolean isOwnThread() {
         return owner == Thread.currentThread() && graph != null;

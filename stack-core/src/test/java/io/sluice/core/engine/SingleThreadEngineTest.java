@@ -76,6 +76,15 @@ class SingleThreadEngineTest {
     }
 
     @Test
+    void aGraphThatDoesNotBuildFailsStart() {
+        engine = stack.add(new Engine(EngineConfig.singleThreadMode(), pool, stack.interfaces, (builder, r) -> {
+        }));
+        String message = assertThrows(IllegalStateException.class, engine::start).getMessage();
+        assertTrue(message.startsWith("the graph did not build: java.lang.IllegalArgumentException: node "
+                + "'device-input' sends to 'ethernet-input', which is not in the graph"), message);
+    }
+
+    @Test
     void runOnceIsForSingleThreadModeOnly() {
         engine = stack.add(new Engine(EngineConfig.workers(1), pool, stack.interfaces,
                 EngineFixture.stub(new Recorder(1, 1), EngineFixture.CONSUME)));
