@@ -243,17 +243,18 @@ public final class Engine implements AutoCloseable {
     public <T> CompletableFuture<T> call(int worker, Function<WorkerView, T> task) {
         Worker w = worker(worker);
         ControlTask<T> control = new ControlTask<>(task);
-        synchronized (this) {
-            if (closed) {
-                control.fail(new IllegalStateException("the engine is closed"));
-                return control.result();
-            }
-        }
         if (w.isOwnThread()) {
             w.runInline(control);
             return control.result();
         }
-        return w.submit(control);
+        synchronized (this) {
+            // Under the engine's lock: a task is either refused here or queued before close() fails what is left.
+            if (closed) {
+                control.fail(new IllegalStateException("the engine is closed"));
+                return control.result();
+            }
+            return w.submit(control);
+        }
     }
 
     /** Each worker's loop counters (gauges read while the workers run). */

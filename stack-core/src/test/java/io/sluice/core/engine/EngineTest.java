@@ -329,5 +329,7 @@ class EngineTest {
         assertEquals("worker 1 did not start: java.lang.IllegalArgumentException: no ethernet-input here",
                 e.getMessage());
         assertEquals(stack.freeAtStart, pool.buffersFree(), "worker 0 stopped and gave its buffers back");
+        assertEquals("the engine is closed", assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> engine.call(0, WorkerView::workerIndex).get(5, TimeUnit.SECONDS)).getCause().getMessage());
     }
 }
