@@ -290,6 +290,8 @@ class EngineTest {
         return out;
     }
 
+    private static final int POISONED = 100;
+
     @Test
     void aNodeThatThrowsIsLoggedAndCountedAndTheWorkerGoesOn() throws Exception {
         Recorder recorder = new Recorder(FRAMES, 1);
@@ -298,18 +300,24 @@ class EngineTest {
                 (node, ctx, buffer) -> {
                     int sequence = EngineFixture.sequence(ctx.pool(), buffer);
                     EngineFixture.CONSUME.handle(node, ctx, buffer);
-                    if (sequence == 0) {
+                    if (sequence < POISONED) {
                         throw new IllegalStateException("test bug in a node");
                     }
                 })));
         engine.addInterface(a);
         engine.start();
-        assertTrue(a.inject(0, EngineFixture.frame(cache, 0)));
-        await("the failure counted", 10_000, () -> engine.loopStats().get(0).failures() == 1);
-        for (int s = 1; s < 1000; s++) {
+        // More throws than the graph has frames: each throwing node's frame must go back to the graph's pool.
+        for (int s = 0; s < POISONED; s++) {
+            int failures = s + 1;
+            assertTrue(a.inject(0, EngineFixture.frame(cache, s)));
+            await("failure " + failures + " counted", 10_000, () -> engine.loopStats().get(0).failures() == failures);
+        }
+        for (int s = POISONED; s < 1000; s++) {
             assertTrue(a.inject(0, EngineFixture.frame(cache, s)));
         }
         await("later frames counted", 10_000, () -> recorder.total() == 1000);
+        assertEquals(0, engine.call(0, view -> view.graph().runtime()).get(5, TimeUnit.SECONDS).stream()
+                .mapToLong(Graph.NodeRuntime::noFrameDrops).sum(), "no frame lost to the throws");
         EngineThread worker = engine.threads().get(1);
         assertTrue(worker.state() != Thread.State.TERMINATED, "the worker is alive");
         assertTrue(worker.osThreadId() > 0 && worker.osThreadId() != CpuAffinity.currentThreadId(),
