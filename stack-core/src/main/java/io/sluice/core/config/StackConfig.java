@@ -49,14 +49,18 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
      *
      * @param mainCore the main thread's CPU, if pinned
      * @param corelistWorkers the workers' CPUs, if listed
-     * @param workers the number of workers when not listed
+     * @param workers the number of workers when not listed, if given (0: the main thread runs the packet graph)
      * @param skipCores low CPUs left alone
      */
-    public record Cpu(Optional<Integer> mainCore, Optional<CpuList> corelistWorkers, int workers, int skipCores) {
+    public record Cpu(Optional<Integer> mainCore, Optional<CpuList> corelistWorkers, Optional<Integer> workers,
+            int skipCores) {
 
-        /** @return the number of worker threads: the list's size when given, else {@code workers} */
-        public int workerCount() {
-            return corelistWorkers.map(CpuList::size).orElse(workers);
+        /**
+         * @return the number of worker threads when the file says it: the list's size when given, else
+         *     {@code workers}; empty when neither is given (the engine's default, one per CPU but one)
+         */
+        public Optional<Integer> workerCount() {
+            return corelistWorkers.map(CpuList::size).or(() -> workers);
         }
     }
 
@@ -153,7 +157,7 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
             throw c.error(StackConfigSchema.CORELIST_WORKERS, "corelist-workers " + corelist.get()
                     + " includes the main core " + mainCore.get());
         }
-        Cpu cpu = new Cpu(mainCore, corelist, c.get(StackConfigSchema.WORKERS), c.get(StackConfigSchema.SKIP_CORES));
+        Cpu cpu = new Cpu(mainCore, corelist, c.find(StackConfigSchema.WORKERS), c.get(StackConfigSchema.SKIP_CORES));
 
         SectionValues b = values.section(StackConfigSchema.BUFFERS);
         Buffers buffers = new Buffers(b.get(StackConfigSchema.BUFFERS_PER_NUMA),

@@ -68,9 +68,13 @@ public final class StackConfigSchema {
     public static final ConfigKey<CpuList> CORELIST_WORKERS = ConfigKey.value("corelist-workers",
             ValueTypes.cpuList(), null, "CPUs of the worker threads, one worker each");
 
-    /** {@code workers}: how many workers, placed on the CPUs after the main core and the skipped ones. */
-    public static final ConfigKey<Integer> WORKERS = ConfigKey.value("workers", ValueTypes.intRange(0, 256), 0,
-            "number of worker threads");
+    /**
+     * {@code workers}: how many workers, placed on the CPUs after the main core and the skipped ones. No default:
+     * absent means one worker per CPU but one (at least one); {@code workers 0} means no worker threads, the main
+     * thread runs the packet graph itself.
+     */
+    public static final ConfigKey<Integer> WORKERS = ConfigKey.value("workers", ValueTypes.intRange(0, 256), null,
+            "number of worker threads (0: the main thread runs the packet graph)");
 
     /** {@code skip-cores}: how many of the first CPUs {@code workers} placement leaves alone. */
     public static final ConfigKey<Integer> SKIP_CORES = ConfigKey.value("skip-cores",

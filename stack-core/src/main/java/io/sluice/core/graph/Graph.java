@@ -103,13 +103,17 @@ public final class Graph {
             }
             NodeContext ctx = contexts[node];
             long start = System.nanoTime();
-            nodes[node].process(ctx, frame);
-            ctx.nanos += System.nanoTime() - start;
-            ctx.calls++;
-            ctx.vectors += frame.count();
-            frame.clear();
-            freeFrames[freeCount++] = frame;
-            dispatched++;
+            try {
+                nodes[node].process(ctx, frame);
+            } finally {
+                // A node that throws (a bug) must not take the frame out of the pool for good.
+                ctx.nanos += System.nanoTime() - start;
+                ctx.calls++;
+                ctx.vectors += frame.count();
+                frame.clear();
+                freeFrames[freeCount++] = frame;
+                dispatched++;
+            }
         }
         return dispatched;
     }

@@ -29,8 +29,22 @@ public final class CpuAffinity {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     private static final MethodHandle SYSCONF = NativeAccess.downcallNoErrno("sysconf",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    private static final MethodHandle GETTID = NativeAccess.downcallNoErrno("gettid",
+            FunctionDescriptor.of(JAVA_INT));
 
     private CpuAffinity() {
+    }
+
+    /**
+     * The kernel's id of the calling thread (gettid(2)): what {@code top -H}, {@code ps -L} and {@code taskset -p}
+     * show, for {@code show threads}. It never fails.
+     */
+    public static int currentThreadId() {
+        try {
+            return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw NativeAccess.rethrow(t);
+        }
     }
 
     /** The number of CPUs the system has configured (online or not); valid CPU indexes are 0 to this less one. */

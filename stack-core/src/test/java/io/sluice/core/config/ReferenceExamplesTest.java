@@ -34,7 +34,7 @@ class ReferenceExamplesTest {
         assertEquals(0, config.cpu().skipCores());
         assertEquals(Optional.of(1), config.cpu().mainCore());
         assertEquals(List.of(2), config.cpu().corelistWorkers().orElseThrow().cpus());
-        assertEquals(1, config.cpu().workerCount());
+        assertEquals(Optional.of(1), config.cpu().workerCount());
         assertEquals(16384, config.buffers().buffersPerNuma());
         assertEquals(2048, config.buffers().defaultDataSize());
         assertTrue(config.session().useAppSocketApi());
@@ -89,8 +89,8 @@ class ReferenceExamplesTest {
     void blogCpuStanza() {
         StackConfig config = StackConfig.parse("startup.conf", Resources.text("blog-cpu.conf"));
         assertEquals(Optional.of(0), config.cpu().mainCore());
-        assertEquals(2, config.cpu().workers());
-        assertEquals(2, config.cpu().workerCount());
+        assertEquals(Optional.of(2), config.cpu().workers());
+        assertEquals(Optional.of(2), config.cpu().workerCount());
         assertEquals(Optional.empty(), config.cpu().corelistWorkers());
     }
 

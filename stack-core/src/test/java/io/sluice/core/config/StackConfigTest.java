@@ -36,7 +36,7 @@ class StackConfigTest {
         assertEquals(new StackConfig.Unix(true, false, Optional.of("127.0.0.1:5002"),
                 Optional.of(Path.of("/var/log/sluice.log")), true, Optional.of("1000")), config.unix());
         assertEquals(List.of(2, 3, 18, 19), config.cpu().corelistWorkers().orElseThrow().cpus());
-        assertEquals(4, config.cpu().workerCount());
+        assertEquals(Optional.of(4), config.cpu().workerCount());
         assertEquals(1, config.cpu().skipCores());
         assertEquals(new StackConfig.Buffers(32768, 9000), config.buffers());
         assertEquals(new StackConfig.Session(true, true, 4096), config.session());
@@ -52,10 +52,18 @@ class StackConfigTest {
     @Test
     void defaultsForAnEmptyFile() {
         StackConfig config = StackConfig.parse("s", "");
-        assertEquals(new StackConfig.Cpu(Optional.empty(), Optional.empty(), 0, 0), config.cpu());
+        assertEquals(new StackConfig.Cpu(Optional.empty(), Optional.empty(), Optional.empty(), 0), config.cpu());
+        assertEquals(Optional.empty(), config.cpu().workerCount(), "absent: the engine's default");
         assertEquals(new StackConfig.Buffers(16384, 2048), config.buffers());
         assertEquals(16384, config.session().eventQueueLength());
         assertEquals(List.of(), config.taps());
+    }
+
+    @Test
+    void explicitZeroWorkersIsKeptApartFromAbsent() {
+        StackConfig config = StackConfig.parse("s", "cpu { workers 0 }");
+        assertEquals(Optional.of(0), config.cpu().workers());
+        assertEquals(Optional.of(0), config.cpu().workerCount());
     }
 
     @Test

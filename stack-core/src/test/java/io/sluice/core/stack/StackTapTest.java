@@ -1,0 +1,203 @@
+package io.sluice.core.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.sluice.core.config.StackConfig;
+import io.sluice.core.l4.UdpDatagram;
+import io.sluice.core.l4.UdpSocket;
+import io.sluice.core.phy.HostLink;
+import io.sluice.core.testing.TestNamespace;
+import io.sluice.core.wire.MacAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole stack against the Linux kernel: a stack made from a {@code startup.conf} with a TAP interface whose
+ * Linux side lives in a namespace the test creates (198.18.0.1/24 there, the stack at 198.18.0.2/24). The kernel's
+ * own tools are the peers: {@code ping}, {@code arping}, a Python UDP client, and {@code tshark} reading the
+ * stack's capture. Skipped, saying why, without root, {@code /dev/net/tun} or the tools.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class StackTapTest {
+
+    private static final String STACK_IP = "198.18.0.2";
+
+    @TempDir
+    Path dir;
+
+    private TestNamespace namespace;
+    private Stack stack;
+    private String ifName;
+
+    @BeforeEach
+    void startStack() throws Exception {
+        TestNamespace.assumeAvailable();
+        namespace = TestNamespace.create("sls");
+        ifName = TestNamespace.uniqueName("slt");
+        stack = Stack.create(StackConfig.parse("test.conf", """
+                cpu { workers 1 }
+                buffers { buffers-per-numa 8192 }
+                tap {
+                  host-if-name %s
+                  host-ns %s
+                  host-ip4-addr 198.18.0.1/24
+                  ip4-addr %s/24
+                }
+                """.formatted(ifName, namespace.name(), STACK_IP)));
+        stack.start();
+    }
+
+    @AfterEach
+    void stopStack() throws IOException {
+        try {
+            if (stack != null) {
+                stack.close();
+            }
+        } finally {
+            if (namespace != null) {
+                namespace.close();
+            }
+        }
+    }
+
+    @Test
+    void twoHundredQuickPingsAllGetReplies() throws Exception {
+        assumeTrue(TestNamespace.onPath("ping"), "needs ping (iputils-ping)");
+        String out = namespace.exec("ping", "-n", "-q", "-c", "200", "-i", "0.002", "-W", "2", STACK_IP);
+        assertTrue(out.contains("200 packets transmitted, 200 received"), out);
+    }
+
+    @Test
+    void arpingResolvesTheStack() throws Exception {
+        assumeTrue(TestNamespace.onPath("arping"), "needs arping (iputils-arping)");
+        String out = namespace.exec("arping", "-c", "3", "-w", "5", "-I", ifName, STACK_IP);
+        Matcher m = Pattern.compile("Received (\\d+) response").matcher(out);
+        assertTrue(m.find(), out);
+        assertEquals(3, Integer.parseInt(m.group(1)), out);
+        String mac = MacAddress.format(stack.interfaces().get(0).macAddress());
+        assertTrue(out.toLowerCase().contains(mac), "arping reports the stack's MAC " + mac + ": " + out);
+    }
+
+    /** 10,000 datagrams of sizes from 0 to 1472 bytes, each sent and awaited in turn, all echoed intact. */
+    @Test
+    void tenThousandUdpDatagramsOfMixedSizesRoundTripThroughTheEchoService() throws Exception {
+        assumeTrue(TestNamespace.onPath("python3"), "needs python3 for the kernel-side UDP client");
+        stack.udp().startEcho(0, 7);
+        String out = namespace.exec("python3", "-c", UDP_CLIENT, STACK_IP, "7", "10000");
+        assertTrue(out.contains("ok 10000"), out);
+    }
+
+    /** A socket of the stack's own: receives the kernel's datagram and answers it. */
+    @Test
+    void aStackUdpSocketReceivesAndAnswers() throws Exception {
+        assumeTrue(TestNamespace.onPath("python3"), "needs python3 for the kernel-side UDP client");
+        try (UdpSocket socket = stack.udp().bind(0, 9000)) {
+            Thread server = Thread.ofPlatform().start(() -> {
+                UdpDatagram d = new UdpDatagram(2048);
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        if (!socket.receive(d, 10, TimeUnit.SECONDS)) {
+                            return;
+                        }
+                        byte[] reply = ("re:" + new String(d.payload(), 0, d.length(), StandardCharsets.UTF_8))
+                                .getBytes(StandardCharsets.UTF_8);
+                        while (!socket.send(d.remoteAddress(), d.remotePort(), reply, 0, reply.length)) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            String out = namespace.exec("python3", "-c", UDP_CLIENT_PREFIXED, STACK_IP, "9000", "100");
+            server.join(10_000);
+            assertTrue(out.contains("ok 100"), out);
+        }
+    }
+
+    @Test
+    void aCaptureTheStackWroteIsReadByTshark() throws Exception {
+        assumeTrue(TestNamespace.onPath("tshark"), "needs tshark to read the capture");
+        assumeTrue(TestNamespace.onPath("ping"), "needs ping (iputils-ping)");
+        Path file = dir.resolve("stack.pcap");
+        stack.startCapture(file, true, true, 1000);
+        namespace.exec("ping", "-n", "-q", "-c", "5", "-i", "0.05", "-W", "2", STACK_IP);
+        Stack.CaptureResult result = stack.stopCapture();
+        assertTrue(result.packets() >= 10, "5 requests and 5 replies at least: " + result.packets());
+        String requests = HostLink.run("tshark", "-n", "-r", file.toString(), "-Y", "icmp.type == 8");
+        String replies = HostLink.run("tshark", "-n", "-r", file.toString(), "-Y",
+                "icmp.type == 0 && ip.src == " + STACK_IP);
+        assertEquals(5, requests.lines().filter(l -> l.contains("Echo (ping) request")).count(), requests);
+        assertEquals(5, replies.lines().filter(l -> l.contains("Echo (ping) reply")).count(), replies);
+        assertTrue(Files.size(file) > 24, "more than a header");
+    }
+
+    @Test
+    void theStackAnswersWithPortUnreachableForAClosedPort() throws Exception {
+        assumeTrue(TestNamespace.onPath("python3"), "needs python3 for the kernel-side UDP client");
+        String out = namespace.exec("python3", "-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.settimeout(2)
+                s.connect((sys.argv[1], 9999))
+                s.send(b'anyone?')
+                try:
+                    s.recv(100)
+                    print('answered')
+                except ConnectionRefusedError:
+                    print('refused')
+                except socket.timeout:
+                    print('timeout')
+                """, STACK_IP);
+        assertEquals("refused", out.strip(), "the kernel turned our ICMP port unreachable into ECONNREFUSED");
+    }
+
+    /** Sends N datagrams of sizes cycling 0..1472 (a prime stride), each awaited; prints "ok N" if all matched. */
+    private static final String UDP_CLIENT = """
+            import os, socket, sys
+            host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(2)
+            ok = 0
+            for i in range(count):
+                size = (i * 397) % 1473
+                data = os.urandom(size)
+                s.sendto(data, (host, port))
+                got, peer = s.recvfrom(2048)
+                if got != data or peer[0] != host:
+                    print('mismatch at', i, len(got), size, peer)
+                    sys.exit(1)
+                ok += 1
+            print('ok', ok)
+            """;
+
+    /** As {@link #UDP_CLIENT}, but the answer must be the datagram prefixed with "re:". */
+    private static final String UDP_CLIENT_PREFIXED = """
+            import socket, sys
+            host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(5)
+            ok = 0
+            for i in range(count):
+                data = ('datagram %d' % i).encode()
+                s.sendto(data, (host, port))
+                got, peer = s.recvfrom(2048)
+                if got != b're:' + data:
+                    print('mismatch at', i, got)
+                    sys.exit(1)
+                ok += 1
+            print('ok', ok)
+            """;
+}
