@@ -2,6 +2,7 @@ package io.sluice.examples.cli;
 
 import io.sluice.examples.bench.Benchmark;
 import io.sluice.examples.bench.Benchmarks;
+import io.sluice.session.daemon.StackDaemon;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -33,6 +34,9 @@ public final class SluiceCommand {
                 "benchmark programs: " + String.join(", ", Benchmarks.all().stream().map(Benchmark::name).toList())
                         + " (bench help for more)",
                 args -> Benchmarks.command(args, System.out, System.err)));
+        SUBCOMMANDS.put("stack", new Subcommand("stack [-c startup.conf]",
+                "run the stack (TAP interfaces, workers, control socket) until SIGINT/SIGTERM",
+                args -> StackDaemon.run(args, System.out, System.err)));
         SUBCOMMANDS.put("ctl", new Subcommand("ctl [-s SOCK] [--json] CMD",
                 "ask a running stack: show interface, show runtime, ... (ctl help for the list)", CtlCommand::run));
         SUBCOMMANDS.put("jmh", new Subcommand("jmh [JMH args...]",

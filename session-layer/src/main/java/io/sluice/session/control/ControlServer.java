@@ -119,7 +119,7 @@ public final class ControlServer implements AutoCloseable {
      * @return the socket path it names
      * @throws IOException for a {@code host:port} address
      */
-    static Path socketPath(String cliListen) throws IOException {
+    public static Path socketPath(String cliListen) throws IOException {
         if (!cliListen.contains("/") && cliListen.matches(".*:[0-9]+")) {
             throw new IOException("unix { cli-listen " + cliListen + " }: a TCP CLI is not supported; give a Unix"
                     + " socket path such as " + RUNTIME_DIRECTORY + "/cli.sock");

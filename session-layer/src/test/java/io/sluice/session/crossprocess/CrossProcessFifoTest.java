@@ -8,6 +8,7 @@ import io.sluice.core.sys.SharedMemory;
 import io.sluice.core.sys.UnixSocket;
 import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.fifo.FifoLayout;
+import io.sluice.session.testing.ChildJvm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -14,6 +14,7 @@ import io.sluice.session.mq.MessageHandler;
 import io.sluice.session.mq.MessageQueue;
 import io.sluice.session.mq.Producers;
 import io.sluice.session.mq.QueueLayout;
+import io.sluice.session.testing.ChildJvm;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.sluice.core.engine;
 
 import io.sluice.core.buffer.BufferCache;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
  * The hand-off queues between every ordered pair of workers: {@code forward[s][t]} carries frames of buffers from
@@ -13,23 +13,23 @@ import org.jctools.queues.SpscArrayQueue;
 final class HandoffMesh {
 
     private final int workers;
-    private final SpscArrayQueue<HandoffFrame>[][] forward;
-    private final SpscArrayQueue<HandoffFrame>[][] back;
+    private final SpscAtomicArrayQueue<HandoffFrame>[][] forward;
+    private final SpscAtomicArrayQueue<HandoffFrame>[][] back;
     private final Doorbell[] doorbells;
 
     @SuppressWarnings("unchecked")
     HandoffMesh(int workers, int framesPerPair, Doorbell[] doorbells) {
         this.workers = workers;
         this.doorbells = doorbells;
-        this.forward = new SpscArrayQueue[workers][workers];
-        this.back = new SpscArrayQueue[workers][workers];
+        this.forward = new SpscAtomicArrayQueue[workers][workers];
+        this.back = new SpscAtomicArrayQueue[workers][workers];
         for (int s = 0; s < workers; s++) {
             for (int t = 0; t < workers; t++) {
                 if (s == t) {
                     continue;
                 }
-                forward[s][t] = new SpscArrayQueue<>(framesPerPair);
-                back[s][t] = new SpscArrayQueue<>(framesPerPair);
+                forward[s][t] = new SpscAtomicArrayQueue<>(framesPerPair);
+                back[s][t] = new SpscAtomicArrayQueue<>(framesPerPair);
                 for (int f = 0; f < framesPerPair; f++) {
                     back[s][t].offer(new HandoffFrame());
                 }

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * One worker: its graph, buffer cache, timer wheels, receive queues and the loop that runs them. Everything but the
@@ -56,7 +56,7 @@ final class Worker {
     private final LongSupplier clock;
     private final Doorbell doorbell;
     private final Epoll epoll;
-    private final MpscUnboundedArrayQueue<ControlTask<?>> tasks = new MpscUnboundedArrayQueue<>(64);
+    private final MpscUnboundedAtomicArrayQueue<ControlTask<?>> tasks = new MpscUnboundedAtomicArrayQueue<>(64);
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final View view = new View();
 

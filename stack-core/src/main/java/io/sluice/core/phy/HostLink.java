@@ -27,6 +27,13 @@ public final class HostLink {
     private HostLink() {
     }
 
+    /** Whether {@code program} is on the PATH, or in the sbin directories an administrator's PATH has. */
+    public static boolean onPath(String program) {
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
+        return dirs.stream().anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, program)));
+    }
+
     /** Whether a namespace of that name exists (as {@code ip netns add} makes them). */
     public static boolean namespaceExists(String namespace) {
         return Files.exists(NETNS_DIR.resolve(namespace));

@@ -38,10 +38,7 @@ public final class TestNamespace implements AutoCloseable {
 
     /** Whether {@code program} is on the PATH (or in the sbin directories root's PATH has). */
     public static boolean onPath(String program) {
-        List<String> dirs = new ArrayList<>(List.of(
-                System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")));
-        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
-        return dirs.stream().anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
+        return HostLink.onPath(program);
     }
 
     /** A name unique to this JVM, at most 15 characters: usable for a namespace and an interface alike. */

@@ -1,4 +1,4 @@
-package io.sluice.session.crossprocess;
+package io.sluice.session.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A second JVM running one of the peer programs in this package, on the same JDK and test classpath, its output in
- * a log file. Closing it kills the process if it is still running, so a failed test leaves nothing behind.
+ * A second JVM running a program of the test classpath (a cross-process peer, the stack daemon), on the same JDK,
+ * its output in a log file. Closing it kills the process if it is still running, so a failed test leaves nothing
+ * behind.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
     private final Process process;
     private final Path log;
@@ -21,7 +22,7 @@ final class ChildJvm implements AutoCloseable {
         this.log = log;
     }
 
-    static ChildJvm start(Class<?> mainClass, Path log, String... args) throws IOException {
+    public static ChildJvm start(Class<?> mainClass, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -34,12 +35,22 @@ final class ChildJvm implements AutoCloseable {
         return new ChildJvm(process, log);
     }
 
-    boolean isAlive() {
+    /** Asks the child to stop as an administrator would: SIGTERM. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** The child's output so far. */
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Waits for the child to exit; returns its exit code, or fails with its log when it does not exit in time. */
-    int awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
+    public int awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
         if (!process.waitFor(timeout, unit)) {
             throw new AssertionError("child " + process.pid() + " did not exit in " + timeout + " " + unit + "\n"
                     + logTail());
@@ -47,7 +58,7 @@ final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));

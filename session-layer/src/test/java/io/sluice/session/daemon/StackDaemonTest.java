@@ -1,0 +1,119 @@
+package io.sluice.session.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.sluice.core.phy.HostLink;
+import io.sluice.core.sys.TunTap;
+import io.sluice.session.control.ControlClient;
+import io.sluice.session.control.ControlReply;
+import io.sluice.session.control.ControlRequest;
+import io.sluice.session.control.ControlTable;
+import io.sluice.session.testing.ChildJvm;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/sluice stack -c FILE} as a process of its own: it makes its TAP interface and the namespace of the
+ * interface's Linux side, answers ping, serves the control socket, and on SIGTERM removes all of it and exits 0.
+ */
+class StackDaemonTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void runsServesTheControlSocketAndCleansUpOnSigterm() throws Exception {
+        assumeTrue(Files.exists(Path.of(TunTap.CLONE_DEVICE)), TunTap.CLONE_DEVICE + " is absent");
+        assumeTrue((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0,
+                "TAP interfaces and namespaces need root (CAP_NET_ADMIN)");
+        assumeTrue(HostLink.onPath("ip") && HostLink.onPath("ping"), "needs iproute2 and ping");
+        String suffix = Long.toString(ProcessHandle.current().pid() % 100_000);
+        String namespace = "sldn" + suffix;
+        String ifName = "sldt" + suffix;
+        Path socket = dir.resolve("cli.sock");
+        Path conf = dir.resolve("startup.conf");
+        Files.writeString(conf, """
+                unix { cli-listen %s }
+                cpu { workers 1 }
+                buffers { buffers-per-numa 4096 }
+                tap { host-if-name %s host-ns %s host-ip4-addr 198.18.3.1/24 ip4-addr 198.18.3.2/24 }
+                """.formatted(socket, ifName, namespace));
+        try (ChildJvm daemon = ChildJvm.start(StackDaemon.class, dir.resolve("daemon.log"), "-c", conf.toString())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!daemon.log().contains("control socket") && System.nanoTime() < deadline && daemon.isAlive()) {
+                Thread.sleep(50);
+            }
+            assertTrue(daemon.log().contains("sluice stack: 1 worker; interfaces: " + ifName + " 198.18.3.2/24"),
+                    daemon.logTail());
+            assertTrue(HostLink.namespaceExists(namespace), "the daemon made the namespace it was told to use");
+
+            String ping = HostLink.run(HostLink.inNamespace(namespace, "ping", "-n", "-q", "-c", "3", "-i", "0.1",
+                    "-W", "2", "198.18.3.2"));
+            assertTrue(ping.contains("3 packets transmitted, 3 received"), ping);
+
+            try (ControlClient client = ControlClient.connect(socket)) {
+                ControlTable interfaces = tables(client.request(new ControlRequest.ShowInterfaces())).get(0);
+                List<Object> row = interfaces.rows().get(0);
+                assertEquals(ifName, row.get(0));
+                assertEquals("198.18.3.2/24", row.get(10));
+                assertTrue((Long) row.get(4) >= 3, "rx-packets counts the pings: " + row);
+                ControlTable errors = tables(client.request(new ControlRequest.ShowErrors())).get(0);
+                assertTrue(errors.rows().stream().anyMatch(r -> r.get(2).equals("echo-replied")
+                        && (Long) r.get(0) == 3L), errors.rows().toString());
+                ControlReply refused = client.request(new ControlRequest.SetRxPlacement(ifName, 0, 7));
+                assertInstanceOf(ControlReply.Failure.class, refused);
+            }
+
+            daemon.terminate();
+            assertEquals(0, daemon.awaitExit(30, TimeUnit.SECONDS), daemon.logTail());
+            assertTrue(daemon.log().contains("sluice stack: stopped"), daemon.logTail());
+            assertFalse(HostLink.namespaceExists(namespace), "the namespace the daemon made is gone");
+            assertFalse(Files.exists(socket), "the control socket is gone");
+            assertFalse(Files.exists(Path.of("/sys/class/net", ifName)), "the TAP is gone");
+        } finally {
+            if (HostLink.namespaceExists(namespace)) {
+                HostLink.deleteNamespace(namespace);
+            }
+        }
+    }
+
+    @Test
+    void aBadConfigurationLineIsNamedAndNothingStarts() throws IOException {
+        Path conf = dir.resolve("startup.conf");
+        Files.writeString(conf, "cpu { workers 1 }\ntap { host-if-name t0 ip4-addr 198.18.0.300/24 }\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = StackDaemon.run(new String[] {"-c", conf.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("sluice stack: " + conf + ":2: bad value '198.18.0.300/24' for 'ip4-addr'"),
+                message);
+    }
+
+    @Test
+    void unknownArgumentsAreUsageErrors() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = StackDaemon.run(new String[] {"--config"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--config needs a file"));
+    }
+
+    private static List<ControlTable> tables(ControlReply reply) {
+        return assertInstanceOf(ControlReply.Tables.class, reply, reply.toString()).tables();
+    }
+}
