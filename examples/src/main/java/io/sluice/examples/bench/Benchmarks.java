@@ -19,6 +19,7 @@ public final class Benchmarks {
         register(new FifoBenchmark());
         register(new MessageQueueBenchmark());
         register(new EngineBenchmark());
+        register(new PingBenchmark());
     }
 
     private Benchmarks() {}

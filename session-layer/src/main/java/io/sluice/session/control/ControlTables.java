@@ -49,7 +49,7 @@ public final class ControlTables {
     public static final List<ControlColumn> IP_FIB = List.of(text("prefix"), text("type"), text("next-hop"),
             text("interface"));
 
-    /** {@code show interface rx-placement}: one row per receive queue; mode is polling or interrupt. */
+    /** {@code show interface rx-placement}: one row per receive queue; mode is adaptive or polling. */
     public static final List<ControlColumn> RX_PLACEMENT = List.of(text("interface"), integer("queue"),
             integer("worker"), text("mode"));
 

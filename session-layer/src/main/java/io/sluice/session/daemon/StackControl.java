@@ -6,6 +6,7 @@ import io.sluice.core.engine.LoopStats;
 import io.sluice.core.engine.RxPlacement;
 import io.sluice.core.graph.Graph;
 import io.sluice.core.iface.Interface;
+import io.sluice.core.iface.RxMode;
 import io.sluice.core.ip.ArpEntry;
 import io.sluice.core.ip.Ip4Fib;
 import io.sluice.core.phy.Device;
@@ -208,7 +209,8 @@ public final class StackControl implements ControlHandler {
         for (RxPlacement p : stack.engine().rxPlacement()) {
             Interface i = stack.interfaces().get(p.queue().interfaceIndex());
             boolean polled = i != null && i.device().receiveReadiness(p.queue().queue()) == null;
-            t.row(p.queue().interfaceName(), p.queue().queue(), p.worker(), polled ? "polling" : "interrupt");
+            t.row(p.queue().interfaceName(), p.queue().queue(), p.worker(),
+                    polled || i.rxMode() == RxMode.POLLING ? "polling" : i.rxMode().configName());
         }
         return t.build();
     }

@@ -103,9 +103,11 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
      * @param hwAddr the stack's Ethernet address, if given
      * @param hostMtuSize MTU
      * @param numRxQueues queues
+     * @param rxMode {@code adaptive} or {@code polling}
      */
     public record Tap(int line, String hostIfName, Optional<String> hostNs, Optional<String> hostIp4Addr,
-            Optional<String> hostMacAddr, String ip4Addr, Optional<String> hwAddr, int hostMtuSize, int numRxQueues) {
+            Optional<String> hostMacAddr, String ip4Addr, Optional<String> hwAddr, int hostMtuSize, int numRxQueues,
+            String rxMode) {
     }
 
     /**
@@ -182,7 +184,7 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
                     t.find(StackConfigSchema.HOST_IP4_ADDR),
                     t.find(StackConfigSchema.HOST_MAC_ADDR), t.get(StackConfigSchema.IP4_ADDR),
                     t.find(StackConfigSchema.HW_ADDR), t.get(StackConfigSchema.HOST_MTU_SIZE),
-                    t.get(StackConfigSchema.NUM_RX_QUEUES)));
+                    t.get(StackConfigSchema.NUM_RX_QUEUES), t.get(StackConfigSchema.RX_MODE)));
         }
         return new StackConfig(unix, cpu, buffers, session, tcp, taps, values.warnings());
     }

@@ -172,9 +172,15 @@ public final class StackConfigSchema {
     public static final ConfigKey<Integer> NUM_RX_QUEUES = ConfigKey.value("num-rx-queues",
             ValueTypes.intRange(1, 256), 1, "number of queues");
 
+    /** {@code rx-mode}: how the serving worker waits for frames, {@code adaptive} or {@code polling}. */
+    public static final ConfigKey<String> RX_MODE = ConfigKey.value("rx-mode",
+            ValueTypes.oneOf("adaptive", "polling"), "adaptive",
+            "adaptive: poll while busy, sleep when idle; polling: never sleep (lowest latency, a busy CPU)");
+
     /** A {@code tap} section: one TAP interface. */
     public static final SectionSchema TAP = SectionSchema.builder("tap")
-            .keys(HOST_IF_NAME, HOST_NS, HOST_IP4_ADDR, HOST_MAC_ADDR, IP4_ADDR, HW_ADDR, HOST_MTU_SIZE, NUM_RX_QUEUES)
+            .keys(HOST_IF_NAME, HOST_NS, HOST_IP4_ADDR, HOST_MAC_ADDR, IP4_ADDR, HW_ADDR, HOST_MTU_SIZE, NUM_RX_QUEUES,
+                    RX_MODE)
             .repeatable()
             .build();
 

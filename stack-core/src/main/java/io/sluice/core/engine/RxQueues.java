@@ -1,6 +1,7 @@
 package io.sluice.core.engine;
 
 import io.sluice.core.iface.Interface;
+import io.sluice.core.iface.RxMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,6 +54,16 @@ final class RxQueues {
             }
         }
         return n;
+    }
+
+    /** Whether any queue's interface is in {@link RxMode#POLLING} mode (read when idle, so a switch takes hold). */
+    boolean anyPolling() {
+        for (int i = 0; i < count; i++) {
+            if (interfaces[i].rxMode() == RxMode.POLLING) {
+                return true;
+            }
+        }
+        return false;
     }
 
     List<RxQueue> snapshot() {

@@ -214,7 +214,7 @@ final class Worker {
 
     private void sleep(long now) {
         long timeout = sleepMillis(now);
-        if (timeout == 0) {
+        if (timeout == 0 || rxQueues.anyPolling()) {
             return;
         }
         doorbell.announceSleep();

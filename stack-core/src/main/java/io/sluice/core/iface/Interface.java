@@ -1,17 +1,19 @@
 package io.sluice.core.iface;
 
 import io.sluice.core.phy.Device;
+import java.util.Objects;
 
 /**
  * One interface of the stack: a device and the index buffers use to name it. The device's identity (name, MAC,
- * MTU) is read through it, so it is stated once. The administrative state is switched by the control thread and read
- * by workers, hence volatile.
+ * MTU) is read through it, so it is stated once. The administrative state and the receive mode are switched by the
+ * control thread and read by workers, hence volatile.
  */
 public final class Interface {
 
     private final int index;
     private final Device device;
     private volatile boolean adminUp = true;
+    private volatile RxMode rxMode = RxMode.ADAPTIVE;
 
     Interface(int index, Device device) {
         this.index = index;
@@ -47,6 +49,16 @@ public final class Interface {
 
     public void setAdminUp(boolean up) {
         this.adminUp = up;
+    }
+
+    /** How the worker serving this interface waits for frames. */
+    public RxMode rxMode() {
+        return rxMode;
+    }
+
+    /** Switches the receive mode; the serving worker sees it at its next idle moment. */
+    public void setRxMode(RxMode mode) {
+        this.rxMode = Objects.requireNonNull(mode, "rx mode");
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.sluice.core.engine.WorkerResources;
 import io.sluice.core.graph.GraphBuilder;
 import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.InterfaceTable;
+import io.sluice.core.iface.RxMode;
 import io.sluice.core.ip.ArpEntry;
 import io.sluice.core.ip.ArpSettings;
 import io.sluice.core.ip.Ip4Fib;
@@ -135,7 +136,7 @@ public final class Stack implements AutoCloseable {
             }
             HostLink.configure(tap.hostIfName(), namespace, tap.hostIp4Addr().orElse(null),
                     tap.hostMacAddr().orElse(null), tap.hostMtuSize());
-            addInterface(device, Ip4Prefix.parse(tap.ip4Addr()));
+            setRxMode(addInterface(device, Ip4Prefix.parse(tap.ip4Addr())), RxMode.fromConfigName(tap.rxMode()));
         } catch (IOException | RuntimeException e) {
             device.close();
             throw new IOException(where + ": " + e.getMessage(), e);
@@ -153,6 +154,16 @@ public final class Stack implements AutoCloseable {
         devices.add(captured);
         fib.addInterfaceAddress(iface.index(), address);
         return iface;
+    }
+
+    /**
+     * Switches how the workers serving {@code iface} wait for frames, waking them so a sleeping one sees it now.
+     */
+    public void setRxMode(Interface iface, RxMode mode) {
+        iface.setRxMode(mode);
+        for (int w = 0; w < engine.workerCount(); w++) {
+            engine.wake(w);
+        }
     }
 
     /** Starts the workers (in single-thread mode the caller then runs {@link Engine#runOnce()} in its loop). */

@@ -30,6 +30,7 @@ class StackConfigTest {
                   hw-addr 02:FE:00:00:00:02
                   host-mtu-size 9000
                   num-rx-queues 4
+                  rx-mode polling
                 }
                 tap { host-if-name sluice1 ip4-addr 198.19.0.2/24 }
                 """);
@@ -43,10 +44,10 @@ class StackConfigTest {
         assertEquals("newreno", config.tcp().ccAlgo());
         assertEquals(2, config.taps().size());
         assertEquals(new StackConfig.Tap(6, "sluice0", Optional.of("sluice-test"), Optional.of("198.18.0.1/24"),
-                Optional.empty(), "198.18.0.2/24", Optional.of("02:fe:00:00:00:02"), 9000, 4), config.taps().get(0));
-        assertEquals(new StackConfig.Tap(15, "sluice1", Optional.empty(), Optional.empty(), Optional.empty(),
-                "198.19.0.2/24",
-                Optional.empty(), 1500, 1), config.taps().get(1));
+                Optional.empty(), "198.18.0.2/24", Optional.of("02:fe:00:00:00:02"), 9000, 4, "polling"),
+                config.taps().get(0));
+        assertEquals(new StackConfig.Tap(16, "sluice1", Optional.empty(), Optional.empty(), Optional.empty(),
+                "198.19.0.2/24", Optional.empty(), 1500, 1, "adaptive"), config.taps().get(1));
     }
 
     @Test

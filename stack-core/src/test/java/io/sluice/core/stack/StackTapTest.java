@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.core.config.StackConfig;
+import io.sluice.core.engine.LoopStats;
+import io.sluice.core.iface.Interface;
+import io.sluice.core.iface.RxMode;
 import io.sluice.core.l4.UdpDatagram;
 import io.sluice.core.l4.UdpSocket;
 import io.sluice.core.phy.HostLink;
@@ -162,6 +165,25 @@ class StackTapTest {
                     print('timeout')
                 """, STACK_IP);
         assertEquals("refused", out.strip(), "the kernel turned our ICMP port unreachable into ECONNREFUSED");
+    }
+
+    /** rx-mode polling keeps the worker awake (no sleeps while passes go on); adaptive lets it sleep again. */
+    @Test
+    void aPollingInterfaceKeepsItsWorkerAwake() throws Exception {
+        Interface tap = stack.interfaces().get(0);
+        stack.setRxMode(tap, RxMode.POLLING);
+        Thread.sleep(50);
+        LoopStats before = stack.engine().loopStats().get(0);
+        Thread.sleep(300);
+        LoopStats after = stack.engine().loopStats().get(0);
+        assertEquals(before.sleeps(), after.sleeps(), "a polling worker does not sleep");
+        assertTrue(after.passes() - before.passes() > 1_000, "it polls: " + (after.passes() - before.passes()));
+        stack.setRxMode(tap, RxMode.ADAPTIVE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (stack.engine().loopStats().get(0).sleeps() == after.sleeps() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(stack.engine().loopStats().get(0).sleeps() > after.sleeps(), "adaptive: it sleeps again");
     }
 
     /** Sends N datagrams of sizes cycling 0..1472 (a prime stride), each awaited; prints "ok N" if all matched. */
