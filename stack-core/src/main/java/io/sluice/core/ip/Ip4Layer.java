@@ -33,16 +33,32 @@ public final class Ip4Layer {
     private final Ip4Fib fib;
     private final ArpTable arpTable;
     private final Ip4Neighbours neighbours;
+    private final int worker;
+    private final int workers;
+
+    /** One worker of one: {@link #Ip4Layer(InterfaceTable, Ip4Fib, TimerWheel, BufferCache, ArpSettings, int, int)}. */
+    public Ip4Layer(InterfaceTable interfaces, Ip4Fib fib, TimerWheel wheel, BufferCache cache, ArpSettings arp,
+            boolean announces) {
+        this(interfaces, fib, wheel, cache, arp, 0, 1, announces);
+    }
 
     /**
      * @param wheel the worker's timer wheel (for the ARP table's timers)
      * @param cache the worker's buffer cache, the one its graph is built with
+     * @param worker this worker's index
+     * @param workers how many workers the stack runs: with more than one, arp-input hands a copy of every ARP
+     *     packet to each other worker, so every worker's table learns what any one of them received
      * @param announces whether this worker sends gratuitous ARPs (exactly one worker of a stack should)
      */
     public Ip4Layer(InterfaceTable interfaces, Ip4Fib fib, TimerWheel wheel, BufferCache cache, ArpSettings arp,
-            boolean announces) {
+            int worker, int workers, boolean announces) {
         this.interfaces = Objects.requireNonNull(interfaces, "interfaces");
         this.fib = Objects.requireNonNull(fib, "fib");
+        if (worker < 0 || worker >= workers) {
+            throw new IllegalArgumentException("worker " + worker + " of " + workers);
+        }
+        this.worker = worker;
+        this.workers = workers;
         // Every packet the table holds and a request per entry can be queued between two flushes.
         int queueSize = Math.min(1 << 24, arp.capacity() * (arp.pendingPerNeighbour() + 1));
         this.neighbours = new Ip4Neighbours(interfaces, fib, cache, queueSize, announces);
@@ -52,7 +68,7 @@ public final class Ip4Layer {
     /** Adds this worker's IPv4 nodes to {@code graph} (a builder for this worker's graph) and returns it. */
     public GraphBuilder addTo(GraphBuilder graph) {
         return graph.add(EthernetInputNode.NAME, () -> new EthernetInputNode(interfaces))
-                .add(ArpInputNode.NAME, () -> new ArpInputNode(interfaces, fib, arpTable, neighbours))
+                .add(ArpInputNode.NAME, () -> new ArpInputNode(interfaces, fib, arpTable, neighbours, worker, workers))
                 .add(Ip4InputNode.NAME, () -> new Ip4InputNode(fib))
                 .add(Ip4OutputNode.NAME, () -> new Ip4OutputNode(interfaces, fib, arpTable, neighbours))
                 .add(Ip4NeighbourNode.NAME, () -> new Ip4NeighbourNode(neighbours));

@@ -112,7 +112,8 @@ public final class Stack implements AutoCloseable {
         ExpiryHandler[] arpTable = new ExpiryHandler[1];
         TimerWheel wheel = worker.timers("arp", 2 * ARP_CAPACITY, (handle, data) -> arpTable[0].onExpired(handle,
                 data));
-        Ip4Layer layer = new Ip4Layer(interfaces, fib, wheel, worker.cache(), arp, worker.workerIndex() == 0);
+        Ip4Layer layer = new Ip4Layer(interfaces, fib, wheel, worker.cache(), arp, worker.workerIndex(),
+                worker.workerCount(), worker.workerIndex() == 0);
         arpTable[0] = layer.arpTable();
         layers[worker.workerIndex()] = layer;
         layer.addTo(builder);

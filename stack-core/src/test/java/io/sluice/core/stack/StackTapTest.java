@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.engine.LoopStats;
+import io.sluice.core.graph.Graph;
 import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.RxMode;
 import io.sluice.core.l4.UdpDatagram;
@@ -46,20 +47,75 @@ class StackTapTest {
 
     @BeforeEach
     void startStack() throws Exception {
+        start(1);
+    }
+
+    /** A stack of {@code workers} workers on a TAP of as many queues. */
+    private void start(int workers) throws Exception {
         TestNamespace.assumeAvailable();
         namespace = TestNamespace.create("sls");
         ifName = TestNamespace.uniqueName("slt");
         stack = Stack.create(StackConfig.parse("test.conf", """
-                cpu { workers 1 }
+                cpu { workers %d }
                 buffers { buffers-per-numa 8192 }
                 tap {
                   host-if-name %s
                   host-ns %s
                   host-ip4-addr 198.18.0.1/24
                   ip4-addr %s/24
+                  num-rx-queues %d
                 }
-                """.formatted(ifName, namespace.name(), STACK_IP)));
+                """.formatted(workers, ifName, namespace.name(), STACK_IP, workers)));
         stack.start();
+    }
+
+    /**
+     * Two workers, a TAP queue each, and flows spread over both. Each worker has its own ARP table; a gratuitous ARP
+     * announcing the kernel's new MAC arrives on one queue only, yet every worker must take the new MAC (arp-input
+     * copies ARP packets to the other workers), or the worker that did not see it would keep sending to the old MAC
+     * and its flows would go unanswered. 400 datagrams from 40 source ports before and after the change.
+     */
+    @Test
+    void withTwoWorkersEveryWorkerLearnsTheNeighbourAndAnswers() throws Exception {
+        assumeTrue(TestNamespace.onPath("python3"), "needs python3 for the kernel-side UDP client");
+        stack.close();
+        namespace.close();
+        start(2);
+        stack.udp().startEcho(0, 7);
+        String flows = """
+                import socket, sys
+                ok = 0
+                for p in range(40):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.settimeout(1)
+                    s.bind(('0.0.0.0', 20000 + p))
+                    for i in range(10):
+                        data = b'flow %d datagram %d' % (p, i)
+                        s.sendto(data, (sys.argv[1], 7))
+                        try:
+                            if s.recv(100) == data:
+                                ok += 1
+                        except socket.timeout:
+                            pass
+                    s.close()
+                print('ok', ok)
+                """;
+        String out = namespace.exec("python3", "-c", flows, STACK_IP);
+        assertTrue(out.contains("ok 400"), out);
+        assumeTrue(TestNamespace.onPath("arping"), "needs arping (iputils-arping) to announce the new MAC");
+        String newMac = "02:5c:00:00:0a:0b";
+        namespace.exec("ip", "link", "set", "dev", ifName, "address", newMac);
+        namespace.exec("arping", "-U", "-c", "2", "-I", ifName, "198.18.0.1");
+        out = namespace.exec("python3", "-c", flows, STACK_IP);
+        assertTrue(out.contains("ok 400"), "every worker sends to the new MAC: " + out);
+        long kernel = stack.arpEntries().stream().filter(e -> e.ip().toString().equals("198.18.0.1")
+                && e.mac().toString().equals(newMac)).count();
+        assertEquals(2, kernel, "each worker's table holds 198.18.0.1 at the new MAC: " + stack.arpEntries());
+        for (int w = 0; w < 2; w++) {
+            long echoed = stack.onWorker(w, view -> view.graph().errors().stream()
+                    .filter(e -> e.symbol().equals("echo-replied")).mapToLong(Graph.ErrorCount::count).sum());
+            assertTrue(echoed > 0, "worker " + w + " answered some flows (the kernel used both queues)");
+        }
     }
 
     @AfterEach
