@@ -28,6 +28,8 @@ public final class PcapDevice implements Device {
     private volatile PcapWriter writer;
     private volatile boolean captureRx;
     private volatile boolean captureTx;
+    /** Added to the worker's {@code now} to make a record's time: the wall-clock offset of the worker's clock. */
+    private volatile long epochOffset;
 
     public PcapDevice(Device inner) {
         this.inner = Objects.requireNonNull(inner, "inner device");
@@ -45,6 +47,14 @@ public final class PcapDevice implements Device {
      * @throws IllegalArgumentException if neither direction is asked for
      */
     public void startCapture(PcapWriter target, boolean rx, boolean tx) {
+        startCapture(target, rx, tx, 0);
+    }
+
+    /**
+     * As {@link #startCapture(PcapWriter, boolean, boolean)}, each record stamped {@code now + epochOffset}: a stack
+     * whose workers pass {@link System#nanoTime()} gives the wall clock's offset from it, so the file shows dates.
+     */
+    public void startCapture(PcapWriter target, boolean rx, boolean tx, long epochOffset) {
         Objects.requireNonNull(target, "writer");
         if (!rx && !tx) {
             throw new IllegalArgumentException("capture needs rx, tx or both");
@@ -52,6 +62,7 @@ public final class PcapDevice implements Device {
         if (writer != null) {
             throw new IllegalStateException(name() + ": a capture to " + writer.path() + " is already attached");
         }
+        this.epochOffset = epochOffset;
         writer = target;
         captureRx = rx;
         captureTx = tx;
@@ -128,7 +139,7 @@ public final class PcapDevice implements Device {
         }
         synchronized (w) {
             for (int k = offset; k < offset + count; k++) {
-                if (!w.write(now, cache.pool(), buffers[k])) {
+                if (!w.write(now + epochOffset, cache.pool(), buffers[k])) {
                     captureRx = false;
                     captureTx = false;
                     return;

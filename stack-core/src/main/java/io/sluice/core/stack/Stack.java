@@ -29,6 +29,7 @@ import io.sluice.core.wire.Ip4Prefix;
 import io.sluice.core.wire.MacAddress;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -235,8 +236,10 @@ public final class Stack implements AutoCloseable {
             throw new IllegalStateException("a capture to " + capture.path() + " is running; 'pcap trace off' first");
         }
         PcapWriter writer = PcapWriter.open(file, 65535, maxPackets, PcapWriter.UNLIMITED);
+        Instant wallClock = Instant.now();
+        long epochOffset = wallClock.getEpochSecond() * 1_000_000_000L + wallClock.getNano() - System.nanoTime();
         for (PcapDevice d : devices) {
-            d.startCapture(writer, rx, tx);
+            d.startCapture(writer, rx, tx, epochOffset);
         }
         capture = writer;
     }
