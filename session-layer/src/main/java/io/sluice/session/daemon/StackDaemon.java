@@ -35,6 +35,17 @@ public final class StackDaemon {
 
     static final String USAGE = "usage: bin/sluice stack [-c startup.conf]";
 
+    /**
+     * The configuration without {@code -c}: one TAP interface whose Linux side is 198.18.0.1/24 in namespace
+     * {@code sluice} (made if absent, removed at exit), the stack at 198.18.0.2/24, default threads and buffers,
+     * the control socket where {@code bin/sluice ctl} looks. So {@code ip netns exec sluice ping 198.18.0.2} works
+     * at once. Making a TAP needs root (CAP_NET_ADMIN) and /dev/net/tun.
+     */
+    public static final String DEFAULT_CONFIG = """
+            unix { cli-listen /run/sluice/cli.sock }
+            tap { host-if-name sluice0 host-ns sluice host-ip4-addr 198.18.0.1/24 ip4-addr 198.18.0.2/24 }
+            """;
+
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -60,7 +71,8 @@ public final class StackDaemon {
                 case "-h", "--help", "help" -> {
                     out.println(USAGE);
                     out.println("  -c FILE   startup.conf in VPP syntax (unix, cpu, buffers, session, tcp, tap);");
-                    out.println("            without it the stack starts with defaults and no interfaces");
+                    out.println("            without it: a TAP sluice0, stack 198.18.0.2/24, Linux side 198.18.0.1/24 in");
+                    out.println("            namespace 'sluice'; control socket /run/sluice/cli.sock");
                     return 0;
                 }
                 default -> {
@@ -76,7 +88,8 @@ public final class StackDaemon {
                 err.println("sluice stack: cannot read " + configFile.get());
                 return 2;
             }
-            config = configFile.isPresent() ? StackConfig.load(configFile.get()) : StackConfig.parse("defaults", "");
+            config = configFile.isPresent() ? StackConfig.load(configFile.get())
+                    : StackConfig.parse("the default configuration", DEFAULT_CONFIG);
         } catch (ConfigException e) {
             err.println("sluice stack: " + e.getMessage());
             return 2;
@@ -91,6 +104,9 @@ public final class StackDaemon {
             stack = Stack.create(config);
         } catch (IOException | RuntimeException e) {
             err.println("sluice stack: " + e.getMessage());
+            if (!config.taps().isEmpty() && !Files.isWritable(Path.of("/dev/net/tun"))) {
+                err.println("sluice stack: TAP interfaces need root (CAP_NET_ADMIN) and /dev/net/tun");
+            }
             return 1;
         }
         ControlServer control = null;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.sys.TunTap;
 import io.sluice.session.control.ControlClient;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,6 +104,17 @@ class StackDaemonTest {
         String message = err.toString(StandardCharsets.UTF_8);
         assertTrue(message.startsWith("sluice stack: " + conf + ":2: bad value '198.18.0.300/24' for 'ip4-addr'"),
                 message);
+    }
+
+    @Test
+    void theDefaultConfigurationIsOneTapInNamespaceSluiceAndTheDefaultSocket() {
+        StackConfig config = StackConfig.parse("default", StackDaemon.DEFAULT_CONFIG);
+        assertEquals(1, config.taps().size());
+        StackConfig.Tap tap = config.taps().get(0);
+        assertEquals("sluice0", tap.hostIfName());
+        assertEquals(Optional.of("sluice"), tap.hostNs());
+        assertEquals("198.18.0.2/24", tap.ip4Addr());
+        assertEquals(Optional.of(ControlClient.DEFAULT_SOCKET.toString()), config.unix().cliListen());
     }
 
     @Test
