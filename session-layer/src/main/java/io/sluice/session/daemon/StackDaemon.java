@@ -71,7 +71,7 @@ public final class StackDaemon {
                 case "-h", "--help", "help" -> {
                     out.println(USAGE);
                     out.println("  -c FILE   startup.conf in VPP syntax (unix, cpu, buffers, session, tcp, tap);");
-                    out.println("            without it: a TAP sluice0, stack 198.18.0.2/24, Linux side 198.18.0.1/24 in");
+                    out.println("            without it: TAP sluice0, stack 198.18.0.2/24, Linux 198.18.0.1/24 in");
                     out.println("            namespace 'sluice'; control socket /run/sluice/cli.sock");
                     return 0;
                 }
