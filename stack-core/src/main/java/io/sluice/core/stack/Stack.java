@@ -36,6 +36,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 
 /**
  * One stack: the buffer pool, the interfaces (each device wrapped for packet capture), the routing table, the UDP
@@ -68,7 +69,7 @@ public final class Stack implements AutoCloseable {
     private PcapWriter capture;
     private boolean closed;
 
-    private Stack(StackConfig config, EngineConfig engineConfig) {
+    private Stack(StackConfig config, EngineConfig engineConfig, LongSupplier clock) {
         this.config = config;
         this.pool = BufferPool.create(BufferPoolConfig.defaults().withBufferCount(config.buffers().buffersPerNuma())
                 .withDataSize(config.buffers().defaultDataSize()));
@@ -79,7 +80,7 @@ public final class Stack implements AutoCloseable {
             this.udp = new UdpSockets(new UdpPortTable(), workers, UdpSockets.maxPayloadFor(pool),
                     worker -> self[0].wake(worker));
             this.l4 = new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor);
-            this.engine = new Engine(engineConfig, pool, interfaces, this::addNodes);
+            this.engine = new Engine(engineConfig, pool, interfaces, this::addNodes, clock);
             self[0] = engine;
         } catch (RuntimeException e) {
             pool.close();
@@ -95,7 +96,17 @@ public final class Stack implements AutoCloseable {
      *         made is undone)
      */
     public static Stack create(StackConfig config) throws IOException {
-        Stack stack = new Stack(config, EngineConfig.from(config.cpu(), CpuAffinity.cpuCount()));
+        return create(config, EngineConfig.from(config.cpu(), CpuAffinity.cpuCount()), System::nanoTime);
+    }
+
+    /**
+     * As {@link #create(StackConfig)}, with the threads given by {@code engineConfig} rather than the {@code cpu}
+     * section, on {@code clock}: two single-thread stacks on one virtual clock, joined by an
+     * {@link io.sluice.core.phy.InMemoryWire} and stepped by one thread, are a deterministic simulation.
+     */
+    public static Stack create(StackConfig config, EngineConfig engineConfig, LongSupplier clock)
+            throws IOException {
+        Stack stack = new Stack(config, engineConfig, clock);
         try {
             for (StackConfig.Tap tap : config.taps()) {
                 stack.addTap(tap);
