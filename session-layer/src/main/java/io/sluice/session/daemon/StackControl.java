@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -172,7 +173,7 @@ public final class StackControl implements ControlHandler {
         List<EngineThread> threads = stack.engine().threads();
         for (int i = 0; i < threads.size(); i++) {
             EngineThread th = threads.get(i);
-            t.row(i, th.name(), th.kind(), th.cpu(), th.threadId(), th.state().toString().toLowerCase());
+            t.row(i, th.name(), th.kind(), th.cpu(), th.osThreadId(), th.state().toString().toLowerCase(Locale.ROOT));
         }
         return t.build();
     }
