@@ -50,11 +50,11 @@ public final class ArpInputNode extends PacketNode {
     static final int NEIGHBOUR_REASONS = 12;
 
     private static final List<NodeError> ERRORS = Ip4Neighbours.withNeighbourErrors(List.of(
-            WireReasons.of(WireError.ARP_TOO_SHORT),
-            WireReasons.of(WireError.ARP_BAD_HARDWARE),
-            WireReasons.of(WireError.ARP_BAD_PROTOCOL),
-            WireReasons.of(WireError.ARP_BAD_OPERATION),
-            WireReasons.of(WireError.ARP_BAD_SENDER),
+            NodeError.ofWireError(WireError.ARP_TOO_SHORT),
+            NodeError.ofWireError(WireError.ARP_BAD_HARDWARE),
+            NodeError.ofWireError(WireError.ARP_BAD_PROTOCOL),
+            NodeError.ofWireError(WireError.ARP_BAD_OPERATION),
+            NodeError.ofWireError(WireError.ARP_BAD_SENDER),
             new NodeError("address-conflict", "ARP sender claims one of our addresses"),
             new NodeError("reply-received", "ARP reply processed"),
             new NodeError("request-not-for-us", "ARP request for another host"),

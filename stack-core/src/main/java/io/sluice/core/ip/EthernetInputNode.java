@@ -35,11 +35,11 @@ public final class EthernetInputNode extends PacketNode {
     static final int INTERFACE_DOWN = 10;
 
     private static final List<NodeError> ERRORS = List.of(
-            WireReasons.of(WireError.ETHERNET_TOO_SHORT),
-            WireReasons.of(WireError.ETHERNET_BAD_SOURCE),
-            WireReasons.of(WireError.ETHERNET_STACKED_VLAN),
-            WireReasons.of(WireError.ETHERNET_LENGTH_FIELD),
-            WireReasons.of(WireError.ETHERNET_UNKNOWN_TYPE),
+            NodeError.ofWireError(WireError.ETHERNET_TOO_SHORT),
+            NodeError.ofWireError(WireError.ETHERNET_BAD_SOURCE),
+            NodeError.ofWireError(WireError.ETHERNET_STACKED_VLAN),
+            NodeError.ofWireError(WireError.ETHERNET_LENGTH_FIELD),
+            NodeError.ofWireError(WireError.ETHERNET_UNKNOWN_TYPE),
             new NodeError("ipv6-not-supported", "IPv6 frame (IPv6 not supported yet)"),
             new NodeError("vlan-tagged", "802.1Q-tagged frame (VLANs not supported yet)"),
             new NodeError("multicast", "multicast frame (multicast not supported yet)"),

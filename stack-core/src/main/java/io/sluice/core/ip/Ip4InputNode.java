@@ -44,12 +44,12 @@ public final class Ip4InputNode extends PacketNode {
     static final int CHAINED_PADDING = 11;
 
     private static final List<NodeError> ERRORS = List.of(
-            WireReasons.of(WireError.IP4_TOO_SHORT),
-            WireReasons.of(WireError.IP4_BAD_VERSION),
-            WireReasons.of(WireError.IP4_BAD_HEADER_LENGTH),
-            WireReasons.of(WireError.IP4_BAD_TOTAL_LENGTH),
-            WireReasons.of(WireError.IP4_BAD_CHECKSUM),
-            WireReasons.of(WireError.IP4_BAD_SOURCE),
+            NodeError.ofWireError(WireError.IP4_TOO_SHORT),
+            NodeError.ofWireError(WireError.IP4_BAD_VERSION),
+            NodeError.ofWireError(WireError.IP4_BAD_HEADER_LENGTH),
+            NodeError.ofWireError(WireError.IP4_BAD_TOTAL_LENGTH),
+            NodeError.ofWireError(WireError.IP4_BAD_CHECKSUM),
+            NodeError.ofWireError(WireError.IP4_BAD_SOURCE),
             new NodeError("fragment-dropped", "IPv4 fragment (reassembly not supported yet)"),
             new NodeError("not-for-us", "IPv4 destination is not this host (Sluice does not forward)"),
             new NodeError("unknown-protocol", "IPv4 protocol not handled"),

@@ -54,11 +54,11 @@ public final class Icmp4InputNode extends Node {
     static final int REPORTED_TO_SOCKET = 17;
 
     static final List<NodeError> ERRORS = List.of(
-            new NodeError("too-short", WireError.description(WireError.ICMP4_TOO_SHORT)),
-            new NodeError("bad-checksum", WireError.description(WireError.ICMP4_BAD_CHECKSUM)),
-            new NodeError("unknown-type", WireError.description(WireError.ICMP4_UNKNOWN_TYPE)),
-            new NodeError("bad-code", WireError.description(WireError.ICMP4_BAD_CODE)),
-            new NodeError("bad-quote", WireError.description(WireError.ICMP4_BAD_QUOTE)),
+            NodeError.ofWireError(WireError.ICMP4_TOO_SHORT),
+            NodeError.ofWireError(WireError.ICMP4_BAD_CHECKSUM),
+            NodeError.ofWireError(WireError.ICMP4_UNKNOWN_TYPE),
+            NodeError.ofWireError(WireError.ICMP4_BAD_CODE),
+            NodeError.ofWireError(WireError.ICMP4_BAD_QUOTE),
             new NodeError("not-contiguous", "ICMP message not in one buffer (not supported yet)"),
             new NodeError("echo-replied", "ICMP echo replies sent"),
             new NodeError("echo-to-broadcast", "ICMP echo to a broadcast or multicast address ignored"),

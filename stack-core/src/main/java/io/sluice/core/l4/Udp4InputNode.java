@@ -46,9 +46,9 @@ public final class Udp4InputNode extends Node {
     static final int TOO_BIG = 10;
 
     static final List<NodeError> ERRORS = List.of(
-            new NodeError("too-short", WireError.description(WireError.UDP_TOO_SHORT)),
-            new NodeError("bad-length", WireError.description(WireError.UDP_BAD_LENGTH)),
-            new NodeError("bad-checksum", WireError.description(WireError.UDP_BAD_CHECKSUM)),
+            NodeError.ofWireError(WireError.UDP_TOO_SHORT),
+            NodeError.ofWireError(WireError.UDP_BAD_LENGTH),
+            NodeError.ofWireError(WireError.UDP_BAD_CHECKSUM),
             new NodeError("not-contiguous", "UDP datagram not in one buffer (not supported yet)"),
             new NodeError("delivered", "UDP datagrams queued to a socket"),
             new NodeError("echo-replied", "UDP echo replies sent"),

@@ -86,8 +86,8 @@ class Icmp4InputNodeTest {
         w.inject(reply, TO_ICMP);
         w.run();
         assertEquals(0, w.out.count);
-        assertEquals(1, w.count(Icmp4InputNode.NAME, "bad-checksum"));
-        assertEquals(1, w.count(Icmp4InputNode.NAME, "unknown-type"));
+        assertEquals(1, w.count(Icmp4InputNode.NAME, "icmp4-bad-checksum"));
+        assertEquals(1, w.count(Icmp4InputNode.NAME, "icmp4-unknown-type"));
         assertEquals(1, w.count(Icmp4InputNode.NAME, "echo-reply"));
         fx.assertAllBuffersFree();
     }
@@ -135,7 +135,7 @@ class Icmp4InputNodeTest {
         assertEquals(1, w.count(Icmp4InputNode.NAME, "unreachable-net"));
         assertEquals(1, w.count(Icmp4InputNode.NAME, "unreachable-fragmentation"));
         assertEquals(1, w.count(Icmp4InputNode.NAME, "unreachable-other"));
-        assertEquals(1, w.count(Icmp4InputNode.NAME, "bad-quote"));
+        assertEquals(1, w.count(Icmp4InputNode.NAME, "icmp4-bad-quote"));
         assertEquals(0, w.count(Icmp4InputNode.NAME, "reported-to-socket")); // nobody bound port 40000
         fx.assertAllBuffersFree();
     }

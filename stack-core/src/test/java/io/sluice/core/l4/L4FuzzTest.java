@@ -60,9 +60,9 @@ class L4FuzzTest {
             assertEquals(0, fx.pool.doubleFrees());
             // The damage leaves enough packets intact that every path ran, and enough broken that drops did.
             assertTrue(w.count(Icmp4InputNode.NAME, "echo-replied") > 0);
-            assertTrue(w.count(Icmp4InputNode.NAME, "bad-checksum") > 0);
+            assertTrue(w.count(Icmp4InputNode.NAME, "icmp4-bad-checksum") > 0);
             assertTrue(w.count(Udp4InputNode.NAME, "echo-replied") > 0);
-            assertTrue(w.count(Udp4InputNode.NAME, "bad-checksum") > 0);
+            assertTrue(w.count(Udp4InputNode.NAME, "udp-bad-checksum") > 0);
             assertTrue(w.count(Icmp4ErrorNode.NAME, "sent") > 0);
             assertTrue(delivered > 0);
             socket.close();

@@ -110,9 +110,9 @@ class Udp4InputNodeTest {
         w.inject(tooShort, TO_UDP);
         w.run();
         assertEquals(0, w.out.count);
-        assertEquals(1, w.count(Udp4InputNode.NAME, "bad-checksum"));
-        assertEquals(1, w.count(Udp4InputNode.NAME, "bad-length"));
-        assertEquals(1, w.count(Udp4InputNode.NAME, "too-short"));
+        assertEquals(1, w.count(Udp4InputNode.NAME, "udp-bad-checksum"));
+        assertEquals(1, w.count(Udp4InputNode.NAME, "udp-bad-length"));
+        assertEquals(1, w.count(Udp4InputNode.NAME, "udp-too-short"));
         fx.assertAllBuffersFree();
     }
 
