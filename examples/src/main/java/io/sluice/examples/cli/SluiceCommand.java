@@ -2,6 +2,7 @@ package io.sluice.examples.cli;
 
 import io.sluice.examples.bench.Benchmark;
 import io.sluice.examples.bench.Benchmarks;
+import io.sluice.examples.udp.UdpEchoExample;
 import io.sluice.session.daemon.StackDaemon;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -37,6 +38,9 @@ public final class SluiceCommand {
         SUBCOMMANDS.put("stack", new Subcommand("stack [-c startup.conf]",
                 "run the stack (TAP interfaces, workers, control socket) until SIGINT/SIGTERM",
                 args -> StackDaemon.run(args, System.out, System.err)));
+        SUBCOMMANDS.put("udp-echo", new Subcommand("udp-echo [-c conf] [--port N]",
+                "example: a stack in this process echoing UDP through its socket API (needs root for the TAP)",
+                args -> UdpEchoExample.run(args, System.out, System.err)));
         SUBCOMMANDS.put("ctl", new Subcommand("ctl [-s SOCK] [--json] CMD",
                 "ask a running stack: show interface, show runtime, ... (ctl help for the list)", CtlCommand::run));
         SUBCOMMANDS.put("jmh", new Subcommand("jmh [JMH args...]",
