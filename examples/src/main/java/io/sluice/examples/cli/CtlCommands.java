@@ -61,6 +61,8 @@ final class CtlCommands {
                     "move a receive queue to a worker", CtlCommands::rxPlacement),
             new Command(List.of("set", "interface", "state"), "<if> up|down", "bring an interface up or down",
                     CtlCommands::interfaceState),
+            new Command(List.of("set", "interface", "rx-mode"), "<if> polling|adaptive",
+                    "let the interface's workers sleep when idle (adaptive) or never (polling)", CtlCommands::rxMode),
             new Command(List.of("pcap", "trace"), "[rx] [tx] [max <n>] [file <path>]",
                     "capture packets to a pcap file (max " + DEFAULT_PCAP_MAX + ", file " + DEFAULT_PCAP_FILE
                             + " unless given)", CtlCommands::pcapTrace),
@@ -171,6 +173,13 @@ final class CtlCommands {
             throw new CtlUsageException("usage: set interface state <if> up|down");
         }
         return new ControlRequest.SetInterfaceState(args.get(0), args.get(1).equals("up"));
+    }
+
+    private static ControlRequest rxMode(List<String> args) throws CtlUsageException {
+        if (args.size() != 2 || !(args.get(1).equals("polling") || args.get(1).equals("adaptive"))) {
+            throw new CtlUsageException("usage: set interface rx-mode <if> polling|adaptive");
+        }
+        return new ControlRequest.SetRxMode(args.get(0), args.get(1).equals("polling"));
     }
 
     private static ControlRequest pcapTrace(List<String> args) throws CtlUsageException {

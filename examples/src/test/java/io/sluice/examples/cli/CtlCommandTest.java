@@ -59,6 +59,7 @@ class CtlCommandTest {
                 case ControlRequest.ShowRuntime r -> ControlReply.of(RUNTIME, LOOPS);
                 case ControlRequest.ShowHardware r -> ControlReply.of(AWKWARD);
                 case ControlRequest.SetInterfaceState r -> ControlReply.failure("no interface '" + r.iface() + "'");
+                case ControlRequest.SetRxMode r -> ControlReply.failure("no interface '" + r.iface() + "'");
                 default -> ControlReply.ok();
             };
         });
@@ -113,6 +114,8 @@ class CtlCommandTest {
                 CtlCommands.parse(List.of("set", "int", "rx-p", "tap0", "q", "1", "w", "2")));
         assertEquals(new ControlRequest.SetInterfaceState("tap0", false),
                 CtlCommands.parse(List.of("set", "interface", "state", "tap0", "down")));
+        assertEquals(new ControlRequest.SetRxMode("tap0", true),
+                CtlCommands.parse(List.of("set", "int", "rx-m", "tap0", "polling")));
         assertEquals(new ControlRequest.PcapTraceOn(true, true, 5, dir.resolve("x.pcap").toString()),
                 CtlCommands.parse(List.of("pcap", "trace", "rx", "tx", "max", "5", "file",
                         dir.resolve("sub/../x.pcap").toString())));
@@ -131,7 +134,11 @@ class CtlCommandTest {
         assertUsage("'show ip' is incomplete: show ip arp, show ip fib", "show", "ip");
         assertUsage("'show interface' takes no arguments, not 'tap0'", "show", "interface", "tap0");
         assertUsage("usage: set interface state <if> up|down", "set", "int", "state", "tap0", "sideways");
-        assertUsage("queue must be a number 0 or more, not 'x'", "set", "int", "rx", "tap0", "queue", "x", "w", "1");
+        assertUsage("queue must be a number 0 or more, not 'x'", "set", "int", "rx-p", "tap0", "queue", "x", "w",
+                "1");
+        assertUsage("'set interface rx' is ambiguous: set interface rx-placement, set interface rx-mode", "set", "int",
+                "rx", "tap0", "polling");
+        assertUsage("usage: set interface rx-mode <if> polling|adaptive", "set", "int", "rx-mode", "tap0", "fast");
         assertUsage("pcap trace needs rx, tx or both, e.g. pcap trace rx tx max 1000 file /tmp/sluice.pcap",
                 "pcap", "trace", "max", "3");
     }

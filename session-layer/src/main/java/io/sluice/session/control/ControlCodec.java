@@ -63,6 +63,7 @@ public final class ControlCodec {
     private static final int SHOW_RX_PLACEMENT = 0x09;
     private static final int SET_RX_PLACEMENT = 0x10;
     private static final int SET_INTERFACE_STATE = 0x11;
+    private static final int SET_RX_MODE = 0x12;
     private static final int CLEAR = 0x20;
     private static final int PCAP_TRACE_ON = 0x30;
     private static final int PCAP_TRACE_OFF = 0x31;
@@ -96,6 +97,11 @@ public final class ControlCodec {
                     out.u8(SET_INTERFACE_STATE);
                     out.string(r.iface(), "interface name");
                     out.u8(r.up() ? 1 : 0);
+                }
+                case ControlRequest.SetRxMode r -> {
+                    out.u8(SET_RX_MODE);
+                    out.string(r.iface(), "interface name");
+                    out.u8(r.polling() ? 1 : 0);
                 }
                 case ControlRequest.Clear r -> {
                     out.u8(CLEAR);
@@ -139,6 +145,7 @@ public final class ControlCodec {
                         in.u32("queue"), in.u32("worker"));
                 case SET_INTERFACE_STATE -> new ControlRequest.SetInterfaceState(in.string("interface name"),
                         in.bool("state"));
+                case SET_RX_MODE -> new ControlRequest.SetRxMode(in.string("interface name"), in.bool("rx mode"));
                 case CLEAR -> new ControlRequest.Clear(clearTarget(in.u8("clear target")));
                 case PCAP_TRACE_ON -> {
                     int flags = in.u8("pcap flags");

@@ -63,6 +63,18 @@ public sealed interface ControlRequest {
     }
 
     /**
+     * {@code set interface rx-mode <iface> polling|adaptive}: whether the workers serving the interface may sleep.
+     *
+     * @param iface the interface name
+     * @param polling {@code true} for polling (never sleep), {@code false} for adaptive
+     */
+    record SetRxMode(String iface, boolean polling) implements ControlRequest {
+        public SetRxMode {
+            requireName(iface);
+        }
+    }
+
+    /**
      * {@code clear runtime|errors|interfaces}: zero a set of counters.
      *
      * @param what the counters

@@ -64,6 +64,10 @@ public final class StackControl implements ControlHandler {
                     yield ControlReply.of(rxPlacement());
                 }
                 case ControlRequest.SetInterfaceState r -> setState(r.iface(), r.up());
+                case ControlRequest.SetRxMode r -> {
+                    stack.setRxMode(named(r.iface()), r.polling() ? RxMode.POLLING : RxMode.ADAPTIVE);
+                    yield ControlReply.of(rxPlacement());
+                }
                 case ControlRequest.Clear r -> clear(r.what());
                 case ControlRequest.PcapTraceOn r -> {
                     stack.startCapture(Path.of(r.file()), r.rx(), r.tx(), r.maxPackets());
@@ -217,13 +221,18 @@ public final class StackControl implements ControlHandler {
     }
 
     private ControlReply setState(String name, boolean up) {
+        named(name).setAdminUp(up);
+        return ControlReply.ok();
+    }
+
+    /** The interface called {@code name}; an error listing the interfaces when there is none. */
+    private Interface named(String name) {
         Interface i = stack.interfaces().byName(name);
         if (i == null) {
-            return ControlReply.failure("no interface named '" + name + "' (interfaces: " + stack.interfaces().all()
-                    .stream().map(Interface::name).collect(Collectors.joining(", ")) + ")");
+            throw new IllegalArgumentException("no interface named '" + name + "' (interfaces: "
+                    + stack.interfaces().all().stream().map(Interface::name).collect(Collectors.joining(", ")) + ")");
         }
-        i.setAdminUp(up);
-        return ControlReply.ok();
+        return i;
     }
 
     private ControlReply clear(ControlRequest.ClearTarget what) throws IOException {

@@ -27,6 +27,8 @@ class ControlCodecTest {
             new ControlRequest.SetRxPlacement("tap0", 3, 1),
             new ControlRequest.SetInterfaceState("tap-ü", false),
             new ControlRequest.SetInterfaceState("tap0", true),
+            new ControlRequest.SetRxMode("tap0", true),
+            new ControlRequest.SetRxMode("tap1", false),
             new ControlRequest.Clear(ControlRequest.ClearTarget.RUNTIME),
             new ControlRequest.Clear(ControlRequest.ClearTarget.ERRORS),
             new ControlRequest.Clear(ControlRequest.ClearTarget.INTERFACES),

@@ -55,6 +55,7 @@ class ControlServerTest {
             case ControlRequest.ShowErrors r -> throw new IllegalStateException("error counters are broken");
             case ControlRequest.ShowThreads r -> throw new NullPointerException();
             case ControlRequest.SetInterfaceState r -> ControlReply.failure("no interface '" + r.iface() + "'");
+            case ControlRequest.SetRxMode r -> ControlReply.failure("no interface '" + r.iface() + "'");
             default -> ControlReply.ok();
         };
     }

@@ -78,6 +78,10 @@ class StackDaemonTest {
                         && (Long) r.get(0) == 3L), errors.rows().toString());
                 ControlReply refused = client.request(new ControlRequest.SetRxPlacement(ifName, 0, 7));
                 assertInstanceOf(ControlReply.Failure.class, refused);
+                ControlTable placement = tables(client.request(new ControlRequest.SetRxMode(ifName, true))).get(0);
+                assertEquals("polling", placement.rows().get(0).get(3));
+                assertInstanceOf(ControlReply.Failure.class, client.request(new ControlRequest.SetRxMode("nope0",
+                        false)));
             }
 
             daemon.terminate();
