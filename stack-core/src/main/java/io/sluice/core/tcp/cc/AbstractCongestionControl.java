@@ -50,8 +50,10 @@ abstract class AbstractCongestionControl implements CongestionControl {
     @Override
     public final void setSmss(int smss) {
         this.smss = checkSmss(smss);
-        cwnd = Math.max(cwnd, smss);
+        cwnd = windowOf(cwnd);
         ssthresh = Math.max(ssthresh, 2L * smss);
+        undoSaved = false; // state saved on the old path is no measure of the new one
+        smssChanged();
     }
 
     @Override
@@ -69,34 +71,41 @@ abstract class AbstractCongestionControl implements CongestionControl {
         cwnd = smss;
     }
 
+    /** An input byte count within [0, {@link #MAX_WINDOW}]. */
+    private static long bounded(long bytes) {
+        return Math.min(Math.max(bytes, 0), MAX_WINDOW);
+    }
+
+    /** A window within [1 SMSS, {@link #MAX_WINDOW}]. */
+    private long windowOf(long bytes) {
+        return Math.min(Math.max(bytes, smss), MAX_WINDOW);
+    }
+
     @Override
     public final void onAck(long nowNanos, long bytesAcked, long rttNanos, long flightSize, boolean inRecovery) {
-        if (bytesAcked <= 0) {
+        long acked = bounded(bytesAcked);
+        if (acked == 0) {
             return;
         }
         observeAck(nowNanos, rttNanos);
         if (inRecovery) {
             // RFC 6582 §3.2 step 5: deflate by the new data acknowledged, add one SMSS back when at least one SMSS
             // was acknowledged, so about ssthresh bytes stay in flight when recovery ends.
-            cwnd -= bytesAcked;
-            if (bytesAcked >= smss) {
-                cwnd += smss;
-            }
-            cwnd = Math.max(cwnd, smss);
+            cwnd = windowOf(cwnd - acked + (acked >= smss ? smss : 0));
             return;
         }
         timeoutUnanswered = false;
-        if (!cwndLimited(flightSize)) {
+        if (!cwndLimited(bounded(flightSize))) {
             applicationLimited(nowNanos);
             return;
         }
-        long left = bytesAcked;
+        long left = acked;
         if (cwnd < ssthresh) {
             // RFC 3465 §2.2: grow by the bytes acknowledged, at most L * SMSS per ACK (L = 2, or 1 after an RTO);
             // stop at ssthresh and let the rest count towards congestion avoidance.
             long limit = (slowStartAfterTimeout ? 1L : 2L) * smss;
             long grow = Math.min(Math.min(left, limit), ssthresh - cwnd);
-            cwnd += grow;
+            cwnd = windowOf(cwnd + grow);
             left -= grow;
             if (cwnd < ssthresh || grow == limit) {
                 return;
@@ -104,7 +113,7 @@ abstract class AbstractCongestionControl implements CongestionControl {
         }
         slowStartAfterTimeout = false;
         if (left > 0) {
-            cwnd = Math.max(smss, congestionAvoidance(nowNanos, left, cwnd));
+            cwnd = windowOf(congestionAvoidance(nowNanos, left, cwnd));
         }
     }
 
@@ -119,28 +128,30 @@ abstract class AbstractCongestionControl implements CongestionControl {
     @Override
     public final void onDuplicateAck(long nowNanos, boolean inRecovery) {
         if (inRecovery) {
-            cwnd += smss; // RFC 5681 §3.2 step 4: each duplicate ACK means a segment left the network
+            // RFC 5681 §3.2 step 4: each duplicate ACK means a segment left the network
+            cwnd = windowOf(cwnd + smss);
         }
     }
 
     @Override
     public final void onEnterRecovery(long nowNanos, long flightSize) {
         saveForUndo();
-        ssthresh = Math.max(decreasedSsthresh(nowNanos, flightSize, cwnd), 2L * smss);
-        cwnd = ssthresh + 3L * smss; // RFC 5681 §3.2 step 3: the three segments that left with the dup ACKs
+        ssthresh = Math.max(decreasedSsthresh(nowNanos, bounded(flightSize), cwnd), 2L * smss);
+        // RFC 5681 §3.2 step 3: the three segments that left the network with the duplicate ACKs
+        cwnd = windowOf(ssthresh + 3L * smss);
         slowStartAfterTimeout = false;
     }
 
     @Override
     public final void onRecoveryExit(long nowNanos, long flightSize) {
-        cwnd = Math.max(smss, Math.min(ssthresh, Math.max(flightSize, smss) + smss));
+        cwnd = windowOf(Math.min(ssthresh, Math.max(bounded(flightSize), smss) + smss));
     }
 
     @Override
     public final void onRetransmitTimeout(long nowNanos, long flightSize) {
         if (!timeoutUnanswered) {
             saveForUndo();
-            ssthresh = Math.max(decreasedSsthresh(nowNanos, flightSize, cwnd), 2L * smss);
+            ssthresh = Math.max(decreasedSsthresh(nowNanos, bounded(flightSize), cwnd), 2L * smss);
             timeoutUnanswered = true;
         }
         timedOut(nowNanos);
@@ -191,6 +202,9 @@ abstract class AbstractCongestionControl implements CongestionControl {
 
     /** A retransmission timeout, after any ssthresh change and before cwnd becomes the loss window. */
     abstract void timedOut(long nowNanos);
+
+    /** The SMSS changed (state kept in segments needs a new start). */
+    abstract void smssChanged();
 
     /** Saves the subclass's state a spurious congestion event would restore. */
     abstract void saveState();

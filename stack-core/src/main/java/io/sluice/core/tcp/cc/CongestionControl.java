@@ -27,6 +27,13 @@ public interface CongestionControl {
     /** {@link #onAck}'s {@code rttNanos} when the ACK gave no round-trip time sample (Karn's rule, RFC 6298 §3). */
     long NO_RTT_SAMPLE = -1;
 
+    /**
+     * The largest window, and the largest byte count an event takes into account: 2^31 bytes, the most that can be
+     * outstanding while sequence numbers are compared modulo 2^32 (RFC 9293 §3.4; RFC 7323 §2.3 keeps windows
+     * below 2^30). Larger inputs count as this much, so no arithmetic overflows.
+     */
+    long MAX_WINDOW = 1L << 31;
+
     /** @return the algorithm's name as configured ({@code tcp { cc-algo ... }}) */
     String name();
 
@@ -35,13 +42,14 @@ public interface CongestionControl {
 
     /**
      * Changes the sender maximum segment size (path MTU change). The windows stay in bytes; they are only raised
-     * to the new minimums (cwnd ≥ 1 SMSS, ssthresh ≥ 2 SMSS).
+     * to the new minimums (cwnd ≥ 1 SMSS, ssthresh ≥ 2 SMSS). A congestion event before the change can no longer be
+     * undone, and CUBIC starts a new curve from the current window.
      *
      * @throws IllegalArgumentException if {@code smss} is not positive
      */
     void setSmss(int smss);
 
-    /** @return the congestion window in bytes, never below one SMSS */
+    /** @return the congestion window in bytes, from one SMSS to {@link #MAX_WINDOW} */
     long cwnd();
 
     /** @return the slow-start threshold in bytes; "arbitrarily high" ({@link Long#MAX_VALUE}) until a loss */

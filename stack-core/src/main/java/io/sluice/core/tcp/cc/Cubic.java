@@ -97,15 +97,19 @@ public final class Cubic extends AbstractCongestionControl {
         // §4.3: W_est grows by α_cubic per window acknowledged; α_cubic becomes 1 once W_est reaches cwnd_prior.
         double alpha = wEst >= cwndPrior ? 1 : ALPHA;
         wEst += alpha * segmentsAcked / cwndSegments;
+        // Either region grows at most (1.5 − 1) segment per segment acknowledged: §4.4's bound of the target.
+        double maxGrowth = (MAX_TARGET_FACTOR - 1) * segmentsAcked;
         double growthSegments;
         if (wCubic(t, k, wMax) < wEst) {
-            growthSegments = Math.max(0, wEst - cwndSegments); // §4.3: the Reno-friendly region, cwnd = W_est
+            // §4.3: the Reno-friendly region, cwnd = W_est (approached at the bounded rate should one huge
+            // stretch ACK have pushed W_est far ahead)
+            growthSegments = Math.clamp(wEst - cwndSegments, 0, maxGrowth);
         } else {
             // §4.4 and §4.5: aim at W_cubic one RTT ahead, clamped to [cwnd, 1.5 cwnd], and close
             // (target − cwnd) / cwnd of the gap per segment acknowledged.
             double target = Math.min(Math.max(wCubic(t + rtt, k, wMax), cwndSegments),
                     MAX_TARGET_FACTOR * cwndSegments);
-            growthSegments = (target - cwndSegments) / cwndSegments * segmentsAcked;
+            growthSegments = Math.min((target - cwndSegments) / cwndSegments * segmentsAcked, maxGrowth);
         }
         pendingBytes += growthSegments * smss;
         long whole = (long) pendingBytes;
@@ -155,6 +159,16 @@ public final class Cubic extends AbstractCongestionControl {
     void timedOut(long nowNanos) {
         epochActive = false;
         afterTimeout = true;
+        pendingBytes = 0;
+    }
+
+    @Override
+    void smssChanged() {
+        // The curve is in segments of the old size: begin a new congestion avoidance stage from the window in
+        // bytes, as after a timeout (§4.8), rather than jump to or fall behind the old segment counts.
+        epochActive = false;
+        afterTimeout = true;
+        cwndPrior = 0;
         pendingBytes = 0;
     }
 

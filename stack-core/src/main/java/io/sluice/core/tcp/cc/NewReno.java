@@ -57,6 +57,11 @@ public final class NewReno extends AbstractCongestionControl {
     }
 
     @Override
+    void smssChanged() {
+        // Byte counting needs nothing: the window is in bytes.
+    }
+
+    @Override
     void saveState() {
         undoBytesAckedInAvoidance = bytesAckedInAvoidance;
     }
