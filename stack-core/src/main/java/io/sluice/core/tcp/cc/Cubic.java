@@ -25,34 +25,15 @@ public final class Cubic extends AbstractCongestionControl {
     /** The gain of the smoothed RTT kept from samples, as RFC 6298 §2.3's alpha. */
     private static final double RTT_GAIN = 1.0 / 8;
 
-    /** Window at the last congestion event after fast convergence (§4.7), segments; 0 before any. */
-    private double wMax;
-    /** Time from the epoch start until W_cubic reaches W_max (§4.2), seconds. */
-    private double k;
-    private boolean epochActive;
-    private long epochStartNanos;
-    /** cwnd when the current congestion avoidance stage began, segments. */
-    private double cwndEpoch;
-    /** The Reno-friendly estimate W_est (§4.3), segments. */
-    private double wEst;
-    /** cwnd just before the last congestion event, segments; 0 before any (α_cubic is then 1). */
-    private double cwndPrior;
-    /** The next congestion avoidance stage follows a timeout: K = 0, W_max = its starting window (§4.8). */
-    private boolean afterTimeout;
+    /** The curve of the current congestion avoidance stage. */
+    private final CubicCurve curve = new CubicCurve();
+    /** The curve as it was before the last congestion event, for undo (§4.9). */
+    private final CubicCurve saved = new CubicCurve();
     private double srttNanos;
     private long lastAckNanos;
     private long previousAckNanos;
     /** Growth in bytes not yet added to cwnd because it is less than a byte. */
     private double pendingBytes;
-
-    private double undoWMax;
-    private double undoK;
-    private boolean undoEpochActive;
-    private long undoEpochStartNanos;
-    private double undoCwndEpoch;
-    private double undoWEst;
-    private double undoCwndPrior;
-    private boolean undoAfterTimeout;
 
     /** @param smss the sender maximum segment size in bytes */
     public Cubic(int smss) {
@@ -88,26 +69,26 @@ public final class Cubic extends AbstractCongestionControl {
     long congestionAvoidance(long nowNanos, long bytesAcked, long cwnd) {
         double smss = smss();
         double cwndSegments = cwnd / smss;
-        if (!epochActive) {
+        if (!curve.epochActive) {
             startEpoch(nowNanos, cwndSegments);
         }
-        double t = (nowNanos - epochStartNanos) / NANOS_PER_SECOND;
+        double t = (nowNanos - curve.epochStartNanos) / NANOS_PER_SECOND;
         double rtt = srttNanos / NANOS_PER_SECOND;
         double segmentsAcked = bytesAcked / smss;
         // §4.3: W_est grows by α_cubic per window acknowledged; α_cubic becomes 1 once W_est reaches cwnd_prior.
-        double alpha = wEst >= cwndPrior ? 1 : ALPHA;
-        wEst += alpha * segmentsAcked / cwndSegments;
+        double alpha = curve.wEst >= curve.cwndPrior ? 1 : ALPHA;
+        curve.wEst += alpha * segmentsAcked / cwndSegments;
         // Either region grows at most (1.5 − 1) segment per segment acknowledged: §4.4's bound of the target.
         double maxGrowth = (MAX_TARGET_FACTOR - 1) * segmentsAcked;
         double growthSegments;
-        if (wCubic(t, k, wMax) < wEst) {
+        if (wCubic(t, curve.k, curve.wMax) < curve.wEst) {
             // §4.3: the Reno-friendly region, cwnd = W_est (approached at the bounded rate should one huge
             // stretch ACK have pushed W_est far ahead)
-            growthSegments = Math.clamp(wEst - cwndSegments, 0, maxGrowth);
+            growthSegments = Math.clamp(curve.wEst - cwndSegments, 0, maxGrowth);
         } else {
             // §4.4 and §4.5: aim at W_cubic one RTT ahead, clamped to [cwnd, 1.5 cwnd], and close
             // (target − cwnd) / cwnd of the gap per segment acknowledged.
-            double target = Math.min(Math.max(wCubic(t + rtt, k, wMax), cwndSegments),
+            double target = Math.min(Math.max(wCubic(t + rtt, curve.k, curve.wMax), cwndSegments),
                     MAX_TARGET_FACTOR * cwndSegments);
             growthSegments = Math.min((target - cwndSegments) / cwndSegments * segmentsAcked, maxGrowth);
         }
@@ -118,19 +99,19 @@ public final class Cubic extends AbstractCongestionControl {
     }
 
     private void startEpoch(long nowNanos, double cwndSegments) {
-        epochActive = true;
-        epochStartNanos = nowNanos;
-        cwndEpoch = cwndSegments;
-        wEst = cwndSegments; // §4.3: W_est starts at cwnd_epoch
-        if (afterTimeout || wMax < cwndSegments) {
+        curve.epochActive = true;
+        curve.epochStartNanos = nowNanos;
+        curve.cwndEpoch = cwndSegments;
+        curve.wEst = cwndSegments; // §4.3: W_est starts at cwnd_epoch
+        if (curve.afterTimeout || curve.wMax < cwndSegments) {
             // §4.8 after a timeout; likewise before any congestion event or when the window already passed W_max:
             // the curve starts at its plateau and is convex from here.
-            wMax = cwndSegments;
-            k = 0;
+            curve.wMax = cwndSegments;
+            curve.k = 0;
         } else {
-            k = k(wMax, cwndEpoch);
+            curve.k = k(curve.wMax, curve.cwndEpoch);
         }
-        afterTimeout = false;
+        curve.afterTimeout = false;
         pendingBytes = 0;
     }
 
@@ -138,8 +119,8 @@ public final class Cubic extends AbstractCongestionControl {
     void applicationLimited(long nowNanos) {
         // The window is not growing, so neither should the curve's clock: t counts only time in which the window
         // was in use (RFC 9438 §5.8 on application-limited flows).
-        if (epochActive && previousAckNanos != 0) {
-            epochStartNanos += nowNanos - previousAckNanos;
+        if (curve.epochActive && previousAckNanos != 0) {
+            curve.epochStartNanos += nowNanos - previousAckNanos;
         }
     }
 
@@ -148,17 +129,17 @@ public final class Cubic extends AbstractCongestionControl {
         double cwndSegments = (double) cwnd / smss();
         // §4.7 fast convergence: a window below the last W_max means a new flow is taking bandwidth, so
         // release some by aiming lower.
-        wMax = cwndSegments < wMax ? cwndSegments * (1 + BETA) / 2 : cwndSegments;
-        cwndPrior = cwndSegments;
-        epochActive = false;
+        curve.wMax = cwndSegments < curve.wMax ? cwndSegments * (1 + BETA) / 2 : cwndSegments;
+        curve.cwndPrior = cwndSegments;
+        curve.epochActive = false;
         pendingBytes = 0;
         return (long) (flightSize * BETA); // §4.6: ssthresh = flight_size * β_cubic
     }
 
     @Override
     void timedOut(long nowNanos) {
-        epochActive = false;
-        afterTimeout = true;
+        curve.epochActive = false;
+        curve.afterTimeout = true;
         pendingBytes = 0;
     }
 
@@ -166,60 +147,45 @@ public final class Cubic extends AbstractCongestionControl {
     void smssChanged() {
         // The curve is in segments of the old size: begin a new congestion avoidance stage from the window in
         // bytes, as after a timeout (§4.8), rather than jump to or fall behind the old segment counts.
-        epochActive = false;
-        afterTimeout = true;
-        cwndPrior = 0;
+        curve.epochActive = false;
+        curve.afterTimeout = true;
+        curve.cwndPrior = 0;
         pendingBytes = 0;
     }
 
     @Override
     void saveState() {
-        undoWMax = wMax;
-        undoK = k;
-        undoEpochActive = epochActive;
-        undoEpochStartNanos = epochStartNanos;
-        undoCwndEpoch = cwndEpoch;
-        undoWEst = wEst;
-        undoCwndPrior = cwndPrior;
-        undoAfterTimeout = afterTimeout;
+        saved.copyFrom(curve);
     }
 
     @Override
     void restoreSaved() {
-        // §4.9: the event was not a congestion signal, so the curve continues where it was.
-        wMax = undoWMax;
-        k = undoK;
-        epochActive = undoEpochActive;
-        epochStartNanos = undoEpochStartNanos;
-        cwndEpoch = undoCwndEpoch;
-        wEst = undoWEst;
-        cwndPrior = undoCwndPrior;
-        afterTimeout = undoAfterTimeout;
+        curve.copyFrom(saved); // §4.9: the event was not a congestion signal, so the curve continues where it was
         pendingBytes = 0;
     }
 
     /** @return W_max in segments (§4.2), 0 before the first congestion event */
     double wMax() {
-        return wMax;
+        return curve.wMax;
     }
 
     /** @return K in seconds for the current congestion avoidance stage (§4.2) */
     double k() {
-        return k;
+        return curve.k;
     }
 
     /** @return the Reno-friendly estimate W_est in segments (§4.3) */
     double wEst() {
-        return wEst;
+        return curve.wEst;
     }
 
     /** @return cwnd at the start of the current congestion avoidance stage, segments */
     double cwndEpoch() {
-        return cwndEpoch;
+        return curve.cwndEpoch;
     }
 
     @Override
     public String toString() {
-        return "cubic cwnd=" + cwnd() + " ssthresh=" + ssthresh() + " wMax=" + wMax + " K=" + k;
+        return "cubic cwnd=" + cwnd() + " ssthresh=" + ssthresh() + " wMax=" + curve.wMax + " K=" + curve.k;
     }
 }
