@@ -3,8 +3,8 @@ package io.sluice.core.tcp.cc;
 /**
  * What NewReno and CUBIC share: the initial window, slow start with appropriate byte counting, fast-recovery window
  * arithmetic, the retransmission-timeout response and the undo bookkeeping. Subclasses supply the congestion
- * avoidance increase and the multiplicative decrease. (RFC 9438 §4.1 keeps slow start and fast recovery as in
- * RFC 5681 / RFC 6582, so CUBIC only replaces those two parts.)
+ * avoidance increase and the multiplicative decrease. (CUBIC may use Reno's slow start, RFC 9438 §4.10, and leaves
+ * fast recovery to the standard loss recovery, so it only replaces those two parts.)
  */
 abstract class AbstractCongestionControl implements CongestionControl {
 
@@ -165,8 +165,11 @@ abstract class AbstractCongestionControl implements CongestionControl {
             return;
         }
         undoSaved = false;
-        cwnd = Math.max(cwnd, undoCwnd);
-        ssthresh = Math.max(ssthresh, undoSsthresh);
+        if (cwnd >= undoCwnd) {
+            return; // found long after the event: the window has recovered, its current state is the newer
+        }
+        cwnd = undoCwnd;
+        ssthresh = undoSsthresh;
         slowStartAfterTimeout = false;
         timeoutUnanswered = false;
         restoreSaved();

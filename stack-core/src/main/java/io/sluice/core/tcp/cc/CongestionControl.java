@@ -102,9 +102,10 @@ public interface CongestionControl {
     void onRetransmitTimeout(long nowNanos, long flightSize);
 
     /**
-     * The last congestion event (fast retransmit or timeout) turned out spurious: restores the window state saved
-     * when it happened (RFC 4015 §3's response; RFC 9438 §4.9 for CUBIC), never lowering the current window. Does
-     * nothing when there is nothing to undo (no event since the last undo).
+     * The last congestion event (fast retransmit or timeout) turned out spurious: if cwnd is still below the cwnd
+     * saved when it happened, restores cwnd, ssthresh and the algorithm's state saved then (RFC 9438 §4.9; the
+     * same rule for NewReno, after RFC 4015 §3's response); otherwise the current state is the newer and stays.
+     * Does nothing when there is nothing to undo (no event since the last undo, or the SMSS changed since).
      */
     void onSpuriousCongestionEvent(long nowNanos);
 }

@@ -4,7 +4,7 @@ package io.sluice.core.tcp.cc;
  * CUBIC (RFC 9438), the default: after a congestion event the window follows W_cubic(t) = C (t − K)^3 + W_max
  * (§4.2), concave up to the window of the last event and convex beyond it, never slower than an estimate of what
  * Reno would have (§4.3). Slow start, fast recovery and the loss window are RFC 5681 / RFC 6582's, shared with
- * {@link NewReno}; HyStart++ (RFC 9406, optional per §4.10) is not implemented.
+ * {@link NewReno}: §4.10 recommends HyStart++ (RFC 9406) for slow start, which is not implemented here.
  *
  * <p>Units: the RFC's windows are in segments and its time in seconds, so the cubic state is kept that way in
  * doubles; the window handed out is bytes ({@link #cwnd()}), converted with the current SMSS, and times arrive as

@@ -199,6 +199,20 @@ class NewRenoTest {
     }
 
     @Test
+    void anUndoFoundAfterTheWindowRecoveredKeepsTheCurrentState() {
+        NewReno cc = new NewReno(1000);
+        cc.onEnterRecovery(0, 100_000); // cwnd 10000 before; 53000 after
+        cc.onSpuriousCongestionEvent(1); // RFC 9438 §4.9: restore only while cwnd < prior cwnd
+        assertEquals(53_000, cc.cwnd());
+        assertEquals(50_000, cc.ssthresh());
+        NewReno changed = new NewReno(1000);
+        changed.onEnterRecovery(0, 4000); // 10000 → 5000
+        changed.setSmss(1200); // a new path: nothing to undo
+        changed.onSpuriousCongestionEvent(1);
+        assertEquals(5000, changed.cwnd());
+    }
+
+    @Test
     void smssChangesKeepTheWindowsInBytesAboveTheirMinimums() {
         NewReno cc = new NewReno(1000);
         cc.onRetransmitTimeout(0, 3000); // ssthresh 2000, cwnd 1000
