@@ -88,13 +88,13 @@ abstract class AbstractCongestionControl implements CongestionControl {
             return;
         }
         observeAck(nowNanos, rttNanos);
+        timeoutUnanswered = false;
         if (inRecovery) {
             // RFC 6582 §3.2 step 5: deflate by the new data acknowledged, add one SMSS back when at least one SMSS
             // was acknowledged, so about ssthresh bytes stay in flight when recovery ends.
             cwnd = windowOf(cwnd - acked + (acked >= smss ? smss : 0));
             return;
         }
-        timeoutUnanswered = false;
         if (!cwndLimited(bounded(flightSize))) {
             applicationLimited(nowNanos);
             return;

@@ -73,7 +73,8 @@ public interface CongestionControl {
      * @param bytesAcked bytes newly acknowledged (SND.UNA advance); nothing happens when not positive
      * @param rttNanos a round-trip time sample from this ACK, or {@link #NO_RTT_SAMPLE}
      * @param flightSize bytes outstanding when the ACK arrived (before SND.UNA advanced)
-     * @param inRecovery whether this is a partial ACK during fast recovery (RFC 6582 §3.2 step 5)
+     * @param inRecovery whether this is a partial ACK during fast recovery (RFC 6582 §3.2 step 5); not for the
+     *     ACKs after a retransmission timeout, which slow start from the loss window
      */
     void onAck(long nowNanos, long bytesAcked, long rttNanos, long flightSize, boolean inRecovery);
 
