@@ -1,6 +1,7 @@
 package io.sluice.core.config;
 
 import io.sluice.core.buffer.BufferPoolConfig;
+import io.sluice.core.tcp.cc.CongestionControls;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -132,8 +133,9 @@ public final class StackConfigSchema {
     // tcp
 
     /** {@code cc-algo}: congestion control. */
-    public static final ConfigKey<String> CC_ALGO = ConfigKey.value("cc-algo", ValueTypes.oneOf("cubic", "newreno"),
-            "cubic", "congestion control algorithm");
+    public static final ConfigKey<String> CC_ALGO = ConfigKey.value("cc-algo",
+            ValueTypes.oneOf(CongestionControls.NAMES.toArray(String[]::new)), CongestionControls.DEFAULT,
+            "congestion control algorithm");
 
     /** The {@code tcp} section. */
     public static final SectionSchema TCP = SectionSchema.builder("tcp").keys(CC_ALGO).build();
