@@ -64,7 +64,7 @@ class StackDaemonTest {
             assertTrue(HostLink.namespaceExists(namespace), "the daemon made the namespace it was told to use");
 
             String ping = HostLink.run(HostLink.inNamespace(namespace, "ping", "-n", "-q", "-c", "3", "-i", "0.1",
-                    "-W", "2", "198.18.3.2"));
+                    "-w", "8", "198.18.3.2"));
             assertTrue(ping.contains("3 packets transmitted, 3 received"), ping);
 
             try (ControlClient client = ControlClient.connect(socket)) {

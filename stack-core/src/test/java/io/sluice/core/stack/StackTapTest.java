@@ -130,10 +130,11 @@ class StackTapTest {
         }
     }
 
+    /** {@code -w}: ping waits for every reply up to the deadline, so a slow reply is not miscounted as lost. */
     @Test
     void twoHundredQuickPingsAllGetReplies() throws Exception {
         assumeTrue(TestNamespace.onPath("ping"), "needs ping (iputils-ping)");
-        String out = namespace.exec("ping", "-n", "-q", "-c", "200", "-i", "0.002", "-W", "2", STACK_IP);
+        String out = namespace.exec("ping", "-n", "-q", "-c", "200", "-i", "0.002", "-w", "8", STACK_IP);
         assertTrue(out.contains("200 packets transmitted, 200 received"), out);
     }
 
@@ -191,7 +192,7 @@ class StackTapTest {
         assumeTrue(TestNamespace.onPath("ping"), "needs ping (iputils-ping)");
         Path file = dir.resolve("stack.pcap");
         stack.startCapture(file, true, true, 1000);
-        namespace.exec("ping", "-n", "-q", "-c", "5", "-i", "0.05", "-W", "2", STACK_IP);
+        namespace.exec("ping", "-n", "-q", "-c", "5", "-i", "0.05", "-w", "8", STACK_IP);
         Stack.CaptureResult result = stack.stopCapture();
         assertTrue(result.packets() >= 10, "5 requests and 5 replies at least: " + result.packets());
         String requests = HostLink.run("tshark", "-n", "-r", file.toString(), "-Y", "icmp.type == 8");
