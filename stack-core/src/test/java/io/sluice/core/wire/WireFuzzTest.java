@@ -27,6 +27,7 @@ class WireFuzzTest {
     private static final long SEED = 0x5_1ce_0001L;
     private static final int FRAMES = 200_000;
     private static final long TIME_LIMIT_NANOS = 20_000_000_000L;
+    /** Where a TCP options area starts in an untagged frame without IPv4 options. */
     private static final int TCP_OPTIONS = 14 + 20 + Tcp.OPTIONS;
     private static final int[] BOUNDARY = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x08, 0x0b, 0x11, 0x14, 0x20,
         0x40, 0x45, 0x46, 0x4f, 0x7f, 0x80, 0x81, 0x86, 0x88, 0xa8, 0xdd, 0xe0, 0xfe, 0xff};
@@ -106,20 +107,19 @@ class WireFuzzTest {
                     }
                 }
                 case 3 -> length = random.nextInt(length + 1);
-                case 6 -> {
-                    // A byte of a TCP options area (14 + 20 + 20 onwards): kinds and lengths are what the parser reads.
-                    int options = TCP_OPTIONS;
-                    if (length > options && frame[23] == Ipv4.PROTOCOL_TCP) {
-                        int at = options + random.nextInt(Math.min(length - options, Tcp.MAX_OPTIONS_LENGTH));
-                        frame[at] = (byte) BOUNDARY[random.nextInt(BOUNDARY.length)];
-                    }
-                }
                 case 4 -> {
                     int grown = Math.min(frame.length, length + random.nextInt(8));
                     for (int i = length; i < grown; i++) {
                         frame[i] = (byte) random.nextInt();
                     }
                     length = grown;
+                }
+                case 6 -> {
+                    // A byte of a TCP options area: kinds and lengths are what the option parser reads.
+                    if (length > TCP_OPTIONS && frame[23] == Ipv4.PROTOCOL_TCP) {
+                        int at = TCP_OPTIONS + random.nextInt(Math.min(length - TCP_OPTIONS, Tcp.MAX_OPTIONS_LENGTH));
+                        frame[at] = (byte) BOUNDARY[random.nextInt(BOUNDARY.length)];
+                    }
                 }
                 default -> {
                     if (length > 1) {
