@@ -278,12 +278,12 @@ public final class TcpOptions {
         return sackBlocks;
     }
 
-    /** Left edge of SACK block {@code i}: its first sequence number. */
+    /** Left edge of SACK block {@code i < sackBlocks()}: its first sequence number. */
     public int sackLeft(int i) {
         return sackEdges[2 * i];
     }
 
-    /** Right edge of SACK block {@code i}: the sequence number just after it. */
+    /** Right edge of SACK block {@code i < sackBlocks()}: the sequence number just after the block. */
     public int sackRight(int i) {
         return sackEdges[2 * i + 1];
     }
