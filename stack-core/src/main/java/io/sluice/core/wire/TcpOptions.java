@@ -81,6 +81,8 @@ public final class TcpOptions {
     public static final int MAX_SACK_BLOCKS = 4;
     /** Largest window scale shift (RFC 7323 §2.3): windows stay below 2^30, half the sequence space. */
     public static final int MAX_WINDOW_SHIFT = 14;
+    /** The send MSS to assume when a SYN carried no MSS option (RFC 9293 §3.7.1; RFC 1122 §4.2.2.6). */
+    public static final int DEFAULT_MSS = 536;
     /** Passed as the shift to {@link #emitSyn} to send no Window Scale option. */
     public static final int NO_WINDOW_SCALE = -1;
 
@@ -268,7 +270,7 @@ public final class TcpOptions {
         return timestampValue;
     }
 
-    /** TSecr (valid with {@link #hasTimestamps()}). */
+    /** TSecr (valid with {@link #hasTimestamps()}; meaningful only on a segment with ACK, RFC 7323 §3.2). */
     public int timestampEcho() {
         return timestampEcho;
     }
