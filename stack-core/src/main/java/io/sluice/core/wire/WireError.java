@@ -71,8 +71,25 @@ public final class WireError {
     /** UDP checksum (with the IPv4 pseudo-header) does not verify. */
     public static final int UDP_BAD_CHECKSUM = 25;
 
+    /** Shorter than the 20-byte TCP header. */
+    public static final int TCP_TOO_SHORT = 26;
+    /** TCP data offset below 5 words, or header longer than the segment. */
+    public static final int TCP_BAD_DATA_OFFSET = 27;
+    /** TCP checksum (with the IPv4 pseudo-header) does not verify. */
+    public static final int TCP_BAD_CHECKSUM = 28;
+    /** SYN and FIN together (see {@link Tcp#check} for why only this combination is rejected on the wire). */
+    public static final int TCP_BAD_FLAGS = 29;
+    /** A TCP option's length byte is missing or its length runs past the options area (RFC 9293 §3.2). */
+    public static final int TCP_OPTION_TRUNCATED = 30;
+    /** A TCP option's length is 0 or 1: illegal, it cannot cover its own kind and length (RFC 9293 §3.2). */
+    public static final int TCP_OPTION_BAD_LENGTH = 31;
+    /** A known TCP option (MSS, window scale, SACK-permitted, SACK, timestamps) with a length its RFC forbids. */
+    public static final int TCP_OPTION_WRONG_LENGTH = 32;
+    /** A known TCP option appears twice in one segment. */
+    public static final int TCP_OPTION_DUPLICATE = 33;
+
     /** Number of codes. */
-    public static final int COUNT = 26;
+    public static final int COUNT = 34;
 
     private static final String[] SYMBOLS = {
         "OK",
@@ -83,6 +100,8 @@ public final class WireError {
         "IP4_BAD_SOURCE", "IP4_FRAGMENT",
         "ICMP4_TOO_SHORT", "ICMP4_BAD_CHECKSUM", "ICMP4_UNKNOWN_TYPE", "ICMP4_BAD_CODE", "ICMP4_BAD_QUOTE",
         "UDP_TOO_SHORT", "UDP_BAD_LENGTH", "UDP_BAD_CHECKSUM",
+        "TCP_TOO_SHORT", "TCP_BAD_DATA_OFFSET", "TCP_BAD_CHECKSUM", "TCP_BAD_FLAGS",
+        "TCP_OPTION_TRUNCATED", "TCP_OPTION_BAD_LENGTH", "TCP_OPTION_WRONG_LENGTH", "TCP_OPTION_DUPLICATE",
     };
 
     private static final String[] DESCRIPTIONS = {
@@ -112,6 +131,14 @@ public final class WireError {
         "UDP datagram shorter than its header",
         "UDP length field out of range",
         "UDP checksum error",
+        "TCP segment shorter than its header",
+        "TCP data offset below 5 words or beyond the segment",
+        "TCP checksum error",
+        "TCP SYN and FIN both set",
+        "TCP option truncated by the end of the options area",
+        "TCP option length 0 or 1",
+        "TCP option length wrong for its kind",
+        "TCP option repeated in one segment",
     };
 
     private WireError() {}

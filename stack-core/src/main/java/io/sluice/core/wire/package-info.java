@@ -1,7 +1,8 @@
 /**
- * Wire formats: views, checks and emitters for Ethernet II, ARP, IPv4, ICMPv4 and UDP over packet bytes, the
- * Internet checksum, and the address values (MAC, IPv4, prefixes) that configuration and tables use. This is the
- * parsing layer the graph nodes (ethernet-input, arp-input, ip4-input, icmp4-input, udp4-input) call on buffers.
+ * Wire formats: views, checks and emitters for Ethernet II, ARP, IPv4, ICMPv4, UDP and TCP (header and options)
+ * over packet bytes, the Internet checksum, and the address values (MAC, IPv4, prefixes) that configuration and
+ * tables use. This is the parsing layer the graph nodes (ethernet-input, arp-input, ip4-input, icmp4-input,
+ * udp4-input, and TCP's input node to come) call on buffers.
  *
  * <h2>Why static methods over (segment, offset)</h2>
  * Every header is read and written by static methods taking the pool's {@link java.lang.foreign.MemorySegment}
@@ -10,7 +11,8 @@
  * is fully named by a {@code long}; a cursor object ({@code view.wrap(mem, off, length)}) would add state that
  * must be re-pointed per packet, kept per worker and kept consistent when a node walks from one layer to the
  * next, for no gain: the JIT inlines these small methods into straight loads. The static style is used
- * throughout; nothing here holds state.
+ * throughout; nothing here holds state, except {@link io.sluice.core.wire.TcpOptions}, a per-worker holder that
+ * the option parser fills because a segment carries too many option values to return in an {@code int}.
  *
  * <h2>Checks before reads</h2>
  * The smoltcp split of "checked on construction" becomes: each layer has a {@code check(mem, off, length, ...)}

@@ -84,6 +84,34 @@ class PcapTsharkTest {
         }
     }
 
+    @Test
+    void tsharkDecodesTcpSegmentsAndOptionsAsWritten() throws IOException, InterruptedException {
+        Path tshark = findOnPath("tshark");
+        assumeTrue(tshark != null, "tshark not installed: not on PATH " + System.getenv("PATH"));
+
+        // The wire tests' hand-built segments, which the TCP emitters reproduce byte for byte.
+        byte[][] frames = {io.sluice.core.wire.TestFrames.tcpSyn(), io.sluice.core.wire.TestFrames.tcpData()};
+        Path file = dir.resolve("tcp.pcap");
+        try (PcapWriter w = PcapWriter.open(file, SNAP, PcapWriter.UNLIMITED, PcapWriter.UNLIMITED)) {
+            for (int i = 0; i < frames.length; i++) {
+                MemorySegment frame = MemorySegment.ofArray(frames[i]);
+                assertTrue(w.write(T0 + i, frame, 0, frames[i].length, frames[i].length));
+            }
+        }
+
+        List<String> lines = run(tshark.toString(), "-r", file.toString(), "-o", "tcp.check_checksum:TRUE",
+                "-o", "tcp.relative_sequence_numbers:FALSE", "-T", "fields", "-E", "separator=,",
+                "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.seq_raw", "-e", "tcp.ack_raw", "-e", "tcp.flags",
+                "-e", "tcp.window_size_value", "-e", "tcp.checksum.status", "-e", "tcp.options.mss_val",
+                "-e", "tcp.options.wscale.shift", "-e", "tcp.options.sack_perm", "-e", "tcp.options.timestamp.tsval",
+                "-e", "tcp.options.timestamp.tsecr", "-e", "tcp.options.sack_le", "-e", "tcp.options.sack_re",
+                "-e", "tcp.len");
+        // Checksum status 1 is "good". Sequence numbers are unsigned decimal: 0xc0000001 = 3221225473.
+        assertEquals(List.of(
+                "40000,80,16909060,0,0x0002,64240,1,1460,7,0402,168496141,0,,,0",
+                "40000,80,16909061,3221225473,0x0018,501,1,,,,168496142,43981,3221225728,3221225984,11"), lines);
+    }
+
     private List<String> run(String... command) throws IOException, InterruptedException {
         Path out = dir.resolve("tshark.out");
         Path err = dir.resolve("tshark.err");

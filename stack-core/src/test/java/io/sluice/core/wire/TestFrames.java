@@ -16,6 +16,9 @@ public final class TestFrames {
     public static final int IP_A = 0xc612_0001; // 198.18.0.1
     public static final int IP_B = 0xc612_0002; // 198.18.0.2
 
+    /** The options holder {@link #classify} parses into: one per thread, as a worker would have. */
+    private static final ThreadLocal<TcpOptions> TCP_OPTIONS = ThreadLocal.withInitial(TcpOptions::new);
+
     private TestFrames() {}
 
     public static byte[] hex(String text) {
@@ -124,7 +127,73 @@ public final class TestFrames {
         return ipv4Frame("020000000001 020000000002 0800", 1, icmp, IP_B, IP_A);
     }
 
-    /** All the known-good frames. */
+    /**
+     * A TCP segment 198.18.0.1 → 198.18.0.2 in an Ethernet frame: {@code header} is the TCP header in hex with a
+     * zero checksum, which is filled in by {@link #fixTcpChecksum}; {@code payload} follows it.
+     */
+    public static byte[] tcp(String header, byte[] payload) {
+        byte[] head = hex(header);
+        byte[] segment = new byte[head.length + payload.length];
+        System.arraycopy(head, 0, segment, 0, head.length);
+        System.arraycopy(payload, 0, segment, head.length, payload.length);
+        byte[] frame = ipv4Frame("020000000002 020000000001 0800", Ipv4.PROTOCOL_TCP, segment, IP_A, IP_B);
+        fixTcpChecksum(frame, 14);
+        return frame;
+    }
+
+    /** Recomputes the TCP checksum of the segment in the IPv4 datagram at {@code ip}, by the book (RFC 9293 §3.1). */
+    public static void fixTcpChecksum(byte[] frame, int ip) {
+        int headerLength = (frame[ip] & 0x0f) * 4;
+        int tcp = ip + headerLength;
+        int end = ip + get16(frame, ip + 2);
+        put16(frame, tcp + 16, 0);
+        byte[] pseudo = new byte[12 + end - tcp];
+        System.arraycopy(frame, ip + 12, pseudo, 0, 8);
+        pseudo[9] = Ipv4.PROTOCOL_TCP;
+        put16(pseudo, 10, end - tcp);
+        System.arraycopy(frame, tcp, pseudo, 12, end - tcp);
+        put16(frame, tcp + 16, referenceChecksum(pseudo, 0, pseudo.length));
+    }
+
+    /**
+     * A SYN 40000 → 80, seq 0x01020304, window 64240, with MSS 1460, SACK-Permitted, Timestamps (TSval
+     * 0x0a0b0c0d, TSecr 0), NOP and Window Scale 7: the layout {@link TcpOptions#emitSyn} writes. 74 bytes.
+     */
+    public static byte[] tcpSyn() {
+        return tcp("9c40 0050 01020304 00000000 a002 faf0 0000 0000"
+                + "020405b4 0402080a 0a0b0c0d 00000000 01030307", new byte[0]);
+    }
+
+    /**
+     * PSH+ACK 40000 → 80, seq 0x01020305, ack 0xc0000001, window 501, with NOP NOP Timestamps (0x0a0b0c0e,
+     * 0x0000abcd) and NOP NOP SACK [0xc0000100, 0xc0000200), then 11 bytes of data "hello, tcp!".
+     */
+    public static byte[] tcpData() {
+        return tcp("9c40 0050 01020305 c0000001 b018 01f5 0000 0000"
+                + "0101080a 0a0b0c0e 0000abcd 0101050a c0000100 c0000200",
+                "hello, tcp!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** A SYN with MSS 1460 and an experimental option (kind 254, RFC 6994) that a receiver skips. */
+    public static byte[] tcpSynWithUnknownOption() {
+        return tcp("9c41 0050 00000001 00000000 7002 ffff 0000 0000 020405b4 fe041234", new byte[0]);
+    }
+
+    /** The known-good TCP frames. */
+    public static byte[][] tcpFrames() {
+        return new byte[][] {tcpSyn(), tcpData(), tcpSynWithUnknownOption()};
+    }
+
+    /** The known-good frames of every layer: {@link #goodFrames()} and then {@link #tcpFrames()}. */
+    public static byte[][] allGoodFrames() {
+        byte[][] good = goodFrames();
+        byte[][] tcp = tcpFrames();
+        byte[][] all = java.util.Arrays.copyOf(good, good.length + tcp.length);
+        System.arraycopy(tcp, 0, all, good.length, tcp.length);
+        return all;
+    }
+
+    /** All the known-good frames below TCP. */
     public static byte[][] goodFrames() {
         return new byte[][] {arpRequest(), icmpEchoRequest(), udp(12, false), udp(13, false), udp(0, true),
             portUnreachable()};
@@ -138,8 +207,8 @@ public final class TestFrames {
     }
 
     /**
-     * The checks a receive path runs on a frame, in order: Ethernet, then ARP or IPv4, then ICMP or UDP. Returns
-     * the first result that is not {@link WireError#OK}, or OK.
+     * The checks a receive path runs on a frame, in order: Ethernet, then ARP or IPv4, then ICMP, UDP or TCP. Returns
+     * the first result that is not {@link WireError#OK}, or OK. A TCP segment's options are parsed too.
      */
     public static int classify(MemorySegment mem, long off, int length) {
         int result = Ethernet.check(mem, off, length);
@@ -159,6 +228,11 @@ public final class TestFrames {
         int headerLength = Ipv4.headerLength(mem, ip);
         long transport = ip + headerLength;
         int transportLength = Ipv4.totalLength(mem, ip) - headerLength;
+        if (Ipv4.protocol(mem, ip) == Ipv4.PROTOCOL_TCP) {
+            result = Tcp.check(mem, transport, transportLength, Ipv4.source(mem, ip), Ipv4.destination(mem, ip),
+                    false);
+            return result != WireError.OK ? result : TCP_OPTIONS.get().parseSegment(mem, transport);
+        }
         return switch (Ipv4.protocol(mem, ip)) {
             case Ipv4.PROTOCOL_ICMP -> Icmp4.check(mem, transport, transportLength, false);
             case Ipv4.PROTOCOL_UDP -> Udp.check(mem, transport, transportLength, Ipv4.source(mem, ip),

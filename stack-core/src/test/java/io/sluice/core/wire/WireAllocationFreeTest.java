@@ -18,7 +18,7 @@ class WireAllocationFreeTest {
     @Test
     void checkParseAndEmitAllocateNothing() {
         try (Arena arena = Arena.ofConfined()) {
-            byte[][] good = TestFrames.goodFrames();
+            byte[][] good = TestFrames.allGoodFrames();
             MemorySegment[] frames = new MemorySegment[good.length * 2];
             int[] lengths = new int[frames.length];
             for (int i = 0; i < good.length; i++) {
@@ -31,12 +31,35 @@ class WireAllocationFreeTest {
             }
             MemorySegment scratch = arena.allocate(2048);
             long[] sink = new long[1]; // the work's results, kept so nothing can be optimised away
-            Runnable work = () -> sink[0] += run(frames, lengths, scratch, ROUNDS);
+            TcpOptions options = new TcpOptions();
+            int[] sackEdges = {1, 2, 3, 4, 5, 6, 7, 8};
+            Runnable work = () -> sink[0] += run(frames, lengths, scratch, ROUNDS)
+                    + runTcp(scratch, options, sackEdges, ROUNDS);
 
             long allocated = AllocationMeter.allocatedInSteadyState(work);
 
             assertEquals(0, allocated, "bytes allocated by " + ROUNDS + " rounds");
         }
+    }
+
+    /** TCP options and header written into a scratch buffer and parsed back, as a transmit and receive path do. */
+    private static long runTcp(MemorySegment out, TcpOptions options, int[] sackEdges, int rounds) {
+        long sum = 0;
+        long tcp = 1024;
+        for (int r = 0; r < rounds; r++) {
+            int optionsLength = (r & 1) == 0
+                    ? TcpOptions.emitSyn(out, tcp + Tcp.OPTIONS, 1460, r & 15, true, true, r, 0)
+                    : TcpOptions.emitSegment(out, tcp + Tcp.OPTIONS, true, r, ~r, sackEdges, r & 3);
+            int flags = (r & 1) == 0 ? Tcp.SYN : Tcp.ACK;
+            Tcp.emit(out, tcp, 40000, 80, r, ~r, flags, 65535, optionsLength, 100, TestFrames.IP_A, TestFrames.IP_B);
+            int length = Tcp.MIN_HEADER_LENGTH + optionsLength + 100;
+            sum += Tcp.check(out, tcp, length, TestFrames.IP_A, TestFrames.IP_B, false);
+            sum += options.parseSegment(out, tcp) + options.timestampValue() + options.sackBlocks()
+                    + options.windowShift() + Tcp.sequence(out, tcp) + Tcp.window(out, tcp);
+            sum += Tcp.emitWithPayloadSum(out, tcp, 1, 2, r, r, Tcp.ACK, 3, 0, 100, r & 0xffff, TestFrames.IP_A,
+                    TestFrames.IP_B);
+        }
+        return sum;
     }
 
     private static long run(MemorySegment[] frames, int[] lengths, MemorySegment out, int rounds) {

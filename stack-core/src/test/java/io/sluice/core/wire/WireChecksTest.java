@@ -30,7 +30,7 @@ class WireChecksTest {
         }
     }
 
-    private static void fixIp(byte[] frame, int ip) {
+    static void fixIp(byte[] frame, int ip) {
         put16(frame, ip + 10, 0);
         put16(frame, ip + 10, referenceChecksum(frame, ip, ip + (frame[ip] & 0x0f) * 4));
     }
@@ -44,7 +44,7 @@ class WireChecksTest {
 
     @Test
     void acceptsTheKnownGoodFramesAndReadsTheirFields() {
-        for (byte[] frame : TestFrames.goodFrames()) {
+        for (byte[] frame : TestFrames.allGoodFrames()) {
             assertEquals(WireError.OK, classify(frame), HexDump.of(frame));
         }
         MemorySegment arp = MemorySegment.ofArray(TestFrames.arpRequest());
@@ -284,6 +284,8 @@ class WireChecksTest {
         fixIp(f, IP);
         rejects.expect(WireError.UDP_BAD_CHECKSUM, f); // the pseudo-header covers the addresses
 
+        TcpWireTest.craftedRejects(rejects::expect);
+
         for (int code = 1; code < WireError.COUNT; code++) {
             assertTrue(reached.contains(code), "no crafted frame reaches " + WireError.symbol(code));
         }
@@ -292,7 +294,7 @@ class WireChecksTest {
     @Test
     void truncationAtEveryLengthNeverThrowsAndAlwaysNamesAReason() {
         try (Arena arena = Arena.ofConfined()) {
-            for (byte[] frame : TestFrames.goodFrames()) {
+            for (byte[] frame : TestFrames.allGoodFrames()) {
                 for (int length = 0; length <= frame.length; length++) {
                     MemorySegment exact = TestFrames.offHeap(arena, Arrays.copyOf(frame, length));
                     int result = TestFrames.classify(exact, 0, length);
@@ -328,7 +330,7 @@ class WireChecksTest {
     }
 
     @FunctionalInterface
-    private interface Rejects {
+    interface Rejects {
         void expect(int code, byte[] frame);
     }
 

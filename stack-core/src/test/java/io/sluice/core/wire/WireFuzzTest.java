@@ -27,12 +27,14 @@ class WireFuzzTest {
     private static final long SEED = 0x5_1ce_0001L;
     private static final int FRAMES = 200_000;
     private static final long TIME_LIMIT_NANOS = 20_000_000_000L;
+    /** Where a TCP options area starts in an untagged frame without IPv4 options. */
+    private static final int TCP_OPTIONS = 14 + 20 + Tcp.OPTIONS;
     private static final int[] BOUNDARY = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x08, 0x0b, 0x11, 0x14, 0x20,
         0x40, 0x45, 0x46, 0x4f, 0x7f, 0x80, 0x81, 0x86, 0x88, 0xa8, 0xdd, 0xe0, 0xfe, 0xff};
 
     @Test
     void mutatedFramesAlwaysGetAKnownResult() {
-        byte[][] seeds = TestFrames.goodFrames();
+        byte[][] seeds = TestFrames.allGoodFrames();
         Random random = new Random(SEED);
         long[] histogram = new long[WireError.COUNT];
         long start = System.nanoTime();
@@ -79,11 +81,12 @@ class WireFuzzTest {
         assertTrue(histogram[WireError.OK] > 0, report.toString());
     }
 
+
     /** Applies 1 to 4 mutations; returns the new length. */
     private static int mutate(byte[] frame, int length, Random random) {
         int mutations = 1 + random.nextInt(4);
         for (int m = 0; m < mutations; m++) {
-            switch (random.nextInt(6)) {
+            switch (random.nextInt(7)) {
                 case 0 -> {
                     if (length > 0) {
                         frame[random.nextInt(length)] ^= (byte) (1 << random.nextInt(8));
@@ -95,8 +98,9 @@ class WireFuzzTest {
                     }
                 }
                 case 2 -> {
-                    // A header field most checks read: type, version/IHL, lengths, flags, protocol, ICMP type/code.
-                    int[] fields = {12, 13, 14, 16, 17, 20, 21, 23, 34, 35, 38, 39};
+                    // A header field most checks read: type, version/IHL, lengths, flags, protocol, ICMP type/code,
+                    // TCP data offset and control bits.
+                    int[] fields = {12, 13, 14, 16, 17, 20, 21, 23, 34, 35, 38, 39, 46, 47};
                     int at = fields[random.nextInt(fields.length)];
                     if (at < length) {
                         frame[at] = (byte) BOUNDARY[random.nextInt(BOUNDARY.length)];
@@ -110,6 +114,13 @@ class WireFuzzTest {
                     }
                     length = grown;
                 }
+                case 6 -> {
+                    // A byte of a TCP options area: kinds and lengths are what the option parser reads.
+                    if (length > TCP_OPTIONS && frame[23] == Ipv4.PROTOCOL_TCP) {
+                        int at = TCP_OPTIONS + random.nextInt(Math.min(length - TCP_OPTIONS, Tcp.MAX_OPTIONS_LENGTH));
+                        frame[at] = (byte) BOUNDARY[random.nextInt(BOUNDARY.length)];
+                    }
+                }
                 default -> {
                     if (length > 1) {
                         frame[random.nextInt(length)] = (byte) random.nextInt();
@@ -120,7 +131,7 @@ class WireFuzzTest {
         return length;
     }
 
-    /** Repairs the IPv4 header checksum, and the ICMP or UDP one when asked, wherever the lengths allow. */
+    /** Repairs the IPv4 header checksum, and the ICMP, UDP or TCP one when asked, wherever the lengths allow. */
     private static void repairChecksums(byte[] frame, int length, boolean transportToo) {
         if (length < 14) {
             return;
@@ -141,7 +152,9 @@ class WireFuzzTest {
         }
         int transport = ip + headerLength;
         int transportLength = total - headerLength;
-        if (frame[ip + 9] == Ipv4.PROTOCOL_ICMP && transportLength >= 4) {
+        if (frame[ip + 9] == Ipv4.PROTOCOL_TCP && transportLength >= Tcp.MIN_HEADER_LENGTH) {
+            TestFrames.fixTcpChecksum(frame, ip);
+        } else if (frame[ip + 9] == Ipv4.PROTOCOL_ICMP && transportLength >= 4) {
             put16(frame, transport + 2, 0);
             put16(frame, transport + 2, referenceChecksum(frame, transport, ip + total));
         } else if (frame[ip + 9] == Ipv4.PROTOCOL_UDP && transportLength >= 8) {
@@ -180,6 +193,11 @@ class WireFuzzTest {
             }
         } else if (Ipv4.protocol(mem, next) == Ipv4.PROTOCOL_UDP) {
             sink += Udp.sourcePort(mem, transport) + Udp.destinationPort(mem, transport) + Udp.length(mem, transport);
+        } else if (Ipv4.protocol(mem, next) == Ipv4.PROTOCOL_TCP) {
+            sink += Tcp.sourcePort(mem, transport) + Tcp.destinationPort(mem, transport) + Tcp.sequence(mem, transport)
+                    + Tcp.acknowledgment(mem, transport) + Tcp.flags(mem, transport) + Tcp.window(mem, transport)
+                    + Tcp.checksum(mem, transport) + Tcp.urgentPointer(mem, transport)
+                    + Tcp.optionsLength(mem, transport);
         }
         return sink;
     }
