@@ -74,6 +74,7 @@ public final class SackScoreboard {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.highRxt = iss;
+        this.recoveryPoint = iss;
     }
 
     /** Distance of {@code seq} above SND.UNA: the sort key of the ranges. */
@@ -230,10 +231,20 @@ public final class SackScoreboard {
 
     /**
      * The retransmission timer expired (RFC 6675 §5.1): recovery by SACK ends, nothing counts as retransmitted
-     * any more, and the SACK information is kept for the retransmissions that follow.
+     * any more, RecoveryPoint becomes HighData so that no new recovery starts before SND.UNA reaches it, and the SACK
+     * information is kept: {@link #nextSeg(long)} still picks the retransmissions and skips SACKed data.
      */
     public void onRetransmitTimeout() {
         exitRecovery();
+        recoveryPoint = sndNxt;
+    }
+
+    /**
+     * Whether a loss may start a new recovery (RFC 6675 §5 and §5.1): not while one is on, nor after an RTO or a
+     * recovery until SND.UNA has reached the RecoveryPoint of then.
+     */
+    public boolean canEnterRecovery() {
+        return !inRecovery && Seq.ge(sndUna, recoveryPoint);
     }
 
     // ---- RFC 6675 functions ------------------------------------------------------------------------------------
@@ -291,8 +302,10 @@ public final class SackScoreboard {
     }
 
     /**
-     * NextSeg() of RFC 6675 §4: what to send next. The range is found in {@link #nextStart()} and
-     * {@link #nextEnd()}; nothing changes until the caller sends it and calls {@link #markNextSegSent()}.
+     * NextSeg() of RFC 6675 §4: what to send next during loss recovery, or after an RTO to pick retransmissions
+     * that skip SACKed data (outside those the sender just sends new data). The range is found in
+     * {@link #nextStart()} and {@link #nextEnd()}; nothing changes until the caller sends it and calls
+     * {@link #markNextSegSent()}.
      * Retransmissions stop at the end of their hole, so SACKed data is never sent again.
      *
      * @param newDataAllowed octets of unsent data that may be sent now (data queued, limited by the peer's window)

@@ -186,7 +186,9 @@ class SackScoreboardTest {
         ack(board, iss, segs(iss, 1, 3)); // three duplicate ACKs' worth: segments 1-3 SACKed
         assertTrue(board.isLost(iss));
         assertEquals(6000, board.pipe()); // the lost hole counts nothing, segments 4-9 count
+        assertTrue(board.canEnterRecovery());
         board.enterRecovery();
+        assertFalse(board.canEnterRecovery());
         assertEquals(iss + 10 * SMSS, board.recoveryPoint());
         assertEquals(NextSegRule.RETRANSMIT_LOST, board.nextSeg(0));
         assertEquals(iss, board.nextStart());
@@ -289,6 +291,12 @@ class SackScoreboardTest {
         assertEquals(6000, board.pipe());
         assertEquals(NextSegRule.RETRANSMIT_LOST, board.nextSeg(0)); // the SACK information still finds it
         assertEquals(0, board.nextStart());
+        // No new recovery until SND.UNA reaches what SND.NXT was at the timeout.
+        assertFalse(board.canEnterRecovery());
+        ack(board, 9000);
+        assertFalse(board.canEnterRecovery());
+        ack(board, 10_000);
+        assertTrue(board.canEnterRecovery());
     }
 
     @Test
