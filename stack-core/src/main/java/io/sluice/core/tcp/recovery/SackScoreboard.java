@@ -54,6 +54,10 @@ public final class SackScoreboard {
     private int nextStart;
     private int nextEnd;
     private NextSegRule nextRule = NextSegRule.NONE;
+    /** The chosen range is the first retransmission of a recovery (RFC 6675 §5 step 4.3). */
+    private boolean nextIsEntry;
+    /** End of the hole {@link #firstUnsackedFrom(long)} found, as an offset from SND.UNA. */
+    private long scanHoleEnd;
 
     /**
      * @param capacity SACKed ranges held, at least 1
@@ -213,14 +217,27 @@ public final class SackScoreboard {
     // ---- recovery phases -------------------------------------------------------------------------------------
 
     /**
-     * Loss recovery starts (RFC 6675 §5 step 4): RecoveryPoint = HighData, HighRxt = HighACK, and the rescue
-     * retransmission becomes available again.
+     * Loss recovery starts (RFC 6675 §5 step 4): RecoveryPoint = HighData, HighRxt = HighACK, and the first
+     * retransmission is chosen (step 4.3): the first unSACKed segment above SND.UNA, whether or not IsLost() says
+     * so, found like a {@link #nextSeg(long)} result in {@link #nextStart()} and {@link #nextEnd()}. When it is sent,
+     * {@link #markNextSegSent()} sets both HighRxt and RescueRxt to its end, so that the rescue retransmission waits
+     * until the first retransmission is acknowledged.
+     *
+     * @return {@link NextSegRule#RETRANSMIT_LOST}, or {@link NextSegRule#NONE} when nothing unSACKed is outstanding
      */
-    public void enterRecovery() {
+    public NextSegRule enterRecovery() {
         inRecovery = true;
         recoveryPoint = sndNxt;
         highRxt = sndUna;
         rescueDone = false;
+        long s = firstUnsackedFrom(0);
+        nextRule = NextSegRule.NONE;
+        if (s >= off(sndNxt)) {
+            return NextSegRule.NONE;
+        }
+        choose(NextSegRule.RETRANSMIT_LOST, s, Math.min(s + smss, scanHoleEnd));
+        nextIsEntry = true;
+        return nextRule;
     }
 
     /** Loss recovery ends (the caller saw SND.UNA reach {@link #recoveryPoint()}, or an RTO took over). */
@@ -313,23 +330,11 @@ public final class SackScoreboard {
      */
     public NextSegRule nextSeg(long newDataAllowed) {
         nextRule = NextSegRule.NONE;
+        nextIsEntry = false;
         long highSack = count == 0 ? 0 : off(ends[count - 1]);
         // The first unSACKed octet above HighRxt (rules 1.a and 3), and the end of its hole.
-        long s = Seq.gt(highRxt, sndUna) ? off(highRxt) : 0;
-        long holeEnd = off(sndNxt);
-        for (int j = 0; j < count; j++) {
-            long a = off(starts[j]);
-            long b = off(ends[j]);
-            if (b <= s) {
-                continue;
-            }
-            if (a <= s) {
-                s = b;
-                continue;
-            }
-            holeEnd = a;
-            break;
-        }
+        long s = firstUnsackedFrom(Seq.gt(highRxt, sndUna) ? off(highRxt) : 0);
+        long holeEnd = scanHoleEnd;
         boolean belowHighSack = s < highSack; // rule 1.b
         if (belowHighSack && isLost(sndUna + (int) s)) {
             return choose(NextSegRule.RETRANSMIT_LOST, s, Math.min(s + smss, holeEnd));
@@ -345,6 +350,29 @@ public final class SackScoreboard {
             return rescue();
         }
         return NextSegRule.NONE;
+    }
+
+    /**
+     * The offset of the first unSACKed octet at or above offset {@code from}; the end of its hole goes to
+     * {@link #scanHoleEnd} (SND.NXT when no SACKed range follows).
+     */
+    private long firstUnsackedFrom(long from) {
+        long s = from;
+        scanHoleEnd = off(sndNxt);
+        for (int j = 0; j < count; j++) {
+            long a = off(starts[j]);
+            long b = off(ends[j]);
+            if (b <= s) {
+                continue;
+            }
+            if (a <= s) {
+                s = b;
+                continue;
+            }
+            scanHoleEnd = a;
+            break;
+        }
+        return s;
     }
 
     /** Rule (4): one segment ending at the highest unSACKed octet below SND.NXT, if any. */
@@ -367,19 +395,27 @@ public final class SackScoreboard {
 
     private NextSegRule choose(NextSegRule rule, long fromOffset, long toOffset) {
         nextRule = rule;
+        nextIsEntry = false;
         nextStart = sndUna + (int) fromOffset;
         nextEnd = sndUna + (int) toOffset;
         return rule;
     }
 
     /**
-     * The range the last {@link #nextSeg(long)} returned was sent (RFC 6675 §5 step C.3): a retransmission by rule
-     * (1) or (3) raises HighRxt to its end; the rescue by rule (4) sets RescueRxt = RecoveryPoint and leaves HighRxt;
-     * new data raises SND.NXT.
+     * The range the last {@link #nextSeg(long)} or {@link #enterRecovery()} returned was sent (RFC 6675 §5 step
+     * C.3): a retransmission by rule (1) or (3) raises HighRxt to its end (the first one of a recovery RescueRxt
+     * too, step 4.3); the rescue by rule (4) sets RescueRxt = RecoveryPoint and leaves HighRxt; new data raises
+     * SND.NXT.
      */
     public void markNextSegSent() {
         switch (nextRule) {
-            case RETRANSMIT_LOST, RETRANSMIT_UNSACKED -> highRxt = Seq.max(highRxt, nextEnd);
+            case RETRANSMIT_LOST, RETRANSMIT_UNSACKED -> {
+                highRxt = Seq.max(highRxt, nextEnd);
+                if (nextIsEntry) { // RFC 6675 §5 step 4.3
+                    rescueDone = true;
+                    rescueRxt = nextEnd;
+                }
+            }
             case RESCUE -> {
                 rescueDone = true;
                 rescueRxt = recoveryPoint;
@@ -389,6 +425,7 @@ public final class SackScoreboard {
             default -> throw new AssertionError(nextRule);
         }
         nextRule = NextSegRule.NONE;
+        nextIsEntry = false;
     }
 
     // ---- state -------------------------------------------------------------------------------------------------

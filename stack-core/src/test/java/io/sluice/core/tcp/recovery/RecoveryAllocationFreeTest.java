@@ -50,18 +50,15 @@ class RecoveryAllocationFreeTest {
                     now);
             rack.endAck(board.lastAckHadDsack(), board.sndUna(), board.sndNxt());
             sink[0] += rack.detectLoss(log, now, board.inRecovery(), rtt.srtt());
-            if (board.canEnterRecovery() && (board.isLost(base) || log.lost(0))) {
-                board.enterRecovery();
-            }
+            boolean enter = board.canEnterRecovery() && (board.isLost(base) || log.lost(0));
             sink[0] += board.pipe();
-            if (board.inRecovery()) {
-                NextSegRule rule = board.nextSeg(0);
-                if (rule == NextSegRule.RETRANSMIT_LOST || rule == NextSegRule.RETRANSMIT_UNSACKED) {
-                    log.onRetransmitted(log.indexOf(board.nextStart()), now);
-                    retransmissions++;
-                }
-                board.markNextSegSent();
+            NextSegRule rule = enter ? board.enterRecovery()
+                    : board.inRecovery() ? board.nextSeg(0) : NextSegRule.NONE;
+            if (rule == NextSegRule.RETRANSMIT_LOST || rule == NextSegRule.RETRANSMIT_UNSACKED) {
+                log.onRetransmitted(log.indexOf(board.nextStart()), now);
+                retransmissions++;
             }
+            board.markNextSegSent();
             now += US;
         }
         now += 10 * MS;

@@ -174,7 +174,7 @@ class SackScoreboardTest {
         assertFalse(board.isLost(0)); // exactly (DupThresh - 1) * SMSS
         ack(board, 0, 3000, 3001);
         assertTrue(board.isLost(0));
-        assertFalse(board.isLost(1001)); // 2000 octets above 1001 counted from 1002 on: 1999 + 1
+        assertFalse(board.isLost(1001)); // above 1001 (from 1002 on) only 1999 octets
     }
 
     // ---- SetPipe and NextSeg (RFC 6675 §4, §5) -----------------------------------------------------------------
@@ -187,10 +187,9 @@ class SackScoreboardTest {
         assertTrue(board.isLost(iss));
         assertEquals(6000, board.pipe()); // the lost hole counts nothing, segments 4-9 count
         assertTrue(board.canEnterRecovery());
-        board.enterRecovery();
+        assertEquals(NextSegRule.RETRANSMIT_LOST, board.enterRecovery());
         assertFalse(board.canEnterRecovery());
         assertEquals(iss + 10 * SMSS, board.recoveryPoint());
-        assertEquals(NextSegRule.RETRANSMIT_LOST, board.nextSeg(0));
         assertEquals(iss, board.nextStart());
         assertEquals(iss + 1000, board.nextEnd());
         board.markNextSegSent();
@@ -214,19 +213,22 @@ class SackScoreboardTest {
         ack(board, 0, segs(0, 2, 1)); // one segment SACKed: nothing is lost yet
         assertFalse(board.isLost(0));
         assertEquals(9000, board.pipe());
-        board.enterRecovery(); // e.g. RACK decided to start recovery
-        assertEquals(NextSegRule.SEND_NEW, board.nextSeg(SMSS)); // rule 2 precedes rule 3
-        assertEquals(NextSegRule.RETRANSMIT_UNSACKED, board.nextSeg(0));
+        // E.g. RACK decided to start recovery: RFC 6675 §5 step 4.3 retransmits the first unSACKed segment anyway.
+        assertEquals(NextSegRule.RETRANSMIT_LOST, board.enterRecovery());
         assertEquals(0, board.nextStart());
         assertEquals(1000, board.nextEnd());
         board.markNextSegSent();
+        assertEquals(NextSegRule.SEND_NEW, board.nextSeg(SMSS)); // rule 2 precedes rule 3
         assertEquals(NextSegRule.RETRANSMIT_UNSACKED, board.nextSeg(0));
         assertEquals(1000, board.nextStart());
         assertEquals(2000, board.nextEnd());
         board.markNextSegSent();
         assertEquals(2000, board.highRxt());
         assertEquals(9000 + 2000, board.pipe());
-        // Rule 4: one rescue segment ending at the highest unSACKed octet, HighRxt unchanged.
+        // Rule 4 waits until the first retransmission is acknowledged (RescueRxt was set to its end).
+        assertEquals(NextSegRule.NONE, board.nextSeg(0));
+        ack(board, 2000);
+        // Now one rescue segment ending at the highest unSACKed octet, HighRxt unchanged.
         assertEquals(NextSegRule.RESCUE, board.nextSeg(0));
         assertEquals(9000, board.nextStart());
         assertEquals(10_000, board.nextEnd());
@@ -234,19 +236,20 @@ class SackScoreboardTest {
         assertEquals(2000, board.highRxt());
         assertEquals(NextSegRule.NONE, board.nextSeg(0)); // only one rescue per recovery
         ack(board, 3000);
-        assertEquals(NextSegRule.NONE, board.nextSeg(0)); // HighACK not yet above RescueRxt
+        assertEquals(NextSegRule.NONE, board.nextSeg(0)); // HighACK not yet above RescueRxt = RecoveryPoint
     }
 
     @Test
     void rescueEndsBelowATopSackedRange() {
         SackScoreboard board = flight(0);
         ack(board, 0, segs(0, 9, 1));
-        board.enterRecovery();
-        board.nextSeg(0); // rule 3 for [0, 1000)
-        for (int i = 0; i < 9; i++) {
+        board.enterRecovery(); // [0, 1000)
+        board.markNextSegSent();
+        for (int i = 1; i < 9; i++) {
             assertEquals(NextSegRule.RETRANSMIT_UNSACKED, board.nextSeg(0));
             board.markNextSegSent();
         }
+        ack(board, 1000);
         assertEquals(NextSegRule.RESCUE, board.nextSeg(0));
         assertEquals(NextSegRule.RESCUE, board.nextSeg(0)); // asking again changes nothing
         assertEquals(8000, board.nextStart());
@@ -257,9 +260,8 @@ class SackScoreboardTest {
     void retransmissionsStopAtTheHoleAndSkipSackedData() {
         SackScoreboard board = flight(0);
         ack(board, 0, 500, 1000, 2000, 3000, 4000, 5000);
-        board.enterRecovery();
         // [0, 500) has three discontiguous ranges above it: lost, and retransmitted only up to the hole's end.
-        assertEquals(NextSegRule.RETRANSMIT_LOST, board.nextSeg(0));
+        assertEquals(NextSegRule.RETRANSMIT_LOST, board.enterRecovery());
         assertEquals(0, board.nextStart());
         assertEquals(500, board.nextEnd());
         board.markNextSegSent();
@@ -282,7 +284,6 @@ class SackScoreboardTest {
         SackScoreboard board = flight(0);
         ack(board, 0, segs(0, 1, 3));
         board.enterRecovery();
-        board.nextSeg(0);
         board.markNextSegSent();
         board.onRetransmitTimeout();
         assertFalse(board.inRecovery());
@@ -305,5 +306,6 @@ class SackScoreboardTest {
         assertEquals(0, board.onAck(5, NO_BLOCKS, 0));
         assertEquals(10_000, board.pipe());
         assertEquals(NextSegRule.NONE, board.nextSeg(0));
+        assertEquals(NextSegRule.NONE, new SackScoreboard(4, SMSS, 5).enterRecovery()); // nothing outstanding
     }
 }
