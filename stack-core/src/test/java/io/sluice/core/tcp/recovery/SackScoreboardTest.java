@@ -250,6 +250,8 @@ class SackScoreboardTest {
             board.markNextSegSent();
         }
         ack(board, 1000);
+        assertEquals(NextSegRule.NONE, board.nextSeg(0)); // HighACK (999) is not above RescueRxt (999) yet
+        ack(board, 2000);
         assertEquals(NextSegRule.RESCUE, board.nextSeg(0));
         assertEquals(NextSegRule.RESCUE, board.nextSeg(0)); // asking again changes nothing
         assertEquals(8000, board.nextStart());
