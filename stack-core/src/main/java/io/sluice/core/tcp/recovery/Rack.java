@@ -15,6 +15,10 @@ package io.sluice.core.tcp.recovery;
  * When loss recovery ends the caller calls {@link #onRecoveryExit()}. The minimum RTT is the lowest sample seen
  * on the connection; RFC 8985 suggests a windowed minimum to follow route changes, which is left for later.
  *
+ * <p>With RACK the segments to retransmit are the ones it marked lost; RFC 8985 §9.2 rules out RFC 6675's loss
+ * marking alongside it (RFC 6675 does not notice lost retransmissions), so a state machine that uses RACK takes
+ * its retransmissions from the lost marks and uses the {@link SackScoreboard} for SACK state and the pipe.
+ *
  * <p>Single-threaded; allocation-free.
  */
 public final class Rack {
