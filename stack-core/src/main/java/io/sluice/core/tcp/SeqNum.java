@@ -72,6 +72,15 @@ public final class SeqNum {
         return to - from;
     }
 
+    /**
+     * Octets from {@code from} up to {@code to} counted forward, modulo 2^32: 0 to 2^32 − 1, never negative (a
+     * {@code to} just before {@code from} is nearly 2^32 ahead). For ordering positions by how far they lie past a
+     * base such as SND.UNA.
+     */
+    public static long unsignedDistance(int from, int to) {
+        return Integer.toUnsignedLong(to - from);
+    }
+
     /** {@code a + n} modulo 2^32, for {@code n} bytes (SYN and FIN count one each, RFC 9293 §3.4). */
     public static int add(int a, int n) {
         return a + n;

@@ -1,5 +1,7 @@
 package io.sluice.core.tcp.recovery;
 
+import io.sluice.core.tcp.SeqNum;
+
 /**
  * RACK, the time-based loss detection of RFC 8985 §6, for one connection: a segment is deemed lost when a segment
  * sent after it has been delivered and more than RACK.rtt + RACK.reo_wnd has passed since it was sent.
@@ -54,7 +56,7 @@ public final class Rack {
 
     /** RACK_sent_after of §6.2: t1/seq1 was sent after t2/seq2, by time and then by sequence. */
     static boolean sentAfter(long t1, int seq1, long t2, int seq2) {
-        return t1 - t2 > 0 || (t1 == t2 && Seq.gt(seq1, seq2));
+        return t1 - t2 > 0 || (t1 == t2 && SeqNum.gt(seq1, seq2));
     }
 
     /**
@@ -69,10 +71,10 @@ public final class Rack {
      */
     public void onDelivered(int segEndSeq, long xmitTime, boolean retransmitted, boolean echoBeforeXmit, long now) {
         // Step 3: a segment below the highest delivered one that was never retransmitted arrived out of order.
-        if (!hasFack || Seq.gt(segEndSeq, fack)) {
+        if (!hasFack || SeqNum.gt(segEndSeq, fack)) {
             fack = segEndSeq;
             hasFack = true;
-        } else if (Seq.lt(segEndSeq, fack) && !retransmitted) {
+        } else if (SeqNum.lt(segEndSeq, fack) && !retransmitted) {
             reorderingSeen = true;
         }
         long sample = now - xmitTime;
@@ -104,7 +106,7 @@ public final class Rack {
      */
     public void endAck(boolean dsack, int sndUna, int sndNxt) {
         ackHasNewest = false;
-        if (inDsackRound && Seq.ge(sndUna, dsackRound)) {
+        if (inDsackRound && SeqNum.ge(sndUna, dsackRound)) {
             inDsackRound = false;
         }
         if (!inDsackRound && dsack) {

@@ -1,5 +1,7 @@
 package io.sluice.core.tcp.recovery;
 
+import io.sluice.core.tcp.SeqNum;
+
 /**
  * What the peer has selectively acknowledged above SND.UNA, and the RFC 6675 functions that drive SACK-based loss
  * recovery from it: {@link #isLost(int) IsLost}, {@link #pipe() SetPipe} and {@link #nextSeg(long) NextSeg}.
@@ -83,14 +85,14 @@ public final class SackScoreboard {
 
     /** Distance of {@code seq} above SND.UNA: the sort key of the ranges. */
     private long off(int seq) {
-        return Seq.distance(sndUna, seq);
+        return SeqNum.unsignedDistance(sndUna, seq);
     }
 
     // ---- input -------------------------------------------------------------------------------------------------
 
     /** New data went out: SND.NXT (RFC 6675's HighData + 1) moves up to {@code newSndNxt}. */
     public void onDataSent(int newSndNxt) {
-        if (Seq.gt(newSndNxt, sndNxt)) {
+        if (SeqNum.gt(newSndNxt, sndNxt)) {
             sndNxt = newSndNxt;
         }
     }
@@ -119,7 +121,7 @@ public final class SackScoreboard {
             dsacks++;
             first = 1;
         }
-        if (Seq.gt(ack, sndUna) && Seq.le(ack, sndNxt)) {
+        if (SeqNum.gt(ack, sndUna) && SeqNum.le(ack, sndNxt)) {
             advance(ack);
         }
         long before = sackedBytes;
@@ -132,18 +134,18 @@ public final class SackScoreboard {
     private static boolean isDsack(int ack, int[] blocks, int blockCount) {
         int start = blocks[0];
         int end = blocks[1];
-        if (Seq.le(end, ack)) {
+        if (SeqNum.le(end, ack)) {
             return true;
         }
-        return blockCount >= 2 && Seq.ge(start, blocks[2]) && Seq.le(end, blocks[3]) && Seq.lt(start, end);
+        return blockCount >= 2 && SeqNum.ge(start, blocks[2]) && SeqNum.le(end, blocks[3]) && SeqNum.lt(start, end);
     }
 
     private void addBlock(int start, int end) {
-        if (!Seq.lt(start, end) || Seq.le(end, sndUna) || Seq.gt(end, sndNxt)) {
+        if (!SeqNum.lt(start, end) || SeqNum.le(end, sndUna) || SeqNum.gt(end, sndNxt)) {
             ignoredBlocks++;
             return;
         }
-        insert(Seq.lt(start, sndUna) ? sndUna : start, end);
+        insert(SeqNum.lt(start, sndUna) ? sndUna : start, end);
     }
 
     /** Adds [start, end), merging it with the ranges it overlaps or touches. */
@@ -163,11 +165,11 @@ public final class SackScoreboard {
             int mergedStart = off(starts[i]) < s ? starts[i] : start;
             int mergedEnd = off(ends[k - 1]) > e ? ends[k - 1] : end;
             for (int j = i; j < k; j++) {
-                sackedBytes -= Seq.distance(starts[j], ends[j]);
+                sackedBytes -= SeqNum.unsignedDistance(starts[j], ends[j]);
             }
             starts[i] = mergedStart;
             ends[i] = mergedEnd;
-            sackedBytes += Seq.distance(mergedStart, mergedEnd);
+            sackedBytes += SeqNum.unsignedDistance(mergedStart, mergedEnd);
             int removed = k - i - 1;
             if (removed > 0) {
                 System.arraycopy(starts, k, starts, i + 1, count - k);
@@ -182,21 +184,21 @@ public final class SackScoreboard {
                 return; // the new range is the highest: it is the one forgotten
             }
             count--;
-            sackedBytes -= Seq.distance(starts[count], ends[count]);
+            sackedBytes -= SeqNum.unsignedDistance(starts[count], ends[count]);
         }
         System.arraycopy(starts, i, starts, i + 1, count - i);
         System.arraycopy(ends, i, ends, i + 1, count - i);
         starts[i] = start;
         ends[i] = end;
         count++;
-        sackedBytes += Seq.distance(start, end);
+        sackedBytes += SeqNum.unsignedDistance(start, end);
     }
 
     /** SND.UNA moves up to {@code ack}: ranges below it go, one straddling it is trimmed. */
     private void advance(int ack) {
         int gone = 0;
-        while (gone < count && Seq.le(ends[gone], ack)) {
-            sackedBytes -= Seq.distance(starts[gone], ends[gone]);
+        while (gone < count && SeqNum.le(ends[gone], ack)) {
+            sackedBytes -= SeqNum.unsignedDistance(starts[gone], ends[gone]);
             gone++;
         }
         if (gone > 0) {
@@ -204,12 +206,12 @@ public final class SackScoreboard {
             System.arraycopy(ends, gone, ends, 0, count - gone);
             count -= gone;
         }
-        if (count > 0 && Seq.lt(starts[0], ack)) {
-            sackedBytes -= Seq.distance(starts[0], ack);
+        if (count > 0 && SeqNum.lt(starts[0], ack)) {
+            sackedBytes -= SeqNum.unsignedDistance(starts[0], ack);
             starts[0] = ack;
         }
         sndUna = ack;
-        if (Seq.lt(highRxt, ack)) {
+        if (SeqNum.lt(highRxt, ack)) {
             highRxt = ack;
         }
     }
@@ -261,7 +263,7 @@ public final class SackScoreboard {
      * recovery until SND.UNA has reached the RecoveryPoint of then.
      */
     public boolean canEnterRecovery() {
-        return !inRecovery && Seq.ge(sndUna, recoveryPoint);
+        return !inRecovery && SeqNum.ge(sndUna, recoveryPoint);
     }
 
     // ---- RFC 6675 functions ------------------------------------------------------------------------------------
@@ -301,11 +303,11 @@ public final class SackScoreboard {
         long pipe = 0;
         long bytesAbove = 0;
         int rangesAbove = 0;
-        long retransmittedEnd = Seq.gt(highRxt, sndUna) ? off(highRxt) : 0;
+        long retransmittedEnd = SeqNum.gt(highRxt, sndUna) ? off(highRxt) : 0;
         long holeEnd = off(sndNxt);
         for (int j = count; j >= 0; j--) {
             if (j < count) {
-                bytesAbove += Seq.distance(starts[j], ends[j]);
+                bytesAbove += SeqNum.unsignedDistance(starts[j], ends[j]);
                 rangesAbove++;
                 holeEnd = off(starts[j]);
             }
@@ -333,7 +335,7 @@ public final class SackScoreboard {
         nextIsEntry = false;
         long highSack = count == 0 ? 0 : off(ends[count - 1]);
         // The first unSACKed octet above HighRxt (rules 1.a and 3), and the end of its hole.
-        long s = firstUnsackedFrom(Seq.gt(highRxt, sndUna) ? off(highRxt) : 0);
+        long s = firstUnsackedFrom(SeqNum.gt(highRxt, sndUna) ? off(highRxt) : 0);
         long holeEnd = scanHoleEnd;
         boolean belowHighSack = s < highSack; // rule 1.b
         if (belowHighSack && isLost(sndUna + (int) s)) {
@@ -346,7 +348,7 @@ public final class SackScoreboard {
         if (belowHighSack) {
             return choose(NextSegRule.RETRANSMIT_UNSACKED, s, Math.min(s + smss, holeEnd));
         }
-        if (inRecovery && !(rescueDone && Seq.le(sndUna, rescueRxt))) {
+        if (inRecovery && !(rescueDone && SeqNum.le(sndUna, rescueRxt))) {
             return rescue();
         }
         return NextSegRule.NONE;
@@ -410,7 +412,7 @@ public final class SackScoreboard {
     public void markNextSegSent() {
         switch (nextRule) {
             case RETRANSMIT_LOST, RETRANSMIT_UNSACKED -> {
-                highRxt = Seq.max(highRxt, nextEnd);
+                highRxt = SeqNum.max(highRxt, nextEnd);
                 if (nextIsEntry) { // RFC 6675 §5 step 4.3
                     rescueDone = true;
                     rescueRxt = nextEnd;

@@ -1,5 +1,7 @@
 package io.sluice.core.tcp.recovery;
 
+import io.sluice.core.tcp.SeqNum;
+
 /**
  * The segments of one connection that are sent and not yet cumulatively acknowledged, in sequence order, with what
  * RACK (RFC 8985 §5.2) keeps per segment: send time, whether retransmitted, SACKed, lost. A ring of parallel
@@ -45,7 +47,7 @@ public final class SentSegmentLog implements SentSegments {
      * @return false, recording nothing, when the log is full or the segment is empty
      */
     public boolean append(int startSeq, int endSeq, long now) {
-        if (size == flags.length || !Seq.lt(startSeq, endSeq)) {
+        if (size == flags.length || !SeqNum.lt(startSeq, endSeq)) {
             return false;
         }
         int s = slot(size);
@@ -72,12 +74,12 @@ public final class SentSegmentLog implements SentSegments {
      */
     public int acknowledge(int ack) {
         int dropped = 0;
-        while (size > 0 && Seq.le(ends[head], ack)) {
+        while (size > 0 && SeqNum.le(ends[head], ack)) {
             head = (head + 1) & mask;
             size--;
             dropped++;
         }
-        if (size > 0 && Seq.lt(starts[head], ack)) {
+        if (size > 0 && SeqNum.lt(starts[head], ack)) {
             starts[head] = ack;
         }
         return dropped;
@@ -92,10 +94,10 @@ public final class SentSegmentLog implements SentSegments {
         int marked = 0;
         for (int i = indexOf(start); i < size; i++) {
             int s = slot(i);
-            if (Seq.gt(ends[s], end)) {
+            if (SeqNum.gt(ends[s], end)) {
                 break;
             }
-            if (Seq.ge(starts[s], start) && (flags[s] & SACKED) == 0) {
+            if (SeqNum.ge(starts[s], start) && (flags[s] & SACKED) == 0) {
                 flags[s] |= SACKED;
                 marked++;
             }
@@ -109,7 +111,7 @@ public final class SentSegmentLog implements SentSegments {
         int hi = size;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (Seq.le(ends[slot(mid)], seq)) {
+            if (SeqNum.le(ends[slot(mid)], seq)) {
                 lo = mid + 1;
             } else {
                 hi = mid;

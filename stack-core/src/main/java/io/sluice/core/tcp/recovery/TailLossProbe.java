@@ -1,5 +1,7 @@
 package io.sluice.core.tcp.recovery;
 
+import io.sluice.core.tcp.SeqNum;
+
 /**
  * Tail Loss Probe (RFC 8985 §7) for one connection: when the last segments of a flight may be lost and no ACK
  * would arrive to let RACK notice, send one probe segment after a probe timeout (PTO) well before the RTO, so that
@@ -119,14 +121,14 @@ public final class TailLossProbe {
      * @param pureDupAck the ACK acknowledges nothing new and carries no SACK information
      */
     public AckVerdict onAck(int ack, boolean dsackForProbe, boolean pureDupAck) {
-        if (!episodeOpen || Seq.lt(ack, endSeq)) {
+        if (!episodeOpen || SeqNum.lt(ack, endSeq)) {
             return AckVerdict.NONE;
         }
         if (!isRetrans || dsackForProbe) {
             episodeOpen = false;
             return AckVerdict.NO_LOSS;
         }
-        if (Seq.gt(ack, endSeq)) {
+        if (SeqNum.gt(ack, endSeq)) {
             episodeOpen = false;
             return AckVerdict.LOSS_REPAIRED;
         }
