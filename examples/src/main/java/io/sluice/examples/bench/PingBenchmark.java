@@ -6,11 +6,8 @@ import io.sluice.core.iface.RxMode;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.stack.Stack;
 import io.sluice.core.sys.CpuAffinity;
-import io.sluice.core.sys.TunTap;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -144,18 +141,8 @@ public final class PingBenchmark implements Benchmark {
         return Rounds.median(times.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static String missingPrerequisite() throws IOException {
-        if (!Files.exists(Path.of(TunTap.CLONE_DEVICE))) {
-            return TunTap.CLONE_DEVICE + " is absent";
-        }
-        if ((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") != 0) {
-            return "needs root for TAP interfaces and namespaces";
-        }
-        for (String tool : List.of("ip", "ping")) {
-            if (!HostLink.onPath(tool)) {
-                return "needs " + tool;
-            }
-        }
-        return null;
+    private static String missingPrerequisite() {
+        String reason = HostLink.tapUnavailableReason();
+        return reason != null ? reason : HostLink.onPath("ping") ? null : "needs ping (iputils-ping)";
     }
 }

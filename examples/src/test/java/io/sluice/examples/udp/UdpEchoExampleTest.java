@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.stack.Stack;
-import io.sluice.core.sys.TunTap;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,10 +23,9 @@ class UdpEchoExampleTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void echoesEveryDatagramFromTheKernelSide() throws Exception {
-        assumeTrue(Files.exists(Path.of(TunTap.CLONE_DEVICE)), TunTap.CLONE_DEVICE + " is absent");
-        assumeTrue((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0,
-                "TAP interfaces and namespaces need root (CAP_NET_ADMIN)");
-        assumeTrue(HostLink.onPath("ip") && HostLink.onPath("python3"), "needs iproute2 and python3");
+        String reason = HostLink.tapUnavailableReason();
+        assumeTrue(reason == null, reason);
+        assumeTrue(HostLink.onPath("python3"), "needs python3 for the kernel-side UDP client");
         String suffix = Long.toString(ProcessHandle.current().pid() % 100_000);
         String namespace = "sleu" + suffix;
         StackConfig config = StackConfig.parse("test", """

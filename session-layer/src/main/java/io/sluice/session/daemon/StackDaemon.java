@@ -3,6 +3,7 @@ package io.sluice.session.daemon;
 import io.sluice.core.config.ConfigException;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.iface.Interface;
+import io.sluice.core.phy.HostLink;
 import io.sluice.core.stack.Stack;
 import io.sluice.session.control.ControlClient;
 import io.sluice.session.control.ControlServer;
@@ -104,8 +105,9 @@ public final class StackDaemon {
             stack = Stack.create(config);
         } catch (IOException | RuntimeException e) {
             err.println("sluice stack: " + e.getMessage());
-            if (!config.taps().isEmpty() && !Files.isWritable(Path.of("/dev/net/tun"))) {
-                err.println("sluice stack: TAP interfaces need root (CAP_NET_ADMIN) and /dev/net/tun");
+            String reason = HostLink.tapUnavailableReason();
+            if (!config.taps().isEmpty() && reason != null) {
+                err.println("sluice stack: the configuration has tap sections, but " + reason);
             }
             return 1;
         }

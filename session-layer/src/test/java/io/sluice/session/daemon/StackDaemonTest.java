@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
-import io.sluice.core.sys.TunTap;
 import io.sluice.session.control.ControlClient;
 import io.sluice.session.control.ControlReply;
 import io.sluice.session.control.ControlRequest;
@@ -39,10 +38,9 @@ class StackDaemonTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void runsServesTheControlSocketAndCleansUpOnSigterm() throws Exception {
-        assumeTrue(Files.exists(Path.of(TunTap.CLONE_DEVICE)), TunTap.CLONE_DEVICE + " is absent");
-        assumeTrue((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0,
-                "TAP interfaces and namespaces need root (CAP_NET_ADMIN)");
-        assumeTrue(HostLink.onPath("ip") && HostLink.onPath("ping"), "needs iproute2 and ping");
+        String reason = HostLink.tapUnavailableReason();
+        assumeTrue(reason == null, reason);
+        assumeTrue(HostLink.onPath("ping"), "needs ping (iputils-ping)");
         String suffix = Long.toString(ProcessHandle.current().pid() % 100_000);
         String namespace = "sldn" + suffix;
         String ifName = "sldt" + suffix;

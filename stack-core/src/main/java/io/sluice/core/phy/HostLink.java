@@ -1,5 +1,6 @@
 package io.sluice.core.phy;
 
+import io.sluice.core.sys.TunTap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +26,25 @@ public final class HostLink {
     private static final Path NETNS_DIR = Path.of("/run/netns");
 
     private HostLink() {
+    }
+
+    /**
+     * Why TAP interfaces with a Linux side in a namespace cannot be made here, or null when they can: the clone
+     * device, root (CAP_NET_ADMIN) and iproute2's {@code ip} are needed. For the daemon's error, benchmarks that
+     * skip, and tests that are skipped with the reason.
+     */
+    public static String tapUnavailableReason() {
+        if (!Files.exists(Path.of(TunTap.CLONE_DEVICE))) {
+            return TunTap.CLONE_DEVICE + " is absent";
+        }
+        try {
+            if ((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") != 0) {
+                return "TAP interfaces and namespaces need root (CAP_NET_ADMIN)";
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return "cannot tell whether this process is root: " + e.getMessage();
+        }
+        return onPath("ip") ? null : "needs iproute2's ip to configure the Linux side";
     }
 
     /** Whether {@code program} is on the PATH, or in the sbin directories an administrator's PATH has. */

@@ -3,9 +3,7 @@ package io.sluice.core.testing;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.core.phy.HostLink;
-import io.sluice.core.sys.TunTap;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +28,8 @@ public final class TestNamespace implements AutoCloseable {
 
     /** Skips the calling test, saying why, unless TAP interfaces and namespaces can be made here. */
     public static void assumeAvailable() throws IOException {
-        assumeTrue(Files.exists(Path.of(TunTap.CLONE_DEVICE)), TunTap.CLONE_DEVICE + " is absent");
-        assumeTrue((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0,
-                "creating TAP interfaces and namespaces needs root (CAP_NET_ADMIN)");
-        assumeTrue(onPath("ip"), "needs iproute2's ip to set up a namespace");
+        String reason = HostLink.tapUnavailableReason();
+        assumeTrue(reason == null, reason);
     }
 
     /** Whether {@code program} is on the PATH (or in the sbin directories root's PATH has). */
