@@ -50,6 +50,8 @@ public final class StackDaemon {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
+    /** The running stack, for a signal to wake its single-thread loop out of an epoll sleep. */
+    private volatile Stack running;
 
     /** Runs the daemon as a program of its own (tests start it in a child JVM). */
     public static void main(String[] args) {
@@ -115,6 +117,7 @@ public final class StackDaemon {
         Thread hook = Thread.ofPlatform().name("sluice-shutdown").unstarted(this::onShutdown);
         try {
             stack.start();
+            running = stack;
             Path socket = config.unix().cliListen().isPresent() ? ControlServer.socketPath(config.unix().cliListen()
                     .get()) : DEFAULT_CLI_SOCKET;
             Files.createDirectories(socket.getParent());
@@ -162,6 +165,10 @@ public final class StackDaemon {
     private void requestStop() {
         stopping = true;
         stopRequested.countDown();
+        Stack stack = running;
+        if (stack != null && stack.engine().config().singleThread()) {
+            stack.engine().wake(0); // the main thread may sleep in epoll; it must see the stop now
+        }
     }
 
     /** The shutdown hook: asks the main thread to stop and waits (bounded) until it has cleaned up. */

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code bin/sluice stack -c FILE} as a process of its own: it makes its TAP interface and the namespace of the
@@ -35,29 +37,32 @@ class StackDaemonTest {
     @TempDir
     Path dir;
 
-    @Test
+    /** With a worker thread, and in single-thread mode (the main thread runs the graph and must wake on SIGTERM). */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 0})
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void runsServesTheControlSocketAndCleansUpOnSigterm() throws Exception {
+    void runsServesTheControlSocketAndCleansUpOnSigterm(int workers) throws Exception {
         String reason = HostLink.tapUnavailableReason();
         assumeTrue(reason == null, reason);
         assumeTrue(HostLink.onPath("ping"), "needs ping (iputils-ping)");
         String suffix = Long.toString(ProcessHandle.current().pid() % 100_000);
-        String namespace = "sldn" + suffix;
-        String ifName = "sldt" + suffix;
+        String namespace = "sldn" + workers + "x" + suffix;
+        String ifName = "sldt" + workers + "x" + suffix;
         Path socket = dir.resolve("cli.sock");
         Path conf = dir.resolve("startup.conf");
         Files.writeString(conf, """
                 unix { cli-listen %s }
-                cpu { workers 1 }
+                cpu { workers %d }
                 buffers { buffers-per-numa 4096 }
                 tap { host-if-name %s host-ns %s host-ip4-addr 198.18.3.1/24 ip4-addr 198.18.3.2/24 }
-                """.formatted(socket, ifName, namespace));
+                """.formatted(socket, workers, ifName, namespace));
         try (ChildJvm daemon = ChildJvm.start(StackDaemon.class, dir.resolve("daemon.log"), "-c", conf.toString())) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!daemon.log().contains("control socket") && System.nanoTime() < deadline && daemon.isAlive()) {
                 Thread.sleep(50);
             }
-            assertTrue(daemon.log().contains("sluice stack: 1 worker; interfaces: " + ifName + " 198.18.3.2/24"),
+            String threads = workers == 0 ? "single-thread mode" : "1 worker";
+            assertTrue(daemon.log().contains("sluice stack: " + threads + "; interfaces: " + ifName + " 198.18.3.2/24"),
                     daemon.logTail());
             assertTrue(HostLink.namespaceExists(namespace), "the daemon made the namespace it was told to use");
 
@@ -83,7 +88,7 @@ class StackDaemonTest {
             }
 
             daemon.terminate();
-            assertEquals(0, daemon.awaitExit(30, TimeUnit.SECONDS), daemon.logTail());
+            assertEquals(0, daemon.awaitExit(10, TimeUnit.SECONDS), daemon.logTail());
             assertTrue(daemon.log().contains("sluice stack: stopped"), daemon.logTail());
             assertFalse(HostLink.namespaceExists(namespace), "the namespace the daemon made is gone");
             assertFalse(Files.exists(socket), "the control socket is gone");
