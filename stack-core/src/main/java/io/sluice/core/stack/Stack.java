@@ -6,6 +6,7 @@ import io.sluice.core.config.StackConfig;
 import io.sluice.core.engine.Engine;
 import io.sluice.core.engine.EngineConfig;
 import io.sluice.core.engine.WorkerResources;
+import io.sluice.core.engine.WorkerView;
 import io.sluice.core.graph.GraphBuilder;
 import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.InterfaceTable;
@@ -36,6 +37,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -223,8 +225,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Runs {@code task} on {@code worker} and waits for its answer (bounded). */
-    public <T> T onWorker(int worker, java.util.function.Function<io.sluice.core.engine.WorkerView, T> task)
-            throws IOException {
+    public <T> T onWorker(int worker, Function<WorkerView, T> task) throws IOException {
         try {
             return engine.call(worker, task).get(WORKER_TASK_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
