@@ -644,7 +644,7 @@ public final class TcpConnection {
     }
 
     private boolean persisting() {
-        return sending() && sndNxt == sndUna && sndWnd == 0 && bufferSeq + sendBuffer.readableBytes() != sndNxt;
+        return sending() && sndNxt == sndUna && sndWnd == 0 && gt(bufferSeq + sendBuffer.readableBytes(), sndNxt);
     }
 
     private void flush(long now) {
