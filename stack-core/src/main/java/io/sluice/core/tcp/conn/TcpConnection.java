@@ -93,6 +93,9 @@ public final class TcpConnection {
     private long timedAt;
     private boolean ackNow;
     private int segmentsUnacknowledged;
+    private int duplicateAckCount;
+    private boolean inFastRecovery;
+    private int recover;
 
     private long challengeAcks;
     private long retransmittedSegments;
@@ -102,6 +105,7 @@ public final class TcpConnection {
     private long duplicateAcks;
     private long outOfOrderSegments;
     private long zeroWindowProbes;
+    private long fastRetransmits;
 
     /**
      * A closed connection over the given buffers; {@link #open} or {@link #listen} starts it.
@@ -155,6 +159,7 @@ public final class TcpConnection {
         sndNxt = iss;
         rtxNext = iss;
         bufferSeq = iss + 1;
+        recover = iss;
         tsOffset = initialSequence; // RFC 7323 §5.4: a per-connection offset hides the clock
         closeCause = CloseCause.NONE;
     }
@@ -244,8 +249,11 @@ public final class TcpConnection {
                 sendSyn(now);
             } else {
                 cc.onRetransmitTimeout(now, sndNxt - sndUna);
+                inFastRecovery = false;
+                duplicateAckCount = 0;
+                recover = sndNxt; // RFC 6582 §3.2 step 2: no fast retransmit for what the go-back resends
                 rtxNext = sndUna;
-                retransmitOneIgnoringWindow(now);
+                retransmitFirstUnacknowledged(now, true);
             }
             rtxDeadline = now + rtt.rto();
         } else if (persisting()) {
@@ -452,7 +460,8 @@ public final class TcpConnection {
             acknowledge(now, ack, opts);
         } else if (ack == sndUna && payloadLength == 0 && !fin && sndNxt != sndUna
                 && ((long) window << sndShift) == oldWnd) {
-            duplicateAcks++; // fast retransmit is not done yet; counted for now
+            duplicateAcks++;
+            onDuplicateAck(now);
         }
         if (lt(sndWl1, seq) || (sndWl1 == seq && le(sndWl2, ack))) {
             sndWnd = (long) window << sndShift;
@@ -533,7 +542,15 @@ public final class TcpConnection {
             rtt.onHandshakeTimedOut();
             cc.onHandshakeRetransmission();
         }
-        if (dataAcked > 0) {
+        duplicateAckCount = 0;
+        if (inFastRecovery && !lt(ack, recover)) { // the full ACK (RFC 6582 §3.2 step 3)
+            inFastRecovery = false;
+            cc.onRecoveryExit(now, sndNxt - sndUna & 0xffff_ffffL);
+        } else if (inFastRecovery) { // a partial ACK: the next hole is lost too (step 4)
+            cc.onAck(now, Math.max(0, dataAcked), sample, flight, true);
+            fastRetransmits++;
+            retransmitFirstUnacknowledged(now, false);
+        } else if (dataAcked > 0) {
             cc.onAck(now, dataAcked, sample, flight, false);
         }
         // RFC 6298 §5.2 and §5.3: stop the timer when all is acknowledged, else restart it.
@@ -678,8 +695,31 @@ public final class TcpConnection {
         }
     }
 
-    /** After a timeout: the first unacknowledged segment goes out even into a closed window (§3.8.6.1). */
-    private void retransmitOneIgnoringWindow(long now) {
+    /**
+     * RFC 5681 §3.2 fast retransmit at the third duplicate ACK, with RFC 6582's guard: not for data sent before
+     * the last recovery or timeout ended. Further duplicates inflate the window, which lets new data out.
+     */
+    private void onDuplicateAck(long now) {
+        if (inFastRecovery) {
+            cc.onDuplicateAck(now, true);
+            return;
+        }
+        if (++duplicateAckCount == 3 && !lt(sndUna, recover) && !lt(rtxNext, sndNxt)) {
+            inFastRecovery = true;
+            recover = sndNxt;
+            cc.onEnterRecovery(now, sndNxt - sndUna & 0xffff_ffffL);
+            timing = false; // Karn: the timed segment may be the one sent again
+            fastRetransmits++;
+            retransmitFirstUnacknowledged(now, false);
+        }
+    }
+
+    /**
+     * Sends the segment at SND.UNA again, even into a closed window (§3.8.6.1). {@code goBack}: the retransmission
+     * pointer moves past it (after a timeout); otherwise it is a single repair and new data continues at SND.NXT.
+     */
+    private void retransmitFirstUnacknowledged(long now, boolean goBack) {
+        int keep = rtxNext;
         int seq = sndUna;
         int limit = finSent ? finSeq : sndNxt;
         int optionsLength = encodeOptions(now);
@@ -687,6 +727,9 @@ public final class TcpConnection {
         boolean fin = finSent && seq + length == finSeq;
         if (length > 0 || fin) {
             sendData(now, seq, length, fin, optionsLength, true);
+        }
+        if (!goBack) {
+            rtxNext = keep;
         }
     }
 
@@ -943,6 +986,16 @@ public final class TcpConnection {
     /** Segments received beyond RCV.NXT. */
     public long outOfOrderSegments() {
         return outOfOrderSegments;
+    }
+
+    /** Fast retransmissions (third duplicate ACK and partial ACKs in recovery). */
+    public long fastRetransmits() {
+        return fastRetransmits;
+    }
+
+    /** Whether NewReno fast recovery is under way. */
+    public boolean inFastRecovery() {
+        return inFastRecovery;
     }
 
     /** Zero-window probes sent. */

@@ -463,6 +463,33 @@ class TcpConnectionTest {
         expectNothing();
     }
 
+    @Test
+    void threeDuplicateAcksTriggerFastRetransmitAndNewRenoRecovery() {
+        established();
+        in(ACK, IRS + 1, ISS + 1, 60000); // a wider peer window
+        sendBuffer.write(bytes(6000, 0));
+        conn.poll(now);
+        assertEquals(6, out.size());
+        out.clear();
+        now += 10 * MS;
+        in(ACK, IRS + 1, ISS + 1, 60000); // the first segment is lost; the others arrive
+        in(ACK, IRS + 1, ISS + 1, 60000);
+        expectNothing();
+        in(ACK, IRS + 1, ISS + 1, 60000);
+        assertTrue(conn.inFastRecovery());
+        expect(ACK, ISS + 1, IRS + 1, 8000, 1000); // sent again at once, not after the RTO
+        assertEquals(4200, conn.congestionControl().ssthresh()); // CUBIC's 0.7 of the 6000 in flight
+        assertEquals(4200 + 3 * 1000, conn.congestionControl().cwnd()); // + 3 SMSS (RFC 5681 §3.2)
+        in(ACK, IRS + 1, ISS + 2001, 60000); // partial: the second segment was lost too
+        expect(ACK, ISS + 2001, IRS + 1, 8000, 1000);
+        assertTrue(conn.inFastRecovery());
+        in(ACK, IRS + 1, ISS + 6001, 60000); // full ACK ends recovery
+        assertFalse(conn.inFastRecovery());
+        assertEquals(2, conn.fastRetransmits());
+        assertEquals(0, conn.timeouts());
+        assertEquals(TcpConnection.NO_DEADLINE, conn.nextDeadline());
+    }
+
     // ---- closing ----
 
     @Test
