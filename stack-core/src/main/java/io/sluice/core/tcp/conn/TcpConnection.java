@@ -463,7 +463,8 @@ public final class TcpConnection {
             duplicateAcks++;
             onDuplicateAck(now);
         }
-        if (lt(sndWl1, seq) || (sndWl1 == seq && le(sndWl2, ack))) {
+        // The window comes only from an ACK that is not old, and not from a segment older than the last update.
+        if (!lt(ack, sndUna) && (lt(sndWl1, seq) || (sndWl1 == seq && le(sndWl2, ack)))) {
             sndWnd = (long) window << sndShift;
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
             sndWl1 = seq;

@@ -5,7 +5,8 @@ import io.sluice.core.wire.TcpOptions;
 import java.util.SplittableRandom;
 
 /**
- * Two connections wired back to back through their segment logs, with a virtual clock and seeded random loss:
+ * Two connections wired back to back through their segment logs, with a virtual clock and seeded random loss and
+ * duplication:
  * the seed of the later deterministic simulation. {@code a} opens actively, {@code b} listens. Nothing here
  * allocates after construction, so the allocation test can drive it too.
  */
@@ -25,11 +26,12 @@ final class ConnectionPair {
     private final TcpOptions scratch = new TcpOptions();
     private final SplittableRandom random;
     private final double loss;
+    private final double duplication;
     long now;
     long lost;
     long delivered;
 
-    ConnectionPair(TcpSettings settings, int bufferSize, long seed, double loss) {
+    ConnectionPair(TcpSettings settings, int bufferSize, long seed, double loss, double duplication) {
         aSend = new RingSendBuffer(bufferSize);
         aReceive = new RingReceiveBuffer(bufferSize);
         bSend = new RingSendBuffer(bufferSize);
@@ -38,6 +40,7 @@ final class ConnectionPair {
         b = new TcpConnection(settings, bOut, bSend, bReceive);
         random = new SplittableRandom(seed);
         this.loss = loss;
+        this.duplication = duplication;
     }
 
     /** Opens {@code a} towards the listening {@code b} and runs the handshake through {@link #run}. */
@@ -63,6 +66,10 @@ final class ConnectionPair {
             from.dropNext();
             lost++;
             return;
+        }
+        if (duplication > 0 && random.nextDouble() < duplication) {
+            from.deliverCopy(to, now, scratch);
+            delivered++;
         }
         from.deliver(to, now, scratch);
         delivered++;

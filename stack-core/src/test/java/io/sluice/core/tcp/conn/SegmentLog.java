@@ -110,7 +110,13 @@ final class SegmentLog implements SegmentWriter {
 
     /** Removes the oldest segment and hands it to {@code receiver}, parsing its options into {@code scratch}. */
     void deliver(TcpConnection receiver, long now, TcpOptions scratch) {
-        int slot = (int) (head++ % capacity);
+        deliverCopy(receiver, now, scratch);
+        head++;
+    }
+
+    /** Hands the oldest segment to {@code receiver} and keeps it (so it can arrive twice: a duplicate). */
+    void deliverCopy(TcpConnection receiver, long now, TcpOptions scratch) {
+        int slot = (int) (head % capacity);
         scratch.parse(optionBytes, (long) slot * Tcp.MAX_OPTIONS_LENGTH, optionLengths[slot],
                 (flags[slot] & Tcp.SYN) != 0);
         receiver.onSegment(now, flags[slot], seqs[slot], acks[slot], windows[slot], scratch, payloadBytes,

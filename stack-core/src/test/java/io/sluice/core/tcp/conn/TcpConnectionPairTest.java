@@ -10,7 +10,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two connections back to back: 1 MiB through random segment loss arrives intact and both close cleanly; and the
+ * Two connections back to back: 1 MiB each way through random segment loss and duplication arrives intact and both
+ * close cleanly; and the
  * steady-state data path (segment in, ACK out) allocates nothing.
  */
 class TcpConnectionPairTest {
@@ -18,70 +19,97 @@ class TcpConnectionPairTest {
     private static final int MIB = 1 << 20;
 
     @Test
-    void oneMebibyteThroughRandomLossArrivesIntactAndBothSidesClose() {
-        for (long seed = 1; seed <= 6; seed++) {
-            transfer(seed, seed == 1 ? 0 : 0.05, TcpSettings.defaults());
+    void oneMebibyteEachWayThroughRandomLossArrivesIntactAndBothSidesClose() {
+        transfer(1, 0, 0, TcpSettings.defaults());
+        for (long seed = 2; seed <= 6; seed++) {
+            transfer(seed, 0.05, 0.01, TcpSettings.defaults());
         }
-        transfer(7, 0.1, TcpSettings.defaults().withOptions(false, false, false).withMss(536));
+        transfer(7, 0.1, 0.02, TcpSettings.defaults().withOptions(false, false, false).withMss(536));
+        transfer(8, 0.05, 0, new TcpSettings(1460, true, true, true, 30_000_000_000L, 40_000_000L, 15, "newreno"));
     }
 
-    private static void transfer(long seed, double loss, TcpSettings settings) {
-        String what = "seed " + seed + ", loss " + loss + ", " + settings;
-        byte[] data = new byte[MIB];
-        new Random(seed).nextBytes(data);
-        byte[] received = new byte[MIB];
-        MemorySegment source = MemorySegment.ofArray(data);
-        MemorySegment sink = MemorySegment.ofArray(received);
-        ConnectionPair pair = new ConnectionPair(settings, 64 * 1024, seed, loss);
-        pair.open((int) (seed * 0x9E3779B9L), (int) (seed * 0x7F4A7C15L));
-        int written = 0;
-        int read = 0;
-        boolean aClosed = false;
-        boolean bClosed = false;
-        for (int round = 0; round < 1_000_000; round++) {
+    /** One direction's application: writes its data, closes after the last byte, reads what the peer sends. */
+    private static final class App {
+        final byte[] data = new byte[MIB];
+        final byte[] received = new byte[MIB];
+        final TcpConnection connection;
+        final RingSendBuffer sendBuffer;
+        final RingReceiveBuffer receiveBuffer;
+        int written;
+        int read;
+        boolean closed;
+
+        App(long seed, TcpConnection connection, RingSendBuffer sendBuffer, RingReceiveBuffer receiveBuffer) {
+            new Random(seed).nextBytes(data);
+            this.connection = connection;
+            this.sendBuffer = sendBuffer;
+            this.receiveBuffer = receiveBuffer;
+        }
+
+        private boolean mayWrite() {
+            TcpState s = connection.state();
+            return s == TcpState.ESTABLISHED || s == TcpState.CLOSE_WAIT;
+        }
+
+        /** Writes, reads and closes as far as it can; returns whether anything moved. */
+        boolean run(long now) {
             int wrote = 0;
-            if (pair.a.state() == TcpState.ESTABLISHED && written < MIB) {
-                wrote = pair.aSend.write(source, written, MIB - written);
+            if (mayWrite() && written < MIB) {
+                wrote = sendBuffer.write(MemorySegment.ofArray(data), written, MIB - written);
                 written += wrote;
-                pair.a.poll(pair.now);
             }
-            if (written == MIB && !aClosed && pair.a.state() == TcpState.ESTABLISHED) {
-                pair.a.close(pair.now);
-                aClosed = true;
-            }
-            pair.deliverAll();
-            int n = pair.bReceive.read(sink, read, MIB - read);
+            int n = receiveBuffer.read(MemorySegment.ofArray(received), read, MIB - read);
             read += n;
-            if (n > 0) {
-                pair.b.poll(pair.now);
+            if (wrote > 0 || n > 0) {
+                connection.poll(now);
             }
-            if (!bClosed && pair.b.state() == TcpState.CLOSE_WAIT) {
-                pair.b.close(pair.now);
-                bClosed = true;
+            if (written == MIB && !closed && mayWrite()) {
+                connection.close(now);
+                closed = true;
+                return true;
             }
-            boolean canWrite = pair.a.state() == TcpState.ESTABLISHED && written < MIB
-                    && pair.aSend.readableBytes() < pair.aSend.capacity();
-            if (pair.aOut.size() == 0 && pair.bOut.size() == 0 && n == 0 && wrote == 0 && !canWrite
+            return wrote > 0 || n > 0;
+        }
+
+        boolean canWrite() {
+            return mayWrite() && written < MIB && sendBuffer.readableBytes() < sendBuffer.capacity();
+        }
+    }
+
+    private static void transfer(long seed, double loss, double duplication, TcpSettings settings) {
+        String what = "seed " + seed + ", loss " + loss + ", duplication " + duplication + ", " + settings;
+        ConnectionPair pair = new ConnectionPair(settings, 64 * 1024, seed, loss, duplication);
+        App a = new App(seed, pair.a, pair.aSend, pair.aReceive);
+        App b = new App(~seed, pair.b, pair.bSend, pair.bReceive);
+        pair.open((int) (seed * 0x9E3779B9L), (int) (seed * 0x7F4A7C15L));
+        for (int round = 0; round < 1_000_000; round++) {
+            boolean moved = a.run(pair.now) | b.run(pair.now);
+            pair.deliverAll();
+            if (!moved && pair.aOut.size() == 0 && pair.bOut.size() == 0 && !a.canWrite() && !b.canWrite()
                     && !pair.advanceToNextDeadline()) {
                 break; // nothing moves and no timer is armed: done (or stuck, which the asserts report)
             }
         }
         what += " (a " + describe(pair.a) + ", b " + describe(pair.b) + ", at " + pair.now / 1_000_000 + " ms)";
-        assertEquals(MIB, read, what);
-        assertArrayEquals(data, received, what);
+        assertEquals(MIB, b.read, what);
+        assertEquals(MIB, a.read, what);
+        assertArrayEquals(a.data, b.received, what);
+        assertArrayEquals(b.data, a.received, what);
         assertEquals(TcpState.CLOSED, pair.a.state(), what); // TIME-WAIT ran out on the virtual clock
         assertEquals(TcpState.CLOSED, pair.b.state(), what);
         assertEquals(CloseCause.NONE, pair.a.closeCause(), what);
         assertEquals(CloseCause.NONE, pair.b.closeCause(), what);
+        long retransmitted = pair.a.retransmittedSegments() + pair.b.retransmittedSegments();
         if (loss > 0) {
-            assertTrue(pair.lost > 0 && pair.a.retransmittedSegments() > 0, what);
+            assertTrue(pair.lost > 0 && retransmitted > 0, what);
         } else {
-            assertEquals(0, pair.a.retransmittedSegments(), what);
+            assertEquals(0, retransmitted, what);
         }
         assertTrue(pair.now < ConnectionPair.ms(10 * 60_000), what + ": took " + pair.now / 1_000_000 + " ms");
-        System.out.printf("1 MiB, seed %d, loss %.2f: %d segments delivered, %d lost, %d retransmitted, %d RTOs,"
-                + " done at %d ms of virtual time (TIME-WAIT included)%n", seed, loss, pair.delivered, pair.lost,
-                pair.a.retransmittedSegments() + pair.b.retransmittedSegments(), pair.a.timeouts() + pair.b.timeouts(),
+        System.out.printf("1 MiB each way, seed %d, loss %.2f, duplication %.2f, %s: %d segments delivered, %d lost,"
+                + " %d retransmitted (%d fast), %d RTOs, done at %d ms of virtual time (TIME-WAIT included)%n", seed,
+                loss, duplication, settings.ccAlgo(), pair.delivered, pair.lost, retransmitted,
+                pair.a.fastRetransmits() + pair.b.fastRetransmits(), pair.a.timeouts() + pair.b.timeouts(),
                 pair.now / 1_000_000);
     }
 
@@ -93,7 +121,7 @@ class TcpConnectionPairTest {
 
     @Test
     void steadyStateSegmentInAckOutAllocatesNothing() {
-        ConnectionPair pair = new ConnectionPair(TcpSettings.defaults(), 64 * 1024, 1, 0);
+        ConnectionPair pair = new ConnectionPair(TcpSettings.defaults(), 64 * 1024, 1, 0, 0);
         pair.open(0xFFFF_0000, 12345); // sequence numbers wrap during the run
         pair.deliverAll();
         assertEquals(TcpState.ESTABLISHED, pair.a.state());

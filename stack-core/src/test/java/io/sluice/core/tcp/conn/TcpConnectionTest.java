@@ -691,9 +691,10 @@ class TcpConnectionTest {
         expectAck(ISS + 101, IRS + 1, 8000);
         assertEquals(0, receiveBuffer.readable());
         assertEquals(2, conn.challengeAcks());
-        in(ACK, IRS + 1, ISS + 1 - 6000, 6000, bytes(10, 0)); // old but within a window: the data counts
+        in(ACK, IRS + 1, ISS + 1 - 6000, 0, bytes(10, 0)); // old but within a window: the data counts
         assertEquals(10, receiveBuffer.readable());
         assertEquals(ISS + 1, conn.sndUna());
+        assertEquals(6000, conn.sndWnd()); // an old ACK does not move the window
     }
 
     @Test
