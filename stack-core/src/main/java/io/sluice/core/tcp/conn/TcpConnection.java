@@ -37,6 +37,10 @@ public final class TcpConnection {
     private static final int MAX_WINDOW_FIELD = 0xFFFF;
     private static final int TIMESTAMP_OPTION_BYTES = 12;
     private static final long TIMESTAMP_TICK_NANOS = 1_000_000L;
+    /** RFC 5961 §7 throttling: at most this many challenge ACKs per connection per interval. */
+    static final int CHALLENGE_ACKS_PER_INTERVAL = 100;
+    /** The throttling interval, one second. */
+    static final long CHALLENGE_ACK_INTERVAL_NANOS = 1_000_000_000L;
     /** Bound on segments emitted by one call, so a bug in window arithmetic cannot spin forever. */
     private static final int MAX_SEGMENTS_PER_CALL = 1024;
 
@@ -98,6 +102,9 @@ public final class TcpConnection {
     private int recover;
 
     private long challengeAcks;
+    private long challengeAcksSuppressed;
+    private long challengeWindowStart = Long.MIN_VALUE / 2;
+    private int challengeAcksInWindow;
     private long retransmittedSegments;
     private long timeouts;
     private long outOfWindowSegments;
@@ -427,13 +434,13 @@ public final class TcpConnection {
             if (seq == rcvNxt) {
                 closeWith(CloseCause.RESET);
             } else {
-                challengeAck();
+                challengeAck(now);
             }
             return;
         }
         // Fourth: SYN in a synchronized state (RFC 5961 §4).
         if (syn) {
-            challengeAck();
+            challengeAck(now);
             return;
         }
         // Fifth: ACK.
@@ -452,7 +459,7 @@ public final class TcpConnection {
             sndWl2 = ack;
         }
         if (!between(sndUna - (int) Math.min(maxSndWnd, Integer.MAX_VALUE), ack, sndNxt)) {
-            challengeAck(); // RFC 5961 §5: neither old within a window nor sent yet
+            challengeAck(now); // RFC 5961 §5: neither old within a window nor sent yet
             return;
         }
         long oldWnd = sndWnd;
@@ -643,8 +650,18 @@ public final class TcpConnection {
         ackNow = false;
     }
 
-    private void challengeAck() {
-        challengeAcks++; // RFC 5961 §7 throttling is not done yet
+    /** RFC 5961 §7: a blind attacker must not turn us into an ACK generator, so challenge ACKs are rate limited. */
+    private void challengeAck(long now) {
+        if (now - challengeWindowStart >= CHALLENGE_ACK_INTERVAL_NANOS) {
+            challengeWindowStart = now;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow >= CHALLENGE_ACKS_PER_INTERVAL) {
+            challengeAcksSuppressed++;
+            return;
+        }
+        challengeAcksInWindow++;
+        challengeAcks++;
         ackNow = true;
     }
 
@@ -962,6 +979,11 @@ public final class TcpConnection {
     /** Segments sent again (timeouts and go-back-N after them). */
     public long retransmittedSegments() {
         return retransmittedSegments;
+    }
+
+    /** Challenge ACKs not sent because of the RFC 5961 §7 limit. */
+    public long challengeAcksSuppressed() {
+        return challengeAcksSuppressed;
     }
 
     /** Retransmission timeouts. */

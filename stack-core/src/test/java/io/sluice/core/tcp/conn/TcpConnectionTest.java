@@ -679,6 +679,21 @@ class TcpConnectionTest {
     }
 
     @Test
+    void challengeAcksAreRateLimited() {
+        established();
+        for (int i = 0; i < TcpConnection.CHALLENGE_ACKS_PER_INTERVAL + 5; i++) {
+            in(Tcp.RST, IRS + 2, 0, 0);
+        }
+        assertEquals(TcpConnection.CHALLENGE_ACKS_PER_INTERVAL, out.size());
+        assertEquals(5, conn.challengeAcksSuppressed());
+        out.clear();
+        now += TcpConnection.CHALLENGE_ACK_INTERVAL_NANOS;
+        in(Tcp.SYN, IRS + 1, 0, 6000, synOptions(1000, TcpOptions.NO_WINDOW_SCALE, false, false, 0, 0), new byte[0]);
+        expectAck(ISS + 1, IRS + 1, 8000); // a new interval
+        assertEquals(TcpState.ESTABLISHED, conn.state());
+    }
+
+    @Test
     void anAckOutsideTheAcceptableRangeGetsAChallengeAckAndItsDataIsIgnored() {
         established();
         sendBuffer.write(bytes(100, 0));
