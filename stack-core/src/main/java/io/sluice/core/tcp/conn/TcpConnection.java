@@ -683,6 +683,9 @@ public final class TcpConnection {
     }
 
     private void flush(long now) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
         if (sending()) {
             transmit(now);
         }

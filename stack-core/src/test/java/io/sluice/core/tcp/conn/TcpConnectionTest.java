@@ -587,6 +587,33 @@ class TcpConnectionTest {
     }
 
     @Test
+    void closeBeforeSynchronizationClosesAtOnceWithNoTimerLeft() {
+        make(PLAIN).open(now, ISS);
+        out.clear();
+        conn.close(now);
+        assertEquals(TcpState.CLOSED, conn.state());
+        assertEquals(TcpConnection.NO_DEADLINE, conn.nextDeadline());
+        expectNothing();
+        make(PLAIN).listen(ISS);
+        conn.close(now);
+        assertEquals(TcpState.CLOSED, conn.state());
+        expectNothing();
+    }
+
+    @Test
+    void closeInSynReceivedSendsTheFinOnceEstablished() {
+        make(PLAIN).listen(ISS);
+        in(Tcp.SYN, IRS, 0, 6000, synOptions(1000, TcpOptions.NO_WINDOW_SCALE, false, false, 0, 0), new byte[0]);
+        out.clear();
+        conn.close(now);
+        assertEquals(TcpState.SYN_RECEIVED, conn.state());
+        expectNothing();
+        in(ACK, IRS + 1, ISS + 1, 6000);
+        assertEquals(TcpState.FIN_WAIT_1, conn.state());
+        expect(ACK | Tcp.FIN, ISS + 1, IRS + 1, 8000, 0);
+    }
+
+    @Test
     void abortSendsResetAndCloses() {
         established();
         conn.abort(now);
