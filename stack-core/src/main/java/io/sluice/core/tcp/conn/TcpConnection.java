@@ -22,7 +22,7 @@ import java.lang.foreign.MemorySegment;
  * wheel and calls {@link #onTimer}), and emits segments through a {@link SegmentWriter}. Payload never passes
  * through it: received bytes go from the caller's packet straight into the {@link ReceiveBuffer}, and sent bytes
  * are named by their offset in the {@link SendBuffer}, which holds all unacknowledged data. Nothing allocates
- * after construction.
+ * once the SYN's options are known (the congestion control is made then, for the agreed segment size).
  *
  * <p>Sequence space of the send side: the send buffer's offset 0 is sequence number {@code bufferSeq} (SND.UNA,
  * or SND.UNA + 1 while our SYN is unacknowledged); our FIN, once sent, sits at {@code finSeq}, just after the last
