@@ -1,0 +1,1031 @@
+package io.sluice.core.tcp.conn;
+
+import static io.sluice.core.tcp.SeqNum.between;
+import static io.sluice.core.tcp.SeqNum.gt;
+import static io.sluice.core.tcp.SeqNum.inWindow;
+import static io.sluice.core.tcp.SeqNum.le;
+import static io.sluice.core.tcp.SeqNum.lt;
+
+import io.sluice.core.tcp.ReceiveBuffer;
+import io.sluice.core.tcp.SendBuffer;
+import io.sluice.core.tcp.cc.CongestionControl;
+import io.sluice.core.tcp.cc.CongestionControls;
+import io.sluice.core.tcp.recovery.RttEstimator;
+import io.sluice.core.wire.Tcp;
+import io.sluice.core.wire.TcpOptions;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One TCP connection: the transmission control block and the RFC 9293 state machine (§3.3.2 states, §3.10
+ * event processing) with RFC 5961's defences and RFC 7323's options. Pure and single-threaded: it reads no clock
+ * (every call takes {@code now} in nanoseconds), arms no timer (the caller arms {@link #nextDeadline()} on its
+ * wheel and calls {@link #onTimer}), and emits segments through a {@link SegmentWriter}. Payload never passes
+ * through it: received bytes go from the caller's packet straight into the {@link ReceiveBuffer}, and sent bytes
+ * are named by their offset in the {@link SendBuffer}, which holds all unacknowledged data. Nothing allocates
+ * once the SYN's options are known (the congestion control is made then, for the agreed segment size).
+ *
+ * <p>Sequence space of the send side: the send buffer's offset 0 is sequence number {@code bufferSeq} (SND.UNA,
+ * or SND.UNA + 1 while our SYN is unacknowledged); our FIN, once sent, sits at {@code finSeq}, just after the last
+ * data byte. Retransmission after a timeout is go-back-N: {@code rtxNext} runs from SND.UNA back up to SND.NXT
+ * (the highest sequence sent), which stays where it was so late ACKs of the first transmission remain acceptable.
+ */
+public final class TcpConnection {
+
+    /** {@link #nextDeadline()} when no timer is armed. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private static final int MAX_WINDOW_FIELD = 0xFFFF;
+    private static final int TIMESTAMP_OPTION_BYTES = 12;
+    private static final long TIMESTAMP_TICK_NANOS = 1_000_000L;
+    /** RFC 5961 §7 throttling: at most this many challenge ACKs per connection per interval. */
+    static final int CHALLENGE_ACKS_PER_INTERVAL = 100;
+    /** The throttling interval, one second. */
+    static final long CHALLENGE_ACK_INTERVAL_NANOS = 1_000_000_000L;
+    /** Bound on segments emitted by one call, so a bug in window arithmetic cannot spin forever. */
+    private static final int MAX_SEGMENTS_PER_CALL = 1024;
+
+    private final TcpSettings settings;
+    private final SegmentWriter writer;
+    private final SendBuffer sendBuffer;
+    private final ReceiveBuffer receiveBuffer;
+    private CongestionControl cc;
+    private final RttEstimator rtt = new RttEstimator();
+    private final MemorySegment options = MemorySegment.ofArray(new byte[Tcp.MAX_OPTIONS_LENGTH]);
+    private final int[] sackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+
+    private TcpState state = TcpState.CLOSED;
+    private CloseCause closeCause = CloseCause.NONE;
+
+    private int iss;
+    private int sndUna;
+    private int sndNxt;
+    private int rtxNext;
+    private int bufferSeq;
+    private long sndWnd;
+    private long maxSndWnd;
+    private int sndWl1;
+    private int sndWl2;
+    private boolean finQueued;
+    private boolean finSent;
+    private int finSeq;
+
+    private int irs;
+    private int rcvNxt;
+    private int rcvAdv;
+    private int lastAckSent;
+    private boolean peerFinPending;
+    private int peerFinSeq;
+    private int lastOutOfOrderSeq;
+
+    private int offeredShift = TcpOptions.NO_WINDOW_SCALE;
+    private int sndShift;
+    private int rcvShift;
+    private boolean windowScaling;
+    private boolean timestamps;
+    private boolean sack;
+    private int tsRecent;
+    private int tsOffset;
+    private int mssLimit;
+
+    private long rtxDeadline = NO_DEADLINE;
+    private long delayedAckDeadline = NO_DEADLINE;
+    private long timeWaitDeadline = NO_DEADLINE;
+    private int consecutiveTimeouts;
+    private boolean handshakeRetransmitted;
+    private boolean timing;
+    private int timedSeq;
+    private long timedAt;
+    private boolean ackNow;
+    private int segmentsUnacknowledged;
+    private int duplicateAckCount;
+    private boolean inFastRecovery;
+    private int recover;
+
+    private long challengeAcks;
+    private long challengeAcksSuppressed;
+    private long challengeWindowStart = Long.MIN_VALUE / 2;
+    private int challengeAcksInWindow;
+    private long retransmittedSegments;
+    private long timeouts;
+    private long outOfWindowSegments;
+    private long pawsRejected;
+    private long duplicateAcks;
+    private long outOfOrderSegments;
+    private long zeroWindowProbes;
+    private long fastRetransmits;
+
+    /**
+     * A closed connection over the given buffers; {@link #open} or {@link #listen} starts it.
+     *
+     * @param writer where emitted segments go
+     * @param sendBuffer the bytes to send (offset 0 is SND.UNA)
+     * @param receiveBuffer where received bytes go
+     */
+    public TcpConnection(TcpSettings settings, SegmentWriter writer, SendBuffer sendBuffer,
+            ReceiveBuffer receiveBuffer) {
+        this.settings = settings;
+        this.writer = writer;
+        this.sendBuffer = sendBuffer;
+        this.receiveBuffer = receiveBuffer;
+        this.mssLimit = Math.min(settings.mss(), TcpOptions.DEFAULT_MSS);
+        this.cc = CongestionControls.create(settings.ccAlgo(), mssLimit);
+    }
+
+    // ---- user calls (RFC 9293 §3.10.1-§3.10.6) ----
+
+    /** Active OPEN: sends a SYN offering the configured options and enters SYN-SENT. */
+    public void open(long now, int initialSequence) {
+        requireClosed("open");
+        start(initialSequence);
+        offeredShift = settings.windowScaling() ? shiftFor(receiveBuffer.capacity()) : TcpOptions.NO_WINDOW_SCALE;
+        state = TcpState.SYN_SENT;
+        sendSyn(now);
+        timeSyn(now);
+        rtxDeadline = now + rtt.rto();
+    }
+
+    /**
+     * Passive OPEN: waits in LISTEN for a SYN. A listener with a SYN queue can make one connection per SYN, call
+     * this and hand the SYN to {@link #onSegment}.
+     */
+    public void listen(int initialSequence) {
+        requireClosed("listen");
+        start(initialSequence);
+        state = TcpState.LISTEN;
+    }
+
+    private void requireClosed(String what) {
+        if (state != TcpState.CLOSED) {
+            throw new IllegalStateException("TCP " + what + ": connection is " + state + ", not CLOSED");
+        }
+    }
+
+    private void start(int initialSequence) {
+        iss = initialSequence;
+        sndUna = iss;
+        sndNxt = iss;
+        rtxNext = iss;
+        bufferSeq = iss + 1;
+        recover = iss;
+        tsOffset = initialSequence; // RFC 7323 §5.4: a per-connection offset hides the clock
+        closeCause = CloseCause.NONE;
+    }
+
+    /**
+     * Sends what the send buffer holds beyond SND.NXT within min(cwnd, peer window), a window update if the
+     * receive buffer drained enough (RFC 9293 §3.8.6.2.2), and any ACK owed. Call after the application wrote or
+     * read.
+     */
+    public void poll(long now) {
+        if (receiving() && windowGrowth() >= Math.min(receiveBuffer.capacity() / 2, mssLimit)) {
+            ackNow = true;
+        }
+        flush(now);
+    }
+
+    /** CLOSE: our FIN follows the data already written (FIN-WAIT-1 or LAST-ACK); before SYN-RECEIVED: CLOSED. */
+    public void close(long now) {
+        switch (state) {
+            case LISTEN, SYN_SENT -> closeWith(CloseCause.NONE);
+            case SYN_RECEIVED -> finQueued = true; // FIN-WAIT-1 once established (§3.10.4)
+            case ESTABLISHED -> {
+                finQueued = true;
+                state = TcpState.FIN_WAIT_1;
+            }
+            case CLOSE_WAIT -> {
+                finQueued = true;
+                state = TcpState.LAST_ACK;
+            }
+            default -> { } // already closing
+        }
+        flush(now);
+    }
+
+    /** ABORT: a reset to the peer if it may hold state (§3.10.5), then CLOSED. */
+    public void abort(long now) {
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sendReset(sndNxt);
+            default -> { }
+        }
+        closeWith(CloseCause.ABORTED);
+    }
+
+    // ---- timers (RFC 9293 §3.10.8) ----
+
+    /** The earliest time {@link #onTimer} has work: retransmission or persist, delayed ACK, or TIME-WAIT end. */
+    public long nextDeadline() {
+        return Math.min(rtxDeadline, Math.min(delayedAckDeadline, timeWaitDeadline));
+    }
+
+    /** Runs every timer due at {@code now}; harmless when none is. */
+    public void onTimer(long now) {
+        if (timeWaitDeadline <= now) {
+            closeWith(CloseCause.NONE);
+            return;
+        }
+        if (delayedAckDeadline <= now) {
+            delayedAckDeadline = NO_DEADLINE;
+            ackNow = true;
+        }
+        if (rtxDeadline <= now) {
+            rtxDeadline = NO_DEADLINE;
+            onRetransmissionTimer(now);
+            if (state == TcpState.CLOSED) {
+                return;
+            }
+        }
+        flush(now);
+    }
+
+    private void onRetransmissionTimer(long now) {
+        boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+        if (handshake || sndNxt != sndUna) {
+            if (++consecutiveTimeouts > settings.maxRetransmissions()) {
+                if (!handshake) {
+                    sendReset(sndNxt);
+                }
+                closeWith(CloseCause.TIMED_OUT);
+                return;
+            }
+            timeouts++;
+            timing = false; // Karn: nothing sent before now gives an unambiguous sample
+            rtt.onTimeout();
+            if (handshake) {
+                handshakeRetransmitted = true;
+                retransmittedSegments++;
+                sendSyn(now);
+            } else {
+                cc.onRetransmitTimeout(now, sndNxt - sndUna);
+                inFastRecovery = false;
+                duplicateAckCount = 0;
+                recover = sndNxt; // RFC 6582 §3.2 step 2: no fast retransmit for what the go-back resends
+                rtxNext = sndUna;
+                retransmitFirstUnacknowledged(now, true);
+            }
+            rtxDeadline = now + rtt.rto();
+        } else if (persisting()) {
+            // Zero-window probe (§3.8.6.1): an old sequence number the peer must answer with its window.
+            zeroWindowProbes++;
+            rtt.onTimeout();
+            emit(now, Tcp.ACK, sndUna - 1, 0, 0, encodeOptions(now));
+            rtxDeadline = now + rtt.rto();
+        }
+    }
+
+    // ---- segment arrival (RFC 9293 §3.10.7) ----
+
+    /**
+     * Processes one arriving segment that passed {@code Tcp.check} and whose options parsed.
+     *
+     * @param flags the control bits
+     * @param seq SEG.SEQ
+     * @param ack SEG.ACK (ignored without ACK)
+     * @param window the window field as received (not yet scaled)
+     * @param opts the segment's parsed options
+     * @param payload memory holding the payload
+     * @param payloadOffset where the payload starts in {@code payload}
+     * @param payloadLength payload bytes (SEG.LEN without SYN and FIN)
+     */
+    public void onSegment(long now, int flags, int seq, int ack, int window, TcpOptions opts, MemorySegment payload,
+            long payloadOffset, int payloadLength) {
+        switch (state) {
+            case CLOSED -> { } // the caller's closed-port handling answers with a reset
+            case LISTEN -> onListen(now, flags, seq, ack, window, opts);
+            case SYN_SENT -> onSynSent(now, flags, seq, ack, window, opts, payload, payloadOffset, payloadLength);
+            default -> onSynchronized(now, flags, seq, ack, window, opts, payload, payloadOffset, payloadLength);
+        }
+        if (state != TcpState.CLOSED) {
+            flush(now);
+        }
+    }
+
+    private void onListen(long now, int flags, int seq, int ack, int window, TcpOptions opts) {
+        if ((flags & Tcp.RST) != 0) {
+            return;
+        }
+        if ((flags & Tcp.ACK) != 0) {
+            sendReset(ack);
+            return;
+        }
+        if ((flags & Tcp.SYN) == 0) {
+            return;
+        }
+        // Data and FIN on a SYN are not queued: the peer sends them again once we are established.
+        receiveSyn(seq, window, opts);
+        sndNxt = iss + 1;
+        rtxNext = sndNxt;
+        state = TcpState.SYN_RECEIVED;
+        sendSyn(now);
+        timeSyn(now);
+        rtxDeadline = now + rtt.rto();
+    }
+
+    private void onSynSent(long now, int flags, int seq, int ack, int window, TcpOptions opts,
+            MemorySegment payload, long payloadOffset, int payloadLength) {
+        boolean hasAck = (flags & Tcp.ACK) != 0;
+        if (hasAck && (le(ack, iss) || gt(ack, sndNxt))) {
+            if ((flags & Tcp.RST) == 0) {
+                sendReset(ack);
+            }
+            return;
+        }
+        if ((flags & Tcp.RST) != 0) {
+            if (hasAck) { // RFC 5961 §3.2: only a reset that acknowledges our SYN counts
+                closeWith(CloseCause.REFUSED);
+            }
+            return;
+        }
+        if ((flags & Tcp.SYN) == 0) {
+            return;
+        }
+        receiveSyn(seq, window, opts);
+        if (!hasAck) { // simultaneous open
+            state = TcpState.SYN_RECEIVED;
+            sendSyn(now);
+            return;
+        }
+        state = TcpState.ESTABLISHED;
+        sndWl1 = seq;
+        sndWl2 = ack;
+        acknowledge(now, ack, opts);
+        receiveText(now, seq + 1, payload, payloadOffset, payloadLength, (flags & Tcp.FIN) != 0);
+        ackNow = true;
+    }
+
+    private void receiveSyn(int seq, int window, TcpOptions opts) {
+        irs = seq;
+        rcvNxt = seq + 1;
+        rcvAdv = rcvNxt;
+        lastAckSent = rcvNxt;
+        sndWnd = window; // never scaled in a SYN (RFC 7323 §2.2)
+        maxSndWnd = sndWnd;
+        sndWl1 = seq;
+        int peerMss = opts.hasMss() ? opts.mss() : TcpOptions.DEFAULT_MSS;
+        windowScaling = settings.windowScaling() && opts.hasWindowScale();
+        if (windowScaling) {
+            sndShift = opts.windowShift();
+            if (offeredShift == TcpOptions.NO_WINDOW_SCALE) {
+                offeredShift = shiftFor(receiveBuffer.capacity());
+            }
+            rcvShift = offeredShift;
+        } else {
+            sndShift = 0;
+            rcvShift = 0;
+            offeredShift = TcpOptions.NO_WINDOW_SCALE;
+        }
+        timestamps = settings.timestamps() && opts.hasTimestamps();
+        if (timestamps) {
+            tsRecent = opts.timestampValue();
+        }
+        sack = settings.sack() && opts.sackPermitted();
+        mssLimit = Math.max(64, Math.min(peerMss, settings.mss()));
+        // A fresh window for the agreed SMSS: the initial window is counted in segments of it (RFC 6928).
+        cc = CongestionControls.create(settings.ccAlgo(), mssLimit - (timestamps ? TIMESTAMP_OPTION_BYTES : 0));
+    }
+
+    private void onSynchronized(long now, int flags, int seq, int ack, int window, TcpOptions opts,
+            MemorySegment payload, long payloadOffset, int payloadLength) {
+        boolean rst = (flags & Tcp.RST) != 0;
+        boolean syn = (flags & Tcp.SYN) != 0;
+        boolean fin = (flags & Tcp.FIN) != 0;
+        if (state == TcpState.SYN_RECEIVED && syn && (flags & Tcp.ACK) == 0 && !rst && seq == irs) {
+            sendSyn(now); // the peer lost our SYN-ACK and sent its SYN again
+            return;
+        }
+        if (state == TcpState.SYN_RECEIVED && syn && (flags & Tcp.ACK) != 0 && !rst && seq == irs
+                && between(sndUna + 1, ack, sndNxt)) {
+            syn = false; // simultaneous open: the peer's SYN-ACK acknowledges ours; its SYN is old news
+            seq += 1;
+        }
+        if (timestamps && !rst) {
+            if (!opts.hasTimestamps()) { // RFC 7323 §3.2: once agreed, on every segment
+                pawsRejected++;
+                return;
+            }
+            if (lt(opts.timestampValue(), tsRecent)) { // PAWS, RFC 7323 §5.3 R1
+                pawsRejected++;
+                ackNow = true;
+                return;
+            }
+        }
+        // §3.10.7.4 first: sequence number test.
+        int rcvWnd = Math.max(0, rcvAdv - rcvNxt);
+        int segLen = payloadLength + (syn ? 1 : 0) + (fin ? 1 : 0);
+        boolean dataRefused = false;
+        if (!acceptable(seq, segLen, rcvWnd)) {
+            if (rcvWnd == 0 && seq == rcvNxt && !syn) {
+                dataRefused = true; // zero window: take the ACK, window and RST, not the text (§3.10.7.4)
+            } else {
+                outOfWindowSegments++;
+                if (!rst) {
+                    ackNow = true;
+                    if (state == TcpState.TIME_WAIT && fin) {
+                        timeWaitDeadline = now + 2 * settings.mslNanos(); // retransmitted FIN restarts 2 MSL
+                    }
+                }
+                return;
+            }
+        }
+        if (timestamps && opts.hasTimestamps() && !lt(opts.timestampValue(), tsRecent) && le(seq, lastAckSent)) {
+            tsRecent = opts.timestampValue(); // RFC 7323 §4.3
+        }
+        // Second: RST (RFC 5961 §3: only the exact RCV.NXT resets; elsewhere in the window, a challenge ACK).
+        if (rst) {
+            if (seq == rcvNxt) {
+                closeWith(CloseCause.RESET);
+            } else {
+                challengeAck(now);
+            }
+            return;
+        }
+        // Fourth: SYN in a synchronized state (RFC 5961 §4).
+        if (syn) {
+            challengeAck(now);
+            return;
+        }
+        // Fifth: ACK.
+        if ((flags & Tcp.ACK) == 0) {
+            return;
+        }
+        if (state == TcpState.SYN_RECEIVED) {
+            if (!between(sndUna + 1, ack, sndNxt)) {
+                sendReset(ack);
+                return;
+            }
+            state = finQueued ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
+            sndWnd = (long) window << sndShift;
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            sndWl1 = seq;
+            sndWl2 = ack;
+        }
+        if (!between(sndUna - (int) Math.min(maxSndWnd, Integer.MAX_VALUE), ack, sndNxt)) {
+            challengeAck(now); // RFC 5961 §5: neither old within a window nor sent yet
+            return;
+        }
+        long oldWnd = sndWnd;
+        if (gt(ack, sndUna)) {
+            acknowledge(now, ack, opts);
+        } else if (ack == sndUna && payloadLength == 0 && !fin && sndNxt != sndUna
+                && ((long) window << sndShift) == oldWnd) {
+            duplicateAcks++;
+            onDuplicateAck(now);
+        }
+        // The window comes only from an ACK that is not old, and not from a segment older than the last update.
+        if (!lt(ack, sndUna) && (lt(sndWl1, seq) || (sndWl1 == seq && le(sndWl2, ack)))) {
+            sndWnd = (long) window << sndShift;
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            sndWl1 = seq;
+            sndWl2 = ack;
+        }
+        boolean ourFinAcked = finSent && gt(sndUna, finSeq);
+        switch (state) {
+            case FIN_WAIT_1 -> {
+                if (ourFinAcked) {
+                    state = TcpState.FIN_WAIT_2;
+                }
+            }
+            case CLOSING -> {
+                if (ourFinAcked) {
+                    enterTimeWait(now);
+                }
+            }
+            case LAST_ACK -> {
+                if (ourFinAcked) {
+                    closeWith(CloseCause.NONE);
+                    return;
+                }
+            }
+            default -> { }
+        }
+        // Seventh and eighth: text and FIN, while the peer has not closed.
+        if (state == TcpState.ESTABLISHED || state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2) {
+            if (dataRefused) {
+                ackNow = true;
+            } else {
+                receiveText(now, seq, payload, payloadOffset, payloadLength, fin);
+            }
+        }
+    }
+
+    /** The four cases of RFC 9293 §3.10.7.4's sequence number test. */
+    private boolean acceptable(int seq, int segLen, int rcvWnd) {
+        if (segLen == 0) {
+            return rcvWnd == 0 ? seq == rcvNxt : inWindow(seq, rcvNxt, rcvWnd);
+        }
+        return rcvWnd != 0 && (inWindow(seq, rcvNxt, rcvWnd) || inWindow(seq + segLen - 1, rcvNxt, rcvWnd));
+    }
+
+    /** SND.UNA advances to {@code ack}: frees acknowledged bytes, samples the RTT, grows the window. */
+    private void acknowledge(long now, int ack, TcpOptions opts) {
+        int acked = ack - sndUna;
+        long flight = sndNxt - sndUna & 0xffff_ffffL;
+        long sample = CongestionControl.NO_RTT_SAMPLE;
+        if (timestamps && opts.hasTimestamps()) {
+            long ticks = timestampNow(now) - opts.timestampEcho();
+            if (ticks >= 0 && opts.timestampEcho() != 0) {
+                sample = ticks * TIMESTAMP_TICK_NANOS;
+            }
+        } else if (timing && gt(ack, timedSeq)) {
+            sample = now - timedAt;
+        }
+        if (timing && gt(ack, timedSeq)) {
+            timing = false;
+        }
+        if (sample >= 0) {
+            rtt.sample(sample);
+        }
+        boolean synAcked = sndUna == iss;
+        boolean finAcked = finSent && gt(ack, finSeq);
+        int dataAcked = acked - (synAcked ? 1 : 0) - (finAcked ? 1 : 0);
+        if (dataAcked > 0) {
+            sendBuffer.drop(dataAcked);
+            bufferSeq += dataAcked;
+        }
+        sndUna = ack;
+        if (lt(rtxNext, sndUna)) {
+            rtxNext = sndUna;
+        }
+        consecutiveTimeouts = 0;
+        if (synAcked && handshakeRetransmitted) {
+            rtt.onHandshakeTimedOut();
+            cc.onHandshakeRetransmission();
+        }
+        duplicateAckCount = 0;
+        if (inFastRecovery && !lt(ack, recover)) { // the full ACK (RFC 6582 §3.2 step 3)
+            inFastRecovery = false;
+            cc.onRecoveryExit(now, sndNxt - sndUna & 0xffff_ffffL);
+        } else if (inFastRecovery) { // a partial ACK: the next hole is lost too (step 4)
+            cc.onAck(now, Math.max(0, dataAcked), sample, flight, true);
+            fastRetransmits++;
+            retransmitFirstUnacknowledged(now, false);
+        } else if (dataAcked > 0) {
+            cc.onAck(now, dataAcked, sample, flight, false);
+        }
+        // RFC 6298 §5.2 and §5.3: stop the timer when all is acknowledged, else restart it.
+        rtxDeadline = sndNxt == sndUna ? NO_DEADLINE : now + rtt.rto();
+    }
+
+    private void receiveText(long now, int seq, MemorySegment payload, long payloadOffset, int payloadLength,
+            boolean fin) {
+        int segFinSeq = seq + payloadLength;
+        long offset = payloadOffset;
+        int length = payloadLength;
+        int old = rcvNxt - seq;
+        if (old > 0 && length > 0) { // the front was received before
+            int skip = Math.min(old, length);
+            offset += skip;
+            length -= skip;
+            seq += skip;
+            ackNow = true;
+        }
+        int room = Math.max(0, rcvAdv - seq);
+        boolean finFits = fin;
+        if (length > room) { // beyond the window we advertised: the tail and any FIN are not ours yet
+            length = room;
+            finFits = false;
+        }
+        if (length > 0) {
+            if (seq == rcvNxt) {
+                boolean hadHoles = receiveBuffer.outOfOrderRangeCount() > 0;
+                int advanced = receiveBuffer.enqueue(payload, offset, length);
+                rcvNxt += advanced;
+                if (hadHoles || advanced != length) {
+                    ackNow = true; // a hole filled (RFC 5681 §4.2) or the buffer ran out
+                } else if (++segmentsUnacknowledged >= 2) {
+                    ackNow = true; // RFC 9293 §3.8.6.3: at least every second segment
+                } else if (delayedAckDeadline == NO_DEADLINE) {
+                    delayedAckDeadline = now + settings.delayedAckNanos();
+                }
+            } else {
+                receiveBuffer.enqueueOutOfOrder(seq - rcvNxt, payload, offset, length);
+                lastOutOfOrderSeq = seq;
+                outOfOrderSegments++;
+                ackNow = true; // a duplicate ACK with SACK tells the sender at once
+            }
+        }
+        if (finFits) {
+            if (segFinSeq == rcvNxt) {
+                receiveFin(now);
+            } else if (gt(segFinSeq, rcvNxt)) {
+                peerFinPending = true; // a FIN beyond a hole: counts when the hole fills
+                peerFinSeq = segFinSeq;
+            }
+        }
+        if (peerFinPending && peerFinSeq == rcvNxt) {
+            receiveFin(now);
+        }
+    }
+
+    private void receiveFin(long now) {
+        peerFinPending = false;
+        rcvNxt += 1;
+        ackNow = true;
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED -> state = TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> {
+                if (finSent && gt(sndUna, finSeq)) {
+                    enterTimeWait(now);
+                } else {
+                    state = TcpState.CLOSING;
+                }
+            }
+            case FIN_WAIT_2 -> enterTimeWait(now);
+            default -> { }
+        }
+    }
+
+    private void enterTimeWait(long now) {
+        state = TcpState.TIME_WAIT;
+        rtxDeadline = NO_DEADLINE;
+        delayedAckDeadline = NO_DEADLINE;
+        timeWaitDeadline = now + 2 * settings.mslNanos();
+    }
+
+    private void closeWith(CloseCause cause) {
+        state = TcpState.CLOSED;
+        closeCause = cause;
+        rtxDeadline = NO_DEADLINE;
+        delayedAckDeadline = NO_DEADLINE;
+        timeWaitDeadline = NO_DEADLINE;
+        ackNow = false;
+    }
+
+    /** RFC 5961 §7: a blind attacker must not turn us into an ACK generator, so challenge ACKs are rate limited. */
+    private void challengeAck(long now) {
+        if (now - challengeWindowStart >= CHALLENGE_ACK_INTERVAL_NANOS) {
+            challengeWindowStart = now;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow >= CHALLENGE_ACKS_PER_INTERVAL) {
+            challengeAcksSuppressed++;
+            return;
+        }
+        challengeAcksInWindow++;
+        challengeAcks++;
+        ackNow = true;
+    }
+
+    // ---- output ----
+
+    private boolean sending() {
+        return switch (state) {
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
+            default -> false;
+        };
+    }
+
+    private boolean receiving() {
+        return state == TcpState.ESTABLISHED || state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2;
+    }
+
+    private boolean persisting() {
+        return sending() && sndNxt == sndUna && sndWnd == 0 && gt(bufferSeq + sendBuffer.readableBytes(), sndNxt);
+    }
+
+    private void flush(long now) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        if (sending()) {
+            transmit(now);
+        }
+        if (ackNow && state.isSynchronized()) {
+            emit(now, Tcp.ACK, sndNxt, 0, 0, encodeOptions(now));
+        }
+        if (rtxDeadline == NO_DEADLINE && (sndNxt != sndUna || persisting())) {
+            rtxDeadline = now + rtt.rto();
+        }
+    }
+
+    /** Sends retransmissions (after a timeout) and then new data, within min(cwnd, SND.WND), and the FIN. */
+    private void transmit(long now) {
+        for (int i = 0; i < MAX_SEGMENTS_PER_CALL; i++) {
+            boolean retransmitting = lt(rtxNext, sndNxt);
+            int seq = retransmitting ? rtxNext : sndNxt;
+            long room = Math.min(cc.cwnd(), sndWnd) - (seq - sndUna & 0xffff_ffffL);
+            int dataEnd = bufferSeq + sendBuffer.readableBytes();
+            int limit = retransmitting ? (finSent ? finSeq : sndNxt) : dataEnd;
+            int optionsLength = encodeOptions(now);
+            int length = (int) Math.max(0, Math.min(Math.min(limit - seq, mssLimit - optionsLength), room));
+            boolean fin = retransmitting ? finSent && seq + length == finSeq
+                    : finQueued && !finSent && seq + length == dataEnd;
+            if (length == 0 && !fin) {
+                return;
+            }
+            sendData(now, seq, length, fin, optionsLength, retransmitting);
+        }
+    }
+
+    /**
+     * RFC 5681 §3.2 fast retransmit at the third duplicate ACK, with RFC 6582's guard: not for data sent before
+     * the last recovery or timeout ended. Further duplicates inflate the window, which lets new data out.
+     */
+    private void onDuplicateAck(long now) {
+        if (inFastRecovery) {
+            cc.onDuplicateAck(now, true);
+            return;
+        }
+        if (++duplicateAckCount == 3 && !lt(sndUna, recover) && !lt(rtxNext, sndNxt)) {
+            inFastRecovery = true;
+            recover = sndNxt;
+            cc.onEnterRecovery(now, sndNxt - sndUna & 0xffff_ffffL);
+            timing = false; // Karn: the timed segment may be the one sent again
+            fastRetransmits++;
+            retransmitFirstUnacknowledged(now, false);
+        }
+    }
+
+    /**
+     * Sends the segment at SND.UNA again, even into a closed window (§3.8.6.1). {@code goBack}: the retransmission
+     * pointer moves past it (after a timeout); otherwise it is a single repair and new data continues at SND.NXT.
+     */
+    private void retransmitFirstUnacknowledged(long now, boolean goBack) {
+        int keep = rtxNext;
+        int seq = sndUna;
+        int limit = finSent ? finSeq : sndNxt;
+        int optionsLength = encodeOptions(now);
+        int length = Math.max(0, Math.min(limit - seq, mssLimit - optionsLength));
+        boolean fin = finSent && seq + length == finSeq;
+        if (length > 0 || fin) {
+            sendData(now, seq, length, fin, optionsLength, true);
+        }
+        if (!goBack) {
+            rtxNext = keep;
+        }
+    }
+
+    private void sendData(long now, int seq, int length, boolean fin, int optionsLength, boolean retransmission) {
+        int end = seq + length;
+        int flags = Tcp.ACK | (fin ? Tcp.FIN : 0)
+                | (length > 0 && end == bufferSeq + sendBuffer.readableBytes() ? Tcp.PSH : 0);
+        emit(now, flags, seq, seq - bufferSeq, length, optionsLength);
+        int next = end + (fin ? 1 : 0);
+        if (retransmission) {
+            retransmittedSegments++;
+            rtxNext = next;
+            return;
+        }
+        if (fin) {
+            finSent = true;
+            finSeq = end;
+        }
+        if (!timing && length > 0) { // Karn: time one segment sent once
+            timing = true;
+            timedSeq = seq;
+            timedAt = now;
+        }
+        sndNxt = next;
+        rtxNext = next;
+    }
+
+    private void sendSyn(long now) {
+        boolean synAck = state == TcpState.SYN_RECEIVED;
+        int optionsLength = synAck
+                ? TcpOptions.emitSyn(options, 0, settings.mss(), windowScaling ? rcvShift : TcpOptions.NO_WINDOW_SCALE,
+                        sack, timestamps, timestampNow(now), tsRecent)
+                : TcpOptions.emitSyn(options, 0, settings.mss(), offeredShift, settings.sack(), settings.timestamps(),
+                        timestampNow(now), 0);
+        int window = (int) Math.min(receiveBuffer.freeSpace(), MAX_WINDOW_FIELD);
+        if (synAck) {
+            rcvAdv = rcvNxt + window;
+            lastAckSent = rcvNxt;
+            ackNow = false;
+        }
+        writer.send(this, synAck ? Tcp.SYN | Tcp.ACK : Tcp.SYN, iss, synAck ? rcvNxt : 0, window, options,
+                optionsLength, 0, 0);
+        sndNxt = iss + 1;
+        rtxNext = sndNxt;
+    }
+
+    private void timeSyn(long now) {
+        timing = true;
+        timedSeq = iss;
+        timedAt = now;
+    }
+
+    private void sendReset(int seq) {
+        writer.send(this, Tcp.RST, seq, 0, 0, options, 0, 0, 0);
+    }
+
+    /** Emits a non-SYN segment with ACK and the options already encoded. */
+    private void emit(long now, int flags, int seq, int payloadOffset, int payloadLength, int optionsLength) {
+        int window = advertisedWindow();
+        writer.send(this, flags, seq, rcvNxt, window, options, optionsLength, payloadOffset, payloadLength);
+        lastAckSent = rcvNxt;
+        ackNow = false;
+        segmentsUnacknowledged = 0;
+        delayedAckDeadline = NO_DEADLINE;
+    }
+
+    /** The window field to send; the right edge never moves left (RFC 9293 §3.8.6.2.2). */
+    private int advertisedWindow() {
+        long free = Math.min(receiveBuffer.freeSpace(), (long) MAX_WINDOW_FIELD << rcvShift);
+        int edge = rcvNxt + (int) (free >> rcvShift << rcvShift);
+        if (gt(edge, rcvAdv)) {
+            rcvAdv = edge;
+        }
+        return Math.max(0, rcvAdv - rcvNxt) >>> rcvShift;
+    }
+
+    /** How far the window's right edge could move right now (0 if it cannot). */
+    private long windowGrowth() {
+        long free = Math.min(receiveBuffer.freeSpace(), (long) MAX_WINDOW_FIELD << rcvShift);
+        int edge = rcvNxt + (int) (free >> rcvShift << rcvShift);
+        return Math.max(0, edge - rcvAdv);
+    }
+
+    /** Timestamps and SACK blocks of a non-SYN segment into {@link #options}; returns their length. */
+    private int encodeOptions(long now) {
+        int blocks = 0;
+        if (sack) {
+            int ranges = receiveBuffer.outOfOrderRangeCount();
+            int first = -1;
+            for (int i = 0; i < ranges; i++) {
+                int start = rcvNxt + receiveBuffer.outOfOrderRangeOffset(i);
+                if (inWindow(lastOutOfOrderSeq, start, receiveBuffer.outOfOrderRangeLength(i))) {
+                    first = i; // RFC 2018 §4: the block holding the latest segment goes first
+                }
+            }
+            if (first >= 0) {
+                blocks = putSackBlock(blocks, first);
+            }
+            for (int i = 0; i < ranges && blocks < TcpOptions.MAX_SACK_BLOCKS; i++) {
+                if (i != first) {
+                    blocks = putSackBlock(blocks, i);
+                }
+            }
+        }
+        return TcpOptions.emitSegment(options, 0, timestamps, timestampNow(now), tsRecent, sackEdges, blocks);
+    }
+
+    private int putSackBlock(int blocks, int range) {
+        int left = rcvNxt + receiveBuffer.outOfOrderRangeOffset(range);
+        sackEdges[2 * blocks] = left;
+        sackEdges[2 * blocks + 1] = left + receiveBuffer.outOfOrderRangeLength(range);
+        return blocks + 1;
+    }
+
+    private int timestampNow(long now) {
+        return (int) (now / TIMESTAMP_TICK_NANOS) + tsOffset;
+    }
+
+    private static int shiftFor(int capacity) {
+        int shift = 0;
+        while (shift < TcpOptions.MAX_WINDOW_SHIFT && (capacity >> shift) > MAX_WINDOW_FIELD) {
+            shift++;
+        }
+        return shift;
+    }
+
+    // ---- state for the output node, the CLI and tests ----
+
+    /** The send buffer, from which the writer copies payload. */
+    public SendBuffer sendBuffer() {
+        return sendBuffer;
+    }
+
+    /** The state. */
+    public TcpState state() {
+        return state;
+    }
+
+    /** Why the connection is CLOSED ({@link CloseCause#NONE} while open or after an orderly close). */
+    public CloseCause closeCause() {
+        return closeCause;
+    }
+
+    /** ISS. */
+    public int iss() {
+        return iss;
+    }
+
+    /** IRS. */
+    public int irs() {
+        return irs;
+    }
+
+    /** SND.UNA. */
+    public int sndUna() {
+        return sndUna;
+    }
+
+    /** SND.NXT: the highest sequence number sent so far, plus one. */
+    public int sndNxt() {
+        return sndNxt;
+    }
+
+    /** SND.WND in bytes (scaled). */
+    public long sndWnd() {
+        return sndWnd;
+    }
+
+    /** RCV.NXT. */
+    public int rcvNxt() {
+        return rcvNxt;
+    }
+
+    /** RCV.WND as last advertised: bytes from RCV.NXT to the advertised right edge. */
+    public int rcvWnd() {
+        return Math.max(0, rcvAdv - rcvNxt);
+    }
+
+    /** The largest segment (options included) either side may send. */
+    public int mss() {
+        return mssLimit;
+    }
+
+    /** Our receive window shift, 0 without window scaling. */
+    public int rcvShift() {
+        return rcvShift;
+    }
+
+    /** The peer's window shift, 0 without window scaling. */
+    public int sndShift() {
+        return sndShift;
+    }
+
+    /** Whether window scaling was agreed. */
+    public boolean windowScaling() {
+        return windowScaling;
+    }
+
+    /** Whether timestamps were agreed. */
+    public boolean timestamps() {
+        return timestamps;
+    }
+
+    /** TS.Recent: the timestamp to echo. */
+    public int tsRecent() {
+        return tsRecent;
+    }
+
+    /** Whether SACK was agreed. */
+    public boolean sackPermitted() {
+        return sack;
+    }
+
+    /** The congestion control. */
+    public CongestionControl congestionControl() {
+        return cc;
+    }
+
+    /** The RTO estimator. */
+    public RttEstimator rttEstimator() {
+        return rtt;
+    }
+
+    /** Challenge ACKs sent (RFC 5961). */
+    public long challengeAcks() {
+        return challengeAcks;
+    }
+
+    /** Segments sent again (timeouts and go-back-N after them). */
+    public long retransmittedSegments() {
+        return retransmittedSegments;
+    }
+
+    /** Challenge ACKs not sent because of the RFC 5961 §7 limit. */
+    public long challengeAcksSuppressed() {
+        return challengeAcksSuppressed;
+    }
+
+    /** Retransmission timeouts. */
+    public long timeouts() {
+        return timeouts;
+    }
+
+    /** Segments failing the sequence number test. */
+    public long outOfWindowSegments() {
+        return outOfWindowSegments;
+    }
+
+    /** Segments dropped by PAWS or for missing timestamps. */
+    public long pawsRejected() {
+        return pawsRejected;
+    }
+
+    /** Duplicate ACKs received. */
+    public long duplicateAcks() {
+        return duplicateAcks;
+    }
+
+    /** Segments received beyond RCV.NXT. */
+    public long outOfOrderSegments() {
+        return outOfOrderSegments;
+    }
+
+    /** Fast retransmissions (third duplicate ACK and partial ACKs in recovery). */
+    public long fastRetransmits() {
+        return fastRetransmits;
+    }
+
+    /** Whether NewReno fast recovery is under way. */
+    public boolean inFastRecovery() {
+        return inFastRecovery;
+    }
+
+    /** Zero-window probes sent. */
+    public long zeroWindowProbes() {
+        return zeroWindowProbes;
+    }
+}
