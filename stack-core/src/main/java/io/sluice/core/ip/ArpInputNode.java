@@ -6,6 +6,7 @@ import io.sluice.core.engine.Handoff;
 import io.sluice.core.engine.HandoffNode;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
+import io.sluice.core.graph.PacketNode;
 import io.sluice.core.iface.InterfaceTable;
 import io.sluice.core.wire.Arp;
 import io.sluice.core.wire.Ethernet;
@@ -90,12 +91,12 @@ public final class ArpInputNode extends PacketNode {
     }
 
     @Override
-    void afterFrame(NodeContext ctx) {
+    protected void afterFrame(NodeContext ctx) {
         neighbours.flush(ctx, NEXT_OUTPUT, NEIGHBOUR_REASONS);
     }
 
     @Override
-    int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+    protected int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
         long off = pool.dataOffset(b);
         int error = Arp.check(mem, off, pool.currentLength(b));
         if (error != WireError.OK) {

@@ -3,6 +3,7 @@ package io.sluice.core.ip;
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
+import io.sluice.core.graph.PacketNode;
 import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.InterfaceTable;
 import io.sluice.core.wire.Ethernet;
@@ -55,7 +56,7 @@ public final class EthernetInputNode extends PacketNode {
     }
 
     @Override
-    int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+    protected int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
         Interface itf = interfaces.get(pool.rxInterface(b));
         if (itf == null) {
             return UNKNOWN_INTERFACE;

@@ -3,6 +3,7 @@ package io.sluice.core.ip;
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
+import io.sluice.core.graph.PacketNode;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.WireError;
@@ -65,7 +66,7 @@ public final class Ip4InputNode extends PacketNode {
     }
 
     @Override
-    int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+    protected int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
         long off = pool.dataOffset(b);
         int first = pool.currentLength(b);
         boolean chained = pool.nextBuffer(b) != BufferPool.NO_BUFFER;

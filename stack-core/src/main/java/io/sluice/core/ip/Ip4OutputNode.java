@@ -3,6 +3,7 @@ package io.sluice.core.ip;
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
+import io.sluice.core.graph.PacketNode;
 import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.InterfaceTable;
 import io.sluice.core.wire.Ip4Address;
@@ -57,7 +58,7 @@ public final class Ip4OutputNode extends PacketNode {
     }
 
     @Override
-    int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+    protected int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
         long off = pool.dataOffset(b);
         int destination = Ipv4.destination(mem, off);
         if (Ip4Address.isMulticast(destination)) {

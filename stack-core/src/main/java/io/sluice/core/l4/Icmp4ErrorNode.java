@@ -2,10 +2,9 @@ package io.sluice.core.l4;
 
 import io.sluice.core.buffer.BufferLayout;
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.graph.Frame;
-import io.sluice.core.graph.Node;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
+import io.sluice.core.graph.PacketNode;
 import io.sluice.core.wire.Icmp4;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.Ipv4;
@@ -32,7 +31,7 @@ import java.util.function.IntPredicate;
  * {@value #DEFAULT_BURST}: Linux's {@code icmp_msgs_per_sec} and {@code icmp_msgs_burst}) the error is dropped as
  * {@code rate-limited}, so a scan or a flood cannot make the stack send as fast as it receives.
  */
-public final class Icmp4ErrorNode extends Node {
+public final class Icmp4ErrorNode extends PacketNode {
 
     /** The node's name. */
     public static final String NAME = "icmp4-error";
@@ -101,21 +100,15 @@ public final class Icmp4ErrorNode extends Node {
     }
 
     @Override
-    public void process(NodeContext ctx, Frame frame) {
-        BufferPool pool = ctx.pool();
-        MemorySegment mem = pool.memory();
-        int[] buffers = frame.buffers();
-        for (int i = 0; i < frame.count(); i++) {
-            int b = buffers[i];
-            int reason = refusal(pool, mem, b, ctx.now());
-            if (reason != SENT) {
-                ctx.drop(b, reason);
-                continue;
-            }
-            buildError(ctx, pool, mem, b);
-            ctx.count(SENT);
-            ctx.enqueue(NEXT_IP4_OUTPUT, b);
+    protected int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+        int reason = refusal(pool, mem, b, ctx.now());
+        if (reason != SENT) {
+            return reason;
         }
+        buildError(ctx, pool, mem, b);
+        ctx.count(SENT);
+        ctx.enqueue(NEXT_IP4_OUTPUT, b);
+        return KEPT;
     }
 
     /** Why no error may be sent about buffer {@code b}, or {@link #SENT} if one may. */

@@ -1,10 +1,9 @@
 package io.sluice.core.l4;
 
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.graph.Frame;
-import io.sluice.core.graph.Node;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
+import io.sluice.core.graph.PacketNode;
 import io.sluice.core.wire.Icmp4;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.Ipv4;
@@ -29,7 +28,7 @@ import java.util.function.IntPredicate;
  *   <li>Echo reply (no ping client yet) and other types: named, counted drops.</li>
  * </ul>
  */
-public final class Icmp4InputNode extends Node {
+public final class Icmp4InputNode extends PacketNode {
 
     /** The node's name. */
     public static final String NAME = "icmp4-input";
@@ -89,43 +88,35 @@ public final class Icmp4InputNode extends Node {
     }
 
     @Override
-    public void process(NodeContext ctx, Frame frame) {
-        BufferPool pool = ctx.pool();
-        MemorySegment mem = pool.memory();
-        int[] buffers = frame.buffers();
-        for (int i = 0; i < frame.count(); i++) {
-            int b = buffers[i];
-            long ip = pool.dataOffset(b);
-            if (Ipv4.totalLength(mem, ip) > pool.currentLength(b)) {
-                ctx.drop(b, NOT_CONTIGUOUS);
-                continue;
-            }
-            long icmp = ip + Ipv4.headerLength(mem, ip);
-            int check = Icmp4.check(mem, icmp, Ipv4.payloadLength(mem, ip), false);
-            if (check != WireError.OK) {
-                ctx.drop(b, reasonFor(check));
-                continue;
-            }
-            switch (Icmp4.type(mem, icmp)) {
-                case Icmp4.TYPE_ECHO_REQUEST -> echo(ctx, mem, b, ip);
-                case Icmp4.TYPE_ECHO_REPLY -> ctx.drop(b, ECHO_REPLY_RECEIVED);
-                default -> {
-                    reportToSocket(ctx, mem, icmp);
-                    ctx.drop(b, errorReason(Icmp4.type(mem, icmp), Icmp4.code(mem, icmp)));
-                }
-            }
+    protected int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+        long ip = pool.dataOffset(b);
+        if (Ipv4.totalLength(mem, ip) > pool.currentLength(b)) {
+            return NOT_CONTIGUOUS;
         }
+        long icmp = ip + Ipv4.headerLength(mem, ip);
+        int check = Icmp4.check(mem, icmp, Ipv4.payloadLength(mem, ip), false);
+        if (check != WireError.OK) {
+            return reasonFor(check);
+        }
+        return switch (Icmp4.type(mem, icmp)) {
+            case Icmp4.TYPE_ECHO_REQUEST -> echo(ctx, mem, b, ip);
+            case Icmp4.TYPE_ECHO_REPLY -> ECHO_REPLY_RECEIVED;
+            default -> {
+                reportToSocket(ctx, mem, icmp);
+                yield errorReason(Icmp4.type(mem, icmp), Icmp4.code(mem, icmp));
+            }
+        };
     }
 
-    private void echo(NodeContext ctx, MemorySegment mem, int b, long ip) {
+    private int echo(NodeContext ctx, MemorySegment mem, int b, long ip) {
         int destination = Ipv4.destination(mem, ip);
         if (destination == Ip4Address.LIMITED_BROADCAST || !isLocalUnicast.test(destination)) {
-            ctx.drop(b, ECHO_TO_BROADCAST);
-            return;
+            return ECHO_TO_BROADCAST;
         }
         Icmp4.turnEchoRequestIntoReply(mem, ip, Ipv4.DEFAULT_TTL);
         ctx.count(ECHO_REPLIED);
         ctx.enqueue(NEXT_IP4_OUTPUT, b);
+        return KEPT;
     }
 
     /** Tells the UDP socket that sent the quoted datagram, if there is one. */

@@ -1,10 +1,9 @@
 package io.sluice.core.l4;
 
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.graph.Frame;
-import io.sluice.core.graph.Node;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
+import io.sluice.core.graph.PacketNode;
 import io.sluice.core.wire.Icmp4;
 import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.Udp;
@@ -28,7 +27,7 @@ import java.util.function.IntPredicate;
  *       RFC 1122 rules and the rate limit).</li>
  * </ul>
  */
-public final class Udp4InputNode extends Node {
+public final class Udp4InputNode extends PacketNode {
 
     /** The node's name. */
     public static final String NAME = "udp4-input";
@@ -75,60 +74,51 @@ public final class Udp4InputNode extends Node {
     }
 
     @Override
-    public void process(NodeContext ctx, Frame frame) {
-        BufferPool pool = ctx.pool();
-        MemorySegment mem = pool.memory();
-        int[] buffers = frame.buffers();
-        for (int i = 0; i < frame.count(); i++) {
-            int b = buffers[i];
-            long ip = pool.dataOffset(b);
-            int ipHeader = Ipv4.headerLength(mem, ip);
-            if (Ipv4.totalLength(mem, ip) > pool.currentLength(b)) {
-                ctx.drop(b, NOT_CONTIGUOUS);
-                continue;
-            }
-            long udp = ip + ipHeader;
-            int source = Ipv4.source(mem, ip);
-            int destination = Ipv4.destination(mem, ip);
-            int check = Udp.check(mem, udp, Ipv4.payloadLength(mem, ip), source, destination, false);
-            if (check != WireError.OK) {
-                ctx.drop(b, reasonFor(check));
-                continue;
-            }
-            UdpReceiver receiver = ports.lookup(destination, Udp.destinationPort(mem, udp));
-            if (receiver instanceof UdpSocket socket) {
-                deliver(ctx, pool, mem, b, udp, source, socket);
-            } else if (receiver instanceof UdpEchoService) {
-                echo(ctx, pool, mem, b, ip, udp);
-            } else {
-                ctx.count(NO_LISTENER);
-                Icmp4ErrorNode.request(pool, b, Icmp4.TYPE_DESTINATION_UNREACHABLE, Icmp4.CODE_PORT_UNREACHABLE, 0);
-                ctx.enqueue(NEXT_ICMP4_ERROR, b);
-            }
+    protected int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int b) {
+        long ip = pool.dataOffset(b);
+        if (Ipv4.totalLength(mem, ip) > pool.currentLength(b)) {
+            return NOT_CONTIGUOUS;
         }
+        long udp = ip + Ipv4.headerLength(mem, ip);
+        int source = Ipv4.source(mem, ip);
+        int destination = Ipv4.destination(mem, ip);
+        int check = Udp.check(mem, udp, Ipv4.payloadLength(mem, ip), source, destination, false);
+        if (check != WireError.OK) {
+            return reasonFor(check);
+        }
+        UdpReceiver receiver = ports.lookup(destination, Udp.destinationPort(mem, udp));
+        if (receiver instanceof UdpSocket socket) {
+            return deliver(ctx, mem, b, udp, source, socket);
+        }
+        if (receiver instanceof UdpEchoService) {
+            return echo(ctx, pool, mem, b, ip, udp);
+        }
+        ctx.count(NO_LISTENER);
+        Icmp4ErrorNode.request(pool, b, Icmp4.TYPE_DESTINATION_UNREACHABLE, Icmp4.CODE_PORT_UNREACHABLE, 0);
+        ctx.enqueue(NEXT_ICMP4_ERROR, b);
+        return KEPT;
     }
 
-    private static void deliver(NodeContext ctx, BufferPool pool, MemorySegment mem, int b, long udp, int source,
-            UdpSocket socket) {
+    private static int deliver(NodeContext ctx, MemorySegment mem, int b, long udp, int source, UdpSocket socket) {
         int result = socket.deliver(mem, udp + Udp.HEADER_LENGTH, Udp.length(mem, udp) - Udp.HEADER_LENGTH, source,
                 Udp.sourcePort(mem, udp));
-        switch (result) {
+        return switch (result) {
             case UdpSocket.DELIVERED -> {
                 ctx.count(DELIVERED);
                 ctx.cache().freeChain(b); // consumed: the socket has its own copy
+                yield KEPT;
             }
-            case UdpSocket.QUEUE_FULL -> ctx.drop(b, QUEUE_FULL);
-            case UdpSocket.CLOSED -> ctx.drop(b, SOCKET_CLOSED);
-            default -> ctx.drop(b, TOO_BIG);
-        }
+            case UdpSocket.QUEUE_FULL -> QUEUE_FULL;
+            case UdpSocket.CLOSED -> SOCKET_CLOSED;
+            default -> TOO_BIG;
+        };
     }
 
     /** The echo reply in place: addresses and ports swapped, TTL 64, bytes beyond the UDP length cut. */
-    private void echo(NodeContext ctx, BufferPool pool, MemorySegment mem, int b, long ip, long udp) {
+    private int echo(NodeContext ctx, BufferPool pool, MemorySegment mem, int b, long ip, long udp) {
         int destination = Ipv4.destination(mem, ip);
         if (!isLocalUnicast.test(destination)) {
-            ctx.drop(b, ECHO_TO_BROADCAST);
-            return;
+            return ECHO_TO_BROADCAST;
         }
         int source = Ipv4.source(mem, ip);
         int udpLength = Udp.length(mem, udp);
@@ -143,6 +133,7 @@ public final class Udp4InputNode extends Node {
                 udpLength - Udp.HEADER_LENGTH, destination, source);
         ctx.count(ECHOED);
         ctx.enqueue(NEXT_IP4_OUTPUT, b);
+        return KEPT;
     }
 
     private static int reasonFor(int wireError) {

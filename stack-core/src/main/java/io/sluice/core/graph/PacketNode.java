@@ -1,10 +1,6 @@
-package io.sluice.core.ip;
+package io.sluice.core.graph;
 
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.graph.Frame;
-import io.sluice.core.graph.Node;
-import io.sluice.core.graph.NodeContext;
-import io.sluice.core.graph.NodeError;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -13,12 +9,12 @@ import java.util.List;
  * keeps it) and returns {@link #KEPT}, or returns the reason to drop it for, and the loop here drops it. So every
  * buffer is enqueued or dropped exactly once by construction, and the nodes only say which.
  */
-abstract class PacketNode extends Node {
+public abstract class PacketNode extends Node {
 
     /** {@link #handle}: the buffer went on; nothing to drop. */
-    static final int KEPT = -1;
+    public static final int KEPT = -1;
 
-    PacketNode(String name, List<String> nextNodes, List<NodeError> errors) {
+    protected PacketNode(String name, List<String> nextNodes, List<NodeError> errors) {
         super(name, nextNodes, errors);
     }
 
@@ -37,9 +33,9 @@ abstract class PacketNode extends Node {
     }
 
     /** Sends {@code buffer} on and returns {@link #KEPT}, or returns the reason to drop it for. */
-    abstract int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int buffer);
+    protected abstract int handle(NodeContext ctx, BufferPool pool, MemorySegment mem, int buffer);
 
     /** Runs once after each frame (nothing by default). */
-    void afterFrame(NodeContext ctx) {
+    protected void afterFrame(NodeContext ctx) {
     }
 }
