@@ -19,6 +19,7 @@ import io.sluice.core.l4.L4Nodes;
 import io.sluice.core.l4.UdpPortTable;
 import io.sluice.core.l4.UdpSockets;
 import io.sluice.core.phy.LoopbackDevice;
+import io.sluice.core.stack.ProtocolGraph;
 import io.sluice.core.timer.TimerWheel;
 import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Ethernet;
@@ -124,17 +125,19 @@ public final class EngineBenchmark implements Benchmark {
             Ip4Fib fib = new Ip4Fib(interfaces);
             fib.addInterfaceAddress(0, Ip4Prefix.parse("198.18.0.2/24"));
             TimerWheel wheel = TimerWheel.withDefaults(1024, System.nanoTime());
-            Ip4Layer ip4 = new Ip4Layer(interfaces, fib, wheel, cache, ArpSettings.defaults(256), false);
-            ip4.arpTable().addStatic(0, PEER_IP, PEER_MAC);
             UdpSockets udp = new UdpSockets(new UdpPortTable(), 1, UdpSockets.maxPayloadFor(pool), worker -> { });
             udp.startEcho(0, ECHO_PORT);
-            L4Nodes l4 = new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor);
+            ProtocolGraph protocols = new ProtocolGraph(interfaces, fib,
+                    new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor), ArpSettings.defaults(256));
             MemorySegment frame = requestFrame(arena, traffic);
             Source src = new Source(frame, vector);
             Sink snk = new Sink(traffic);
             GraphBuilder builder = new GraphBuilder().add(Source.NAME, () -> src).add(Ip4Layer.INTERFACE_OUTPUT,
                     () -> snk);
-            this.graph = l4.addTo(ip4.addTo(builder), 0).build(pool, cache);
+            // No gratuitous ARP: the sink expects replies only.
+            Ip4Layer ip4 = protocols.addTo(builder, wheel, cache, 0, 1, false);
+            ip4.arpTable().addStatic(0, PEER_IP, PEER_MAC);
+            this.graph = builder.build(pool, cache);
             this.source = src;
             this.sink = snk;
             this.buffersInUseAtStart = pool.buffersInUse();

@@ -62,7 +62,7 @@ public final class Stack implements AutoCloseable {
     private final InterfaceTable interfaces = new InterfaceTable();
     private final Ip4Fib fib = new Ip4Fib(interfaces);
     private final UdpSockets udp;
-    private final L4Nodes l4;
+    private final ProtocolGraph protocols;
     private final ArpSettings arp = ArpSettings.defaults(ARP_CAPACITY);
     private final Engine engine;
     private final Ip4Layer[] layers;
@@ -81,7 +81,8 @@ public final class Stack implements AutoCloseable {
             Engine[] self = new Engine[1];
             this.udp = new UdpSockets(new UdpPortTable(), workers, UdpSockets.maxPayloadFor(pool),
                     worker -> self[0].wake(worker));
-            this.l4 = new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor);
+            this.protocols = new ProtocolGraph(interfaces, fib, new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor),
+                    arp);
             this.engine = new Engine(engineConfig, pool, interfaces, this::addNodes, clock);
             self[0] = engine;
         } catch (RuntimeException e) {
@@ -126,12 +127,10 @@ public final class Stack implements AutoCloseable {
         ExpiryHandler[] arpTable = new ExpiryHandler[1];
         TimerWheel wheel = worker.timers("arp", 2 * ARP_CAPACITY, (handle, data) -> arpTable[0].onExpired(handle,
                 data));
-        Ip4Layer layer = new Ip4Layer(interfaces, fib, wheel, worker.cache(), arp, worker.workerIndex(),
-                worker.workerCount(), worker.workerIndex() == 0);
+        Ip4Layer layer = protocols.addTo(builder, wheel, worker.cache(), worker.workerIndex(), worker.workerCount(),
+                worker.workerIndex() == 0);
         arpTable[0] = layer.arpTable();
         layers[worker.workerIndex()] = layer;
-        layer.addTo(builder);
-        l4.addTo(builder, worker.workerIndex());
     }
 
     private void addTap(StackConfig.Tap tap) throws IOException {
