@@ -93,12 +93,16 @@ public final class StackControl implements ControlHandler {
         for (Interface i : stack.interfaces().all()) {
             long[] c = counters(i.device().counters());
             long[] base = interfaceBaseline.getOrDefault(i.index(), new long[c.length]);
-            String addresses = stack.fib().interfaceAddresses(i.index()).stream().map(Object::toString)
-                    .collect(Collectors.joining(","));
             t.row(i.name(), i.index(), i.isAdminUp() ? "up" : "down", i.mtu(), c[0] - base[0], c[1] - base[1],
-                    c[2] - base[2], c[3] - base[3], c[4] - base[4], c[5] - base[5], addresses);
+                    c[2] - base[2], c[3] - base[3], c[4] - base[4], c[5] - base[5], addresses(stack, i));
         }
         return t.build();
+    }
+
+    /** An interface's addresses with prefix lengths, comma-separated ({@code show interface}, the start-up line). */
+    static String addresses(Stack stack, Interface i) {
+        return stack.fib().interfaceAddresses(i.index()).stream().map(Object::toString)
+                .collect(Collectors.joining(","));
     }
 
     private static long[] counters(DeviceCounters c) {

@@ -2,7 +2,6 @@ package io.sluice.session.daemon;
 
 import io.sluice.core.config.ConfigException;
 import io.sluice.core.config.StackConfig;
-import io.sluice.core.iface.Interface;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.stack.Stack;
 import io.sluice.session.control.ControlClient;
@@ -183,17 +182,12 @@ public final class StackDaemon {
 
     /** The start-up line: workers, interfaces with addresses, where the control socket is. */
     static String describe(Stack stack, Path socket) {
-        String interfaces = stack.interfaces().all().stream().map(i -> i.name() + " " + addresses(stack, i))
-                .collect(Collectors.joining(", "));
+        String interfaces = stack.interfaces().all().stream()
+                .map(i -> i.name() + " " + StackControl.addresses(stack, i)).collect(Collectors.joining(", "));
         int workers = stack.engine().workerCount();
         return "sluice stack: " + (stack.engine().config().singleThread() ? "single-thread mode"
                 : workers + (workers == 1 ? " worker" : " workers")) + "; interfaces: "
                 + (interfaces.isEmpty() ? "none" : interfaces) + "; control socket " + socket
                 + " (bin/sluice ctl -s " + socket + " show interface)";
-    }
-
-    private static String addresses(Stack stack, Interface i) {
-        return stack.fib().interfaceAddresses(i.index()).stream().map(Object::toString)
-                .collect(Collectors.joining(","));
     }
 }
