@@ -20,6 +20,7 @@ import io.sluice.core.l4.UdpPortTable;
 import io.sluice.core.l4.UdpSockets;
 import io.sluice.core.phy.LoopbackDevice;
 import io.sluice.core.stack.ProtocolGraph;
+import io.sluice.core.tcp.layer.TcpLayer;
 import io.sluice.core.timer.TimerWheel;
 import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Ethernet;
@@ -127,15 +128,17 @@ public final class EngineBenchmark implements Benchmark {
             TimerWheel wheel = TimerWheel.withDefaults(1024, System.nanoTime());
             UdpSockets udp = new UdpSockets(new UdpPortTable(), 1, UdpSockets.maxPayloadFor(pool), worker -> { });
             udp.startEcho(0, ECHO_PORT);
+            TcpLayer tcp = new TcpLayer(TcpLayer.Config.defaults(), fib, interfaces, 1, pool.dataSize(), worker -> { });
             ProtocolGraph protocols = new ProtocolGraph(interfaces, fib,
-                    new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor), ArpSettings.defaults(256));
+                    new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor), tcp, ArpSettings.defaults(256));
+            TimerWheel tcpWheel = TimerWheel.withDefaults(16, System.nanoTime());
             MemorySegment frame = requestFrame(arena, traffic);
             Source src = new Source(frame, vector);
             Sink snk = new Sink(traffic);
             GraphBuilder builder = new GraphBuilder().add(Source.NAME, () -> src).add(Ip4Layer.INTERFACE_OUTPUT,
                     () -> snk);
             // No gratuitous ARP: the sink expects replies only.
-            Ip4Layer ip4 = protocols.addTo(builder, wheel, cache, 0, 1, false);
+            Ip4Layer ip4 = protocols.addTo(builder, wheel, tcpWheel, cache, 0, 1, false);
             ip4.arpTable().addStatic(0, PEER_IP, PEER_MAC);
             this.graph = builder.build(pool, cache);
             this.source = src;

@@ -35,6 +35,7 @@ public final class Ip4InputNode extends PacketNode {
 
     static final int NEXT_ICMP = 0;
     static final int NEXT_UDP = 1;
+    static final int NEXT_TCP = 2;
 
     // Reasons 0..5 are WireError.IP4_TOO_SHORT..IP4_BAD_SOURCE, in that order.
     static final int FRAGMENT = 6;
@@ -61,7 +62,7 @@ public final class Ip4InputNode extends PacketNode {
     private final Ip4Fib fib;
 
     public Ip4InputNode(Ip4Fib fib) {
-        super(NAME, List.of(Ip4Layer.ICMP4_INPUT, Ip4Layer.UDP4_INPUT), ERRORS);
+        super(NAME, List.of(Ip4Layer.ICMP4_INPUT, Ip4Layer.UDP4_INPUT, Ip4Layer.TCP4_INPUT), ERRORS);
         this.fib = fib;
     }
 
@@ -98,6 +99,7 @@ public final class Ip4InputNode extends PacketNode {
         switch (Ipv4.protocol(mem, off)) {
             case Ipv4.PROTOCOL_ICMP -> ctx.enqueue(NEXT_ICMP, b);
             case Ipv4.PROTOCOL_UDP -> ctx.enqueue(NEXT_UDP, b);
+            case Ipv4.PROTOCOL_TCP -> ctx.enqueue(NEXT_TCP, b);
             default -> {
                 return UNKNOWN_PROTOCOL;
             }

@@ -12,10 +12,10 @@ import java.util.Objects;
  * {@link InterfaceTable} are shared by all workers.
  *
  * <p>The nodes: {@value EthernetInputNode#NAME} → {@value ArpInputNode#NAME} | {@value Ip4InputNode#NAME};
- * {@value Ip4InputNode#NAME} → {@value #ICMP4_INPUT} | {@value #UDP4_INPUT}; {@value Ip4OutputNode#NAME} →
- * {@value #INTERFACE_OUTPUT} | {@value Ip4InputNode#NAME} (local loopback); {@value ArpInputNode#NAME} and the input
- * node {@value Ip4NeighbourNode#NAME} → {@value #INTERFACE_OUTPUT}. The graph must also hold the nodes named by
- * these constants (the engine's and the transport layer's).
+ * {@value Ip4InputNode#NAME} → {@value #ICMP4_INPUT} | {@value #UDP4_INPUT} | {@value #TCP4_INPUT};
+ * {@value Ip4OutputNode#NAME} → {@value #INTERFACE_OUTPUT} | {@value Ip4InputNode#NAME} (local loopback);
+ * {@value ArpInputNode#NAME} and the input node {@value Ip4NeighbourNode#NAME} → {@value #INTERFACE_OUTPUT}. The
+ * graph must also hold the nodes named by these constants (the engine's and the transport layer's).
  *
  * <p>The worker's timer handler must pass the ARP table's expirations to {@link #arpTable()} (it is the
  * {@link io.sluice.core.timer.ExpiryHandler} for the timers it starts).
@@ -28,6 +28,8 @@ public final class Ip4Layer {
     public static final String ICMP4_INPUT = "icmp4-input";
     /** The UDP node: receives datagrams with current data at the IPv4 header. */
     public static final String UDP4_INPUT = "udp4-input";
+    /** The TCP node: receives segments with current data at the IPv4 header. */
+    public static final String TCP4_INPUT = "tcp4-input";
 
     private final InterfaceTable interfaces;
     private final Ip4Fib fib;

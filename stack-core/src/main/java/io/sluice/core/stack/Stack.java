@@ -24,6 +24,8 @@ import io.sluice.core.phy.HostLink;
 import io.sluice.core.phy.PcapDevice;
 import io.sluice.core.phy.TapDevice;
 import io.sluice.core.sys.CpuAffinity;
+import io.sluice.core.tcp.conn.TcpSettings;
+import io.sluice.core.tcp.layer.TcpLayer;
 import io.sluice.core.timer.ExpiryHandler;
 import io.sluice.core.timer.TimerWheel;
 import io.sluice.core.wire.Ip4Prefix;
@@ -43,7 +45,8 @@ import java.util.function.LongSupplier;
 /**
  * One stack: the buffer pool, the interfaces (each device wrapped for packet capture), the routing table, the UDP
  * sockets, and the engine whose workers run the protocol graph — ethernet-input, arp-input, ip4-input,
- * icmp4-input, udp4-input, ip4-output and the engine's device nodes — each with its own ARP table.
+ * icmp4-input, udp4-input, tcp4-input, tcp4-output, ip4-output and the engine's device nodes — each with its own
+ * ARP table.
  *
  * <p>Made by the control thread: {@link #create} (from a {@code startup.conf}; its {@code tap} sections become
  * interfaces, their Linux side configured through {@link HostLink}), more interfaces with {@link #addInterface},
@@ -62,6 +65,7 @@ public final class Stack implements AutoCloseable {
     private final InterfaceTable interfaces = new InterfaceTable();
     private final Ip4Fib fib = new Ip4Fib(interfaces);
     private final UdpSockets udp;
+    private final TcpLayer tcp;
     private final ProtocolGraph protocols;
     private final ArpSettings arp = ArpSettings.defaults(ARP_CAPACITY);
     private final Engine engine;
@@ -81,8 +85,10 @@ public final class Stack implements AutoCloseable {
             Engine[] self = new Engine[1];
             this.udp = new UdpSockets(new UdpPortTable(), workers, UdpSockets.maxPayloadFor(pool),
                     worker -> self[0].wake(worker));
+            this.tcp = new TcpLayer(TcpLayer.Config.defaults().withSettings(TcpSettings.defaults().withCcAlgo(
+                    config.tcp().ccAlgo())), fib, interfaces, workers, pool.dataSize(), worker -> self[0].wake(worker));
             this.protocols = new ProtocolGraph(interfaces, fib, new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor),
-                    arp);
+                    tcp, arp);
             this.engine = new Engine(engineConfig, pool, interfaces, this::addNodes, clock);
             self[0] = engine;
         } catch (RuntimeException e) {
@@ -121,14 +127,17 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** The graph of one worker: the IPv4 layer with the worker's own ARP table, then ICMP and UDP. */
+    /** The graph of one worker: the IPv4 layer with the worker's own ARP table, then ICMP, UDP and TCP. */
     private void addNodes(GraphBuilder builder, WorkerResources worker) {
         // The wheel needs its handler before the ARP table that handles it exists: the lambda forwards to it.
         ExpiryHandler[] arpTable = new ExpiryHandler[1];
         TimerWheel wheel = worker.timers("arp", 2 * ARP_CAPACITY, (handle, data) -> arpTable[0].onExpired(handle,
                 data));
-        Ip4Layer layer = protocols.addTo(builder, wheel, worker.cache(), worker.workerIndex(), worker.workerCount(),
-                worker.workerIndex() == 0);
+        TcpLayer.Config tcpConfig = tcp.config();
+        TimerWheel tcpWheel = worker.timers("tcp", tcpConfig.maxConnectionsPerWorker(),
+                tcp.worker(worker.workerIndex()));
+        Ip4Layer layer = protocols.addTo(builder, wheel, tcpWheel, worker.cache(), worker.workerIndex(),
+                worker.workerCount(), worker.workerIndex() == 0);
         arpTable[0] = layer.arpTable();
         layers[worker.workerIndex()] = layer;
     }
@@ -203,6 +212,11 @@ public final class Stack implements AutoCloseable {
 
     public UdpSockets udp() {
         return udp;
+    }
+
+    /** The stack's TCP: listen and connect. */
+    public TcpLayer tcp() {
+        return tcp;
     }
 
     public Engine engine() {

@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One worker's IPv4 layer in a graph, fed by a test input node, with stub nodes named icmp4-input, udp4-input and
- * interface-output that capture what reaches them (bytes and interface) or, when {@link #recording} is off, only
- * count it; everything captured is freed. Interface 0 is {@code if0} with {@link TestFrames#MAC_B} and
+ * One worker's IPv4 layer in a graph, fed by a test input node, with stub nodes named icmp4-input, udp4-input,
+ * tcp4-input and interface-output that capture what reaches them (bytes and interface) or, when {@link #recording}
+ * is off, only count it; everything captured is freed. Interface 0 is {@code if0} with {@link TestFrames#MAC_B} and
  * 198.18.0.2/24, so the test frames (198.18.0.1 → 198.18.0.2) are for it.
  */
 final class Ip4Harness implements AutoCloseable {
@@ -56,12 +56,13 @@ final class Ip4Harness implements AutoCloseable {
         fib.addInterfaceAddress(IF0, Ip4Prefix.parse("198.18.0.2/24"));
         layer = new Ip4Layer(interfaces, fib, wheel, cache, arp, announces);
         Feeder f = new Feeder();
-        Stub[] stubs = new Stub[3];
+        Stub[] stubs = new Stub[4];
         GraphBuilder builder = new GraphBuilder()
                 .add(Feeder.NAME, () -> f)
                 .add(Ip4Layer.ICMP4_INPUT, () -> stubs[0] = new Stub(Ip4Layer.ICMP4_INPUT))
                 .add(Ip4Layer.UDP4_INPUT, () -> stubs[1] = new Stub(Ip4Layer.UDP4_INPUT))
-                .add(Ip4Layer.INTERFACE_OUTPUT, () -> stubs[2] = new Stub(Ip4Layer.INTERFACE_OUTPUT));
+                .add(Ip4Layer.INTERFACE_OUTPUT, () -> stubs[2] = new Stub(Ip4Layer.INTERFACE_OUTPUT))
+                .add(Ip4Layer.TCP4_INPUT, () -> stubs[3] = new Stub(Ip4Layer.TCP4_INPUT));
         graph = layer.addTo(builder).build(pool, cache);
         feeder = f;
         icmp = stubs[0];

@@ -256,9 +256,9 @@ class Ip4NodesTest {
         h.receive(readdress(good, ip, IP_C, 1), Ip4Harness.IF0);
         h.receive(readdress(good, ip, 0x0a00_0001, 1), Ip4Harness.IF0);
         h.receive(readdress(good, ip, 0xe000_00fb, 1), Ip4Harness.IF0);
-        byte[] tcp = good.clone();
-        tcp[ip + 9] = 6;
-        h.receive(fixChecksum(tcp, ip), Ip4Harness.IF0);
+        byte[] gre = good.clone();
+        gre[ip + 9] = 47;
+        h.receive(fixChecksum(gre, ip), Ip4Harness.IF0);
         h.run();
         assertEquals(Map.of(IP4 + "/ip4-bad-version", 1L, IP4 + "/ip4-bad-header-length", 1L,
                 IP4 + "/ip4-bad-total-length", 1L, IP4 + "/ip4-bad-checksum", 1L, IP4 + "/ip4-bad-source", 1L,

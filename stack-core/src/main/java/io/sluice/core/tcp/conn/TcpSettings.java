@@ -48,4 +48,10 @@ public record TcpSettings(int mss, boolean windowScaling, boolean timestamps, bo
         return new TcpSettings(mss, newWindowScaling, newTimestamps, newSack, mslNanos, delayedAckNanos,
                 maxRetransmissions, ccAlgo);
     }
+
+    /** The same settings with another congestion control ({@link CongestionControls#NAMES}). */
+    public TcpSettings withCcAlgo(String newCcAlgo) {
+        return new TcpSettings(mss, windowScaling, timestamps, sack, mslNanos, delayedAckNanos, maxRetransmissions,
+                newCcAlgo);
+    }
 }

@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
  * A heap ring implementing {@link ReceiveBuffer} for tests, with out-of-order ranges kept as sorted absolute
  * positions; the test plays the application with {@link #read}.
  */
-final class RingReceiveBuffer implements ReceiveBuffer {
+public final class RingReceiveBuffer implements ReceiveBuffer {
 
     private static final int MAX_RANGES = 16;
 
@@ -19,13 +19,13 @@ final class RingReceiveBuffer implements ReceiveBuffer {
     private long head;
     private long tail;
 
-    RingReceiveBuffer(int capacity) {
+    public RingReceiveBuffer(int capacity) {
         this.capacity = capacity;
         this.ring = MemorySegment.ofArray(new byte[capacity]);
     }
 
     /** Takes up to {@code length} in-order bytes out; returns how many. */
-    int read(MemorySegment destination, long offset, int length) {
+    public int read(MemorySegment destination, long offset, int length) {
         int n = (int) Math.min(length, tail - head);
         int first = (int) Math.min(n, capacity - head % capacity);
         MemorySegment.copy(ring, head % capacity, destination, offset, first);
@@ -35,7 +35,7 @@ final class RingReceiveBuffer implements ReceiveBuffer {
     }
 
     /** Bytes ready to read. */
-    int readable() {
+    public int readable() {
         return (int) (tail - head);
     }
 

@@ -4,20 +4,20 @@ import io.sluice.core.tcp.SendBuffer;
 import java.lang.foreign.MemorySegment;
 
 /** A heap ring implementing {@link SendBuffer} for tests; the test plays the application with {@link #write}. */
-final class RingSendBuffer implements SendBuffer {
+public final class RingSendBuffer implements SendBuffer {
 
     private final MemorySegment ring;
     private final int capacity;
     private long head;
     private long tail;
 
-    RingSendBuffer(int capacity) {
+    public RingSendBuffer(int capacity) {
         this.capacity = capacity;
         this.ring = MemorySegment.ofArray(new byte[capacity]);
     }
 
     /** Appends up to {@code length} bytes; returns how many fit. */
-    int write(MemorySegment source, long offset, int length) {
+    public int write(MemorySegment source, long offset, int length) {
         int n = (int) Math.min(length, capacity - (tail - head));
         int first = (int) Math.min(n, capacity - tail % capacity);
         MemorySegment.copy(source, offset, ring, tail % capacity, first);
@@ -26,7 +26,7 @@ final class RingSendBuffer implements SendBuffer {
         return n;
     }
 
-    int write(byte[] bytes) {
+    public int write(byte[] bytes) {
         return write(MemorySegment.ofArray(bytes), 0, bytes.length);
     }
 

@@ -1,0 +1,14 @@
+package io.sluice.core.tcp.layer;
+
+/**
+ * Where connections get their buffers and give them back. For a listener it is called on the worker that
+ * receives a SYN (so it must be thread-safe and quick); for an active open on the thread that calls connect.
+ */
+public interface TcpBufferFactory {
+
+    /** Buffers for a new connection, or null when none can be had (the SYN is dropped, the connect fails). */
+    TcpBuffers allocate();
+
+    /** Takes back the buffers of a connection that is gone, on its worker, after {@link TcpEvents#onClosed}. */
+    void release(TcpBuffers buffers);
+}

@@ -1,0 +1,73 @@
+package io.sluice.core.tcp.layer;
+
+import io.sluice.core.tcp.conn.TcpConnection;
+import java.util.function.ToLongFunction;
+
+/**
+ * The stack's TCP counters ({@code show tcp stats}): events the workers count themselves, and per-connection
+ * counters, which the stack's total adds up over live connections and those that have closed.
+ */
+public enum TcpCounter {
+    ACTIVE_OPENS("active-opens", "connections we opened (SYN sent)"),
+    PASSIVE_OPENS("passive-opens", "connections opened by a peer's SYN to a listener"),
+    ESTABLISHED("established", "connections that completed the handshake"),
+    FAILED_OPENS("failed-opens", "connections closed before their handshake completed"),
+    RESETS_RECEIVED("resets-received", "connections reset by the peer"),
+    TIMED_OUT("timed-out", "connections given up after their retransmissions ran out"),
+    ABORTED("aborted", "connections aborted by the local user"),
+    SEGMENTS_RECEIVED("segments-received", "segments that reached a connection or listener"),
+    SEGMENTS_SENT("segments-sent", "segments sent"),
+    RESETS_SENT("resets-sent", "resets sent for segments no connection wants"),
+    SYN_QUEUE_OVERFLOWS("syn-queue-overflows", "SYNs dropped: the listener's SYN queue was full"),
+    LISTEN_OVERFLOWS("listen-overflows", "handshake ACKs dropped: the listener's accept queue was full"),
+    NO_BUFFER("no-buffer", "segments not sent for want of a packet buffer (retransmitted later)"),
+    RETRANSMITTED_SEGMENTS("retransmitted-segments", "segments sent again", TcpConnection::retransmittedSegments),
+    RETRANSMISSION_TIMEOUTS("retransmission-timeouts", "retransmission timer expiries", TcpConnection::timeouts),
+    FAST_RETRANSMITS("fast-retransmits", "fast retransmissions (duplicate ACKs or partial ACKs)",
+            TcpConnection::fastRetransmits),
+    DUPLICATE_ACKS("duplicate-acks", "duplicate ACKs received", TcpConnection::duplicateAcks),
+    OUT_OF_ORDER_SEGMENTS("out-of-order-segments", "segments received beyond a hole",
+            TcpConnection::outOfOrderSegments),
+    OUT_OF_WINDOW_SEGMENTS("out-of-window-segments", "segments outside the receive window",
+            TcpConnection::outOfWindowSegments),
+    CHALLENGE_ACKS("challenge-acks", "challenge ACKs sent (RFC 5961)", TcpConnection::challengeAcks),
+    CHALLENGE_ACKS_SUPPRESSED("challenge-acks-suppressed", "challenge ACKs not sent: rate limit (RFC 5961 §7)",
+            TcpConnection::challengeAcksSuppressed),
+    PAWS_REJECTED("paws-rejected", "segments rejected by PAWS (RFC 7323)", TcpConnection::pawsRejected),
+    ZERO_WINDOW_PROBES("zero-window-probes", "zero-window probes sent", TcpConnection::zeroWindowProbes);
+
+    /** All counters, in order (one array, not one per call to values()). */
+    static final TcpCounter[] ALL = values();
+
+    private final String counterName;
+    private final String description;
+    private final ToLongFunction<TcpConnection> perConnection;
+
+    TcpCounter(String counterName, String description) {
+        this(counterName, description, null);
+    }
+
+    TcpCounter(String counterName, String description, ToLongFunction<TcpConnection> perConnection) {
+        this.counterName = counterName;
+        this.description = description;
+        this.perConnection = perConnection;
+    }
+
+    /** The name shown by the CLI. */
+    public String counterName() {
+        return counterName;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Whether each connection counts it (summed over connections) rather than the worker. */
+    boolean isPerConnection() {
+        return perConnection != null;
+    }
+
+    long of(TcpConnection connection) {
+        return perConnection.applyAsLong(connection);
+    }
+}
