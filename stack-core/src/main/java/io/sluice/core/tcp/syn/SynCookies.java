@@ -12,7 +12,7 @@ import java.security.SecureRandom;
  * <p>Layout of the 32-bit cookie, most significant bit first:
  * <pre>
  *   31..27  counter: now / 64 s, modulo 32      \ these 8 bits are XORed with 8 bits of SipHash(4-tuple, peer ISN),
- *   26..24  index into the MSS table            /  so the cookie shows neither our clock nor the MSS
+ *   26..24  index into the MSS table            /  so a cookie shows neither our clock nor the MSS
  *   23..0   MAC: SipHash(4-tuple, peer ISN, full counter, MSS index), low 24 bits
  * </pre>
  * This is the layout RFC 4987 §3.6 describes (5 bits of time, 3 of MSS, 24 of a secret function), with two
