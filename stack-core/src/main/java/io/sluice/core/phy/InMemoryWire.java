@@ -43,8 +43,8 @@ public final class InMemoryWire implements AutoCloseable {
 
     private InMemoryWire(Builder builder, FaultInjector faultsAtoB, FaultInjector faultsBtoA) {
         int slotSize = builder.mtu + FRAMING;
-        Lane aToB = new Lane(builder.capacity, slotSize, faultsAtoB);
-        Lane bToA = new Lane(builder.capacity, slotSize, faultsBtoA);
+        DelayLine aToB = new DelayLine(builder.capacity, slotSize, faultsAtoB);
+        DelayLine bToA = new DelayLine(builder.capacity, slotSize, faultsBtoA);
         a = new Endpoint(builder.nameA, builder.macA, builder.mtu, aToB, bToA);
         b = new Endpoint(builder.nameB, builder.macB, builder.mtu, bToA, aToB);
     }
@@ -73,11 +73,11 @@ public final class InMemoryWire implements AutoCloseable {
     /** One end of the wire. */
     public static final class Endpoint extends AbstractDevice {
 
-        private final Lane out;
-        private final Lane in;
+        private final DelayLine out;
+        private final DelayLine in;
         private boolean closed;
 
-        private Endpoint(String name, long mac, int mtu, Lane out, Lane in) {
+        private Endpoint(String name, long mac, int mtu, DelayLine out, DelayLine in) {
             super(name, mac, mtu, 1, 1);
             this.out = out;
             this.in = in;
@@ -89,16 +89,13 @@ public final class InMemoryWire implements AutoCloseable {
                 return 0;
             }
             int n = 0;
-            while (n < max && in.size > 0 && in.heapTime[0] <= now) {
-                int slot = in.heapSlot[0];
-                int length = in.lengths[slot];
-                int buffer = cache.copyIn(in.bytes, slot * in.slotSize, length);
+            while (n < max) {
+                int buffer = in.takeDue(now, cache);
                 if (buffer == BufferPool.NO_BUFFER) {
-                    break; // stays on the wire until the receiver has buffers again
+                    break; // none due, or no buffer: it stays on the wire until the receiver has buffers again
                 }
-                in.popHead();
                 destination[offset + n++] = buffer;
-                counters.received(queue, length);
+                counters.received(queue, cache.pool().chainLength(buffer));
             }
             return n;
         }
@@ -134,12 +131,12 @@ public final class InMemoryWire implements AutoCloseable {
 
         /** When the earliest frame on its way to this end arrives, or {@link Long#MAX_VALUE} if none is. */
         public long nextArrival() {
-            return in.size == 0 ? Long.MAX_VALUE : in.heapTime[0];
+            return in.nextDue();
         }
 
         /** Frames on their way to this end. */
         public int framesInFlight() {
-            return in.size;
+            return in.size();
         }
 
         /** Frames this end transmitted that were dropped because every slot of the direction was in flight. */
@@ -162,137 +159,6 @@ public final class InMemoryWire implements AutoCloseable {
         @Override
         public String toString() {
             return "in-memory wire end " + name();
-        }
-    }
-
-    /** One direction: preallocated slots and a min-heap of (delivery time, sequence, slot). */
-    private static final class Lane {
-
-        final int slotSize;
-        final byte[] bytes;
-        final int[] lengths;
-        final FaultInjector faults;
-
-        private final int[] freeSlots;
-        private int freeCount;
-
-        final long[] heapTime;
-        private final long[] heapSequence;
-        final int[] heapSlot;
-        int size;
-        private long nextSequence;
-
-        long inFlightDrops;
-        long oversizeDrops;
-
-        Lane(int capacity, int slotSize, FaultInjector faults) {
-            this.slotSize = slotSize;
-            this.bytes = new byte[Math.multiplyExact(capacity, slotSize)];
-            this.lengths = new int[capacity];
-            this.faults = faults;
-            this.freeSlots = new int[capacity];
-            this.heapTime = new long[capacity];
-            this.heapSequence = new long[capacity];
-            this.heapSlot = new int[capacity];
-            clear();
-        }
-
-        /** Takes the frame onto the wire; returns false if it was dropped (not lost: lost counts as sent). */
-        boolean offer(long now, BufferPool pool, int buffer, int length) {
-            if (length > slotSize) {
-                oversizeDrops++;
-                return false;
-            }
-            if (faults.lose()) {
-                return true;
-            }
-            if (freeCount == 0) {
-                inFlightDrops++;
-                return false;
-            }
-            long leave = faults.departure(now, length);
-            if (leave == FaultInjector.RATE_DROPPED) {
-                return false;
-            }
-            long at = leave + faults.propagationDelay();
-            int slot = freeSlots[--freeCount];
-            int base = slot * slotSize;
-            pool.copyOut(buffer, bytes, base);
-            lengths[slot] = length;
-            int bit = faults.corruptBit(length);
-            if (bit >= 0) {
-                bytes[base + (bit >>> 3)] ^= (byte) (1 << (bit & 7));
-            }
-            push(at, slot);
-            if (faults.duplicate() && freeCount > 0) {
-                int copy = freeSlots[--freeCount];
-                System.arraycopy(bytes, base, bytes, copy * slotSize, length);
-                lengths[copy] = length;
-                push(at, copy);
-                faults.countDuplicate();
-            }
-            return true;
-        }
-
-        void clear() {
-            size = 0;
-            freeCount = freeSlots.length;
-            for (int i = 0; i < freeCount; i++) {
-                freeSlots[i] = freeCount - 1 - i;
-            }
-        }
-
-        private void push(long time, int slot) {
-            long sequence = nextSequence++;
-            int i = size++;
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                if (!before(time, sequence, heapTime[parent], heapSequence[parent])) {
-                    break;
-                }
-                set(i, heapTime[parent], heapSequence[parent], heapSlot[parent]);
-                i = parent;
-            }
-            set(i, time, sequence, slot);
-        }
-
-        /** Removes the earliest frame and frees its slot. */
-        void popHead() {
-            freeSlots[freeCount++] = heapSlot[0];
-            int last = --size;
-            if (last == 0) {
-                return;
-            }
-            long time = heapTime[last];
-            long sequence = heapSequence[last];
-            int slot = heapSlot[last];
-            int i = 0;
-            while (true) {
-                int child = 2 * i + 1;
-                if (child >= last) {
-                    break;
-                }
-                if (child + 1 < last
-                        && before(heapTime[child + 1], heapSequence[child + 1], heapTime[child], heapSequence[child])) {
-                    child++;
-                }
-                if (!before(heapTime[child], heapSequence[child], time, sequence)) {
-                    break;
-                }
-                set(i, heapTime[child], heapSequence[child], heapSlot[child]);
-                i = child;
-            }
-            set(i, time, sequence, slot);
-        }
-
-        private void set(int i, long time, long sequence, int slot) {
-            heapTime[i] = time;
-            heapSequence[i] = sequence;
-            heapSlot[i] = slot;
-        }
-
-        private static boolean before(long time, long sequence, long otherTime, long otherSequence) {
-            return time < otherTime || (time == otherTime && sequence < otherSequence);
         }
     }
 

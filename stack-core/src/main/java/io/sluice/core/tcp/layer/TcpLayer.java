@@ -5,6 +5,7 @@ import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.InterfaceTable;
 import io.sluice.core.ip.Ip4Fib;
 import io.sluice.core.tcp.conn.TcpSettings;
+import io.sluice.core.tcp.syn.IsnGenerator;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.Tcp;
@@ -12,7 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
+import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntConsumer;
@@ -72,6 +73,7 @@ public final class TcpLayer {
     private final AtomicReferenceArray<TcpListener[]> listeners = new AtomicReferenceArray<>(65536);
     private final EphemeralPorts ephemeralPorts;
     private final AtomicInteger nextWorker = new AtomicInteger();
+    private final IsnGenerator isn = new IsnGenerator(new SecureRandom());
 
     /**
      * @param workerCount the stack's workers
@@ -258,8 +260,9 @@ public final class TcpLayer {
         return fib.isLocal(address);
     }
 
+    /** RFC 6528: a keyed hash of the 4-tuple plus a 4 µs clock, so sequence numbers are hard to guess. */
     int initialSequence(long now, TcpFlow flow) {
-        return ThreadLocalRandom.current().nextInt();
+        return isn.isn(now, flow.localAddress(), flow.localPort(), flow.remoteAddress(), flow.remotePort());
     }
 
     void wake(int worker) {

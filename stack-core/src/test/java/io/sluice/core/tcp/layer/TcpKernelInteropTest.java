@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.core.config.StackConfig;
+import io.sluice.core.phy.FaultInjector;
+import io.sluice.core.phy.HostLink;
+import io.sluice.core.phy.ImpairedDevice;
+import io.sluice.core.phy.TapDevice;
 import io.sluice.core.stack.Stack;
 import io.sluice.core.tcp.conn.CloseCause;
 import io.sluice.core.tcp.conn.RingReceiveBuffer;
 import io.sluice.core.tcp.conn.RingSendBuffer;
 import io.sluice.core.testing.TestNamespace;
 import io.sluice.core.wire.Ip4Address;
+import io.sluice.core.wire.Ip4Prefix;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -30,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Sluice's TCP against the Linux kernel's, through a TAP whose Linux side lives in a namespace the test creates
  * (198.18.9.1 there, the stack at 198.18.9.2). The stack runs in single-thread mode on the test thread, which also
  * plays the Sluice application between passes, so heap rings serve as buffers. The kernel's peers are
- * {@code socat} and {@code python3}; {@code tc netem} spoils the path; {@code tshark} reads the capture.
+ * {@code socat} and {@code python3}; an {@link ImpairedDevice} spoils the path; {@code tshark} reads the capture.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TcpKernelInteropTest {
@@ -110,26 +115,43 @@ class TcpKernelInteropTest {
         assertEquals(0, end.mismatches, "every echoed byte is the one sent");
     }
 
+    /**
+     * The path of the issue's netem recipe — loss 2%, delay 20 ms ± 5 ms, reordering 5%, duplication 1% — applied by
+     * the stack itself in front of the TAP ({@link ImpairedDevice}), since this kernel has no netem
+     * ({@code CONFIG_NET_SCH_NETEM} is not set); both directions lose, the kernel-to-stack one also delays.
+     */
     @Test
-    void throughALossyReorderingKernelPathEveryByteArrivesAndSackIsUsed() throws Exception {
-        assumeTrue(TestNamespace.onPath("tc"), "needs tc (iproute2) for netem");
-        namespace.exec("tc", "qdisc", "add", "dev", ifName, "root", "netem", "delay", "20ms", "5ms", "loss", "2%",
-                "duplicate", "1%", "reorder", "5%");
+    void throughALossyReorderingPathEveryByteArrivesAndSackIsUsed() throws Exception {
+        stack.close();
+        stack = Stack.create(StackConfig.parse("test.conf", """
+                cpu { workers 0 }
+                buffers { buffers-per-numa 16384 }
+                """));
+        String lossyIf = TestNamespace.uniqueName("stl");
+        TapDevice tap = TapDevice.open(lossyIf, 1, 1500, TapDevice.randomLocalMac());
+        HostLink.configure(lossyIf, namespace.name(), "198.18.10.1/24", null, 1500);
+        FaultInjector onReceive = FaultInjector.builder().seed(7).loss(0.02).delay(20_000_000).jitter(5_000_000)
+                .reorder(0.05, 5_000_000).duplicate(0.01).build();
+        FaultInjector onTransmit = FaultInjector.builder().seed(8).loss(0.02).build();
+        stack.addInterface(new ImpairedDevice(tap, onTransmit, onReceive), Ip4Prefix.parse("198.18.10.2/24"));
+        stack.start();
         Path in = randomFile("in.bin", 2 * MIB, 2);
         Path out = dir.resolve("out.bin");
         stack.startCapture(dir.resolve("lossy.pcap"), true, true, 200_000);
         EchoServer server = new EchoServer(stack.tcp().listen(0, 5003, 16, buffers, new TcpEvents() { }));
         Process client = namespace.start(dir.resolve("socat.log"), "sh", "-c",
-                "socat -b 65536 -t 60 - TCP:" + STACK_IP + ":5003 < " + in + " > " + out);
+                "socat -b 65536 -t 60 - TCP:198.18.10.2:5003 < " + in + " > " + out);
         assertTrue(drive(() -> !client.isAlive(), server::pump, 180), "the kernel client finished");
         assertEquals(0, client.exitValue(), Files.readString(dir.resolve("socat.log")));
         assertEquals(-1, Files.mismatch(in, out), "the echoed file equals the sent one");
+        assertTrue(onReceive.lost() > 0 && onTransmit.lost() > 0 && onReceive.duplicated() > 0,
+                "the path lost and duplicated: " + onReceive + " / " + onTransmit);
+        long retransmitted = stack.tcp().worker(0).counters()[TcpCounter.RETRANSMITTED_SEGMENTS.ordinal()];
+        assertTrue(retransmitted > 0, "the stack retransmitted what the path dropped");
         Path capture = stack.stopCapture().file();
         assumeTrue(TestNamespace.onPath("tshark"), "needs tshark to read the capture");
         String sacks = tshark(capture, "tcp.options.sack_le", "-e", "tcp.options.sack_le");
-        assertTrue(!sacks.isBlank(), "segments carried SACK blocks");
-        long retransmitted = stack.tcp().worker(0).counters()[TcpCounter.RETRANSMITTED_SEGMENTS.ordinal()];
-        assertTrue(retransmitted > 0, "the stack retransmitted what netem dropped");
+        assertTrue(sacks.lines().anyMatch(l -> !l.isBlank() && !l.contains("root")), "segments carried SACK blocks");
     }
 
     @Test
@@ -218,7 +240,7 @@ class TcpKernelInteropTest {
         List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", capture.toString(), "-Y", filter,
                 "-T", "fields"));
         command.addAll(List.of(fields));
-        return io.sluice.core.phy.HostLink.run(command.toArray(String[]::new));
+        return HostLink.run(command.toArray(String[]::new));
     }
 
     /** Both SYNs offered window scaling, SACK and timestamps, and the data segments carry timestamps. */
