@@ -20,6 +20,7 @@ public final class Benchmarks {
         register(new MessageQueueBenchmark());
         register(new EngineBenchmark());
         register(new PingBenchmark());
+        register(new TcpBenchmark());
     }
 
     private Benchmarks() {}
