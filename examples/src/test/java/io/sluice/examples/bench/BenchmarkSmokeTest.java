@@ -66,6 +66,17 @@ class BenchmarkSmokeTest {
         }
     }
 
+    /** The kernel contenders are skipped inside the program (a line saying why) without root, TAP or iperf3. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void tcpQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("tcp");
+        Matcher m = Pattern.compile("bench tcp: sluice " + NUMBER + " Gbit/s, kernel-veth (\\d+\\.\\d{2}|n/a) Gbit/s,"
+                + " ratio (\\d+\\.\\d{2}|n/a)").matcher(last);
+        assertTrue(m.matches(), "last line: " + last);
+        assertTrue(Double.parseDouble(m.group(1)) > 0, "Sluice moved data: " + last);
+    }
+
     @Test
     void unknownOptionIsAUsageError() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();

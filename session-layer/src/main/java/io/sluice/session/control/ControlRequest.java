@@ -30,6 +30,12 @@ public sealed interface ControlRequest {
     /** {@code show ip fib}: the IPv4 forwarding table. */
     record ShowIpFib() implements ControlRequest {}
 
+    /** {@code show tcp stats}: the stack's TCP counters, summed over the workers. */
+    record ShowTcpStats() implements ControlRequest {}
+
+    /** {@code show tcp}: every TCP connection with its windows, timers and counters. */
+    record ShowTcp() implements ControlRequest {}
+
     /** {@code show interface rx-placement}: which worker polls which receive queue. */
     record ShowRxPlacement() implements ControlRequest {}
 

@@ -53,6 +53,16 @@ public final class ControlTables {
     public static final List<ControlColumn> RX_PLACEMENT = List.of(text("interface"), integer("queue"),
             integer("worker"), text("mode"));
 
+    /** {@code show tcp stats}: one row per counter, summed over the workers. */
+    public static final List<ControlColumn> TCP_STATS = List.of(integer("count"), text("counter"),
+            text("description"));
+
+    /** {@code show tcp}: one row per connection; times in microseconds, windows in bytes. */
+    public static final List<ControlColumn> TCP = List.of(integer("worker"), text("local"), text("remote"),
+            text("state"), integer("cwnd"), integer("ssthresh"), integer("srtt-us"), integer("rttvar-us"),
+            integer("rto-us"), integer("flight"), integer("snd-wnd"), integer("rcv-wnd"), integer("snd-shift"),
+            integer("rcv-shift"), integer("mss"), integer("retransmits"), integer("timeouts"));
+
     private ControlTables() {}
 
     /** @return a builder for {@code show interface} */
@@ -109,5 +119,15 @@ public final class ControlTables {
     /** @return a builder for {@code show interface rx-placement} */
     public static ControlTable.Builder rxPlacement() {
         return ControlTable.builder("Receive queue placement", RX_PLACEMENT);
+    }
+
+    /** @return a builder for {@code show tcp stats} */
+    public static ControlTable.Builder tcpStats() {
+        return ControlTable.builder("TCP statistics", TCP_STATS);
+    }
+
+    /** @return a builder for {@code show tcp} */
+    public static ControlTable.Builder tcp() {
+        return ControlTable.builder("TCP connections", TCP);
     }
 }

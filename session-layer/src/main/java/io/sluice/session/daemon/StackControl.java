@@ -8,6 +8,8 @@ import io.sluice.core.graph.Graph;
 import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.RxMode;
 import io.sluice.core.ip.ArpEntry;
+import io.sluice.core.tcp.layer.TcpConnectionInfo;
+import io.sluice.core.tcp.layer.TcpCounter;
 import io.sluice.core.ip.Ip4Fib;
 import io.sluice.core.phy.Device;
 import io.sluice.core.phy.DeviceCounters;
@@ -58,6 +60,8 @@ public final class StackControl implements ControlHandler {
                 case ControlRequest.ShowThreads r -> ControlReply.of(threads());
                 case ControlRequest.ShowIpArp r -> ControlReply.of(ipArp());
                 case ControlRequest.ShowIpFib r -> ControlReply.of(ipFib());
+                case ControlRequest.ShowTcpStats r -> ControlReply.of(tcpStats());
+                case ControlRequest.ShowTcp r -> ControlReply.of(tcp());
                 case ControlRequest.ShowRxPlacement r -> ControlReply.of(rxPlacement());
                 case ControlRequest.SetRxPlacement r -> {
                     stack.engine().setRxPlacement(r.iface(), r.queue(), r.worker());
@@ -209,6 +213,25 @@ public final class StackControl implements ControlHandler {
         for (Ip4Fib.FibEntry e : stack.fib().snapshot()) {
             t.row(e.prefix().toString(), e.type(), e.nextHop() == null ? "-" : e.nextHop().toString(),
                     e.interfaceName());
+        }
+        return t.build();
+    }
+
+    private ControlTable tcpStats() throws IOException {
+        ControlTable.Builder t = ControlTables.tcpStats();
+        long[] counts = stack.tcpCounters();
+        for (TcpCounter c : TcpCounter.values()) {
+            t.row(counts[c.ordinal()], c.counterName(), c.description());
+        }
+        return t.build();
+    }
+
+    private ControlTable tcp() throws IOException {
+        ControlTable.Builder t = ControlTables.tcp();
+        for (TcpConnectionInfo c : stack.tcpConnections()) {
+            t.row(c.worker(), c.local(), c.remote(), c.state().toLowerCase(Locale.ROOT), c.cwnd(), c.ssthresh(),
+                    c.srttMicros(), c.rttvarMicros(), c.rtoMicros(), c.flightBytes(), c.sendWindow(),
+                    c.receiveWindow(), c.sendShift(), c.receiveShift(), c.mss(), c.retransmits(), c.timeouts());
         }
         return t.build();
     }

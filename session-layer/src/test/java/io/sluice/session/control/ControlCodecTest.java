@@ -23,6 +23,8 @@ class ControlCodecTest {
             new ControlRequest.ShowThreads(),
             new ControlRequest.ShowIpArp(),
             new ControlRequest.ShowIpFib(),
+            new ControlRequest.ShowTcpStats(),
+            new ControlRequest.ShowTcp(),
             new ControlRequest.ShowRxPlacement(),
             new ControlRequest.SetRxPlacement("tap0", 3, 1),
             new ControlRequest.SetInterfaceState("tap-ü", false),

@@ -85,6 +85,21 @@ class StackDaemonTest {
                 assertEquals("polling", placement.rows().get(0).get(3));
                 assertInstanceOf(ControlReply.Failure.class, client.request(new ControlRequest.SetRxMode("nope0",
                         false)));
+                if (HostLink.onPath("python3")) { // a connect to a port nobody listens on: refused by a reset
+                    String connect = HostLink.run(HostLink.inNamespace(namespace, "python3", "-c", """
+                            import socket
+                            try:
+                                socket.create_connection(('198.18.3.2', 9), timeout=5)
+                                print('connected')
+                            except ConnectionRefusedError:
+                                print('refused')
+                            """));
+                    assertTrue(connect.contains("refused"), connect);
+                    ControlTable tcp = tables(client.request(new ControlRequest.ShowTcpStats())).get(0);
+                    assertTrue(tcp.rows().stream().anyMatch(r -> r.get(1).equals("resets-sent")
+                            && (Long) r.get(0) == 1L), tcp.rows().toString());
+                    assertEquals(List.of(), tables(client.request(new ControlRequest.ShowTcp())).get(0).rows());
+                }
             }
 
             daemon.terminate();

@@ -25,6 +25,7 @@ import io.sluice.core.phy.PcapDevice;
 import io.sluice.core.phy.TapDevice;
 import io.sluice.core.sys.CpuAffinity;
 import io.sluice.core.tcp.conn.TcpSettings;
+import io.sluice.core.tcp.layer.TcpConnectionInfo;
 import io.sluice.core.tcp.layer.TcpLayer;
 import io.sluice.core.timer.ExpiryHandler;
 import io.sluice.core.timer.TimerWheel;
@@ -233,6 +234,26 @@ public final class Stack implements AutoCloseable {
         for (int w = 0; w < layers.length; w++) {
             int worker = w;
             out.addAll(onWorker(worker, view -> layers[worker].arpTable().snapshot(System.nanoTime())));
+        }
+        return out;
+    }
+
+    /** The stack's TCP counters ({@code TcpCounter} order), read on each worker and added up. */
+    public long[] tcpCounters() throws IOException {
+        List<long[]> perWorker = new ArrayList<>();
+        for (int w = 0; w < tcp.workerCount(); w++) {
+            int worker = w;
+            perWorker.add(onWorker(worker, view -> tcp.worker(worker).counters()));
+        }
+        return TcpLayer.total(perWorker);
+    }
+
+    /** Every TCP connection's state, read on its worker, worker by worker. */
+    public List<TcpConnectionInfo> tcpConnections() throws IOException {
+        List<TcpConnectionInfo> out = new ArrayList<>();
+        for (int w = 0; w < tcp.workerCount(); w++) {
+            int worker = w;
+            out.addAll(onWorker(worker, view -> tcp.worker(worker).connectionInfos()));
         }
         return out;
     }

@@ -430,6 +430,13 @@ public final class TcpWorker implements ExpiryHandler {
         return out;
     }
 
+    /** Every live connection's state for {@code show tcp} (control path: allocates). */
+    public List<TcpConnectionInfo> connectionInfos() {
+        List<TcpConnectionInfo> out = new ArrayList<>();
+        table.forEach(flow -> out.add(TcpConnectionInfo.of(index, flow)));
+        return out;
+    }
+
     /** Connections held now. */
     public int connectionCount() {
         return table.size();
