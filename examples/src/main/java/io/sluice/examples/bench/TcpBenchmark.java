@@ -6,14 +6,13 @@ import io.sluice.core.phy.HostLink;
 import io.sluice.core.phy.InMemoryWire;
 import io.sluice.core.stack.Stack;
 import io.sluice.core.tcp.layer.TcpBufferFactory;
-import io.sluice.core.tcp.layer.TcpBuffers;
 import io.sluice.core.tcp.layer.TcpEvents;
 import io.sluice.core.tcp.layer.TcpFlow;
 import io.sluice.core.tcp.layer.TcpListener;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.Ip4Prefix;
 import io.sluice.session.fifo.ByteFifo;
-import io.sluice.session.fifo.FifoLayout;
+import io.sluice.session.fifo.FifoBufferFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -65,8 +64,6 @@ public final class TcpBenchmark implements Benchmark {
         out.println("bench tcp: one connection, " + options.rounds() + " rounds of " + options.roundSeconds()
                 + " s; sluice-memwire: two stacks, one thread, FIFOs of " + (FIFO_BYTES >> 20) + " MiB;"
                 + " kernel-veth: iperf3 between two namespaces");
-        // FIFO memory from an automatic arena: with a shared arena the same run measured 0.05 Gbit/s instead of
-        // 14 (docs/benchmarks.md); the memory goes when the benchmark's objects do.
         Arena arena = Arena.ofAuto();
         try (MemWire memWire = new MemWire(arena)) {
             List<Contender> contenders = new ArrayList<>();
@@ -111,26 +108,6 @@ public final class TcpBenchmark implements Benchmark {
         }
     }
 
-    /** Send and receive FIFOs for each connection, in native memory of the benchmark's arena. */
-    static TcpBufferFactory fifos(Arena arena) {
-        return new TcpBufferFactory() {
-            @Override
-            public TcpBuffers allocate() {
-                long footprint = FifoLayout.footprint(FIFO_BYTES, FifoLayout.DEFAULT_MAX_RANGES);
-                ByteFifo send = ByteFifo.format(arena.allocate(footprint, FifoLayout.CACHE_LINE), FIFO_BYTES,
-                        FifoLayout.DEFAULT_MAX_RANGES);
-                ByteFifo receive = ByteFifo.format(arena.allocate(footprint, FifoLayout.CACHE_LINE), FIFO_BYTES,
-                        FifoLayout.DEFAULT_MAX_RANGES);
-                return new TcpBuffers(send, receive);
-            }
-
-            @Override
-            public void release(TcpBuffers buffers) {
-                // The arena frees the memory when the benchmark ends.
-            }
-        };
-    }
-
     /** Two single-thread stacks over an in-memory wire, one connection, driven by the measuring thread. */
     private static final class MemWire implements Contender, AutoCloseable {
         private final InMemoryWire wire;
@@ -152,7 +129,7 @@ public final class TcpBenchmark implements Benchmark {
             server.addInterface(wire.b(), Ip4Prefix.parse("198.18.11.2/24"));
             client.start();
             server.start();
-            TcpBufferFactory buffers = fifos(arena);
+            TcpBufferFactory buffers = new FifoBufferFactory(FIFO_BYTES, FIFO_BYTES);
             TcpListener listener = server.tcp().listen(0, 5201, 4, buffers, new TcpEvents() { });
             sender = client.tcp().connect(0, Ip4Address.parse("198.18.11.2").bits(), 5201, buffers,
                     new TcpEvents() { });
@@ -328,7 +305,8 @@ public final class TcpBenchmark implements Benchmark {
                               rx-mode adaptive }
                         """.formatted(ProcessHandle.current().pid() % 100_000, namespace)));
                 stack.start();
-                listener = stack.tcp().listen(0, 5203, 4, fifos(arena), new TcpEvents() { });
+                listener = stack.tcp().listen(0, 5203, 4, new FifoBufferFactory(FIFO_BYTES, FIFO_BYTES),
+                        new TcpEvents() { });
                 sink = arena.allocate(256 * 1024);
             } catch (IOException | RuntimeException e) {
                 HostLink.deleteNamespace(namespace);
