@@ -88,7 +88,7 @@ class TcpKernelInteropTest {
 
     @Test
     void aKernelClientsBytesComeBackIntactFromASluiceEchoServer() throws Exception {
-        Path in = randomFile("in.bin", 32 * MIB, 1);
+        Path in = randomFile("in.bin", 100 * MIB, 1);
         Path out = dir.resolve("out.bin");
         stack.startCapture(dir.resolve("echo.pcap"), true, true, 64);
         EchoServer server = new EchoServer(stack.tcp().listen(0, 5001, 16, buffers, new TcpEvents() { }));
@@ -108,7 +108,7 @@ class TcpKernelInteropTest {
         namespace.start(dir.resolve("server.log"), "socat", "-b", "65536", "-t", "30", "TCP-LISTEN:5002,reuseaddr",
                 "PIPE");
         TcpSimulation.Endpoint client = connectWhenListening(5002);
-        long bytes = 32L * MIB;
+        long bytes = 100L * MIB;
         TcpSimulation.Endpoint end = new TcpSimulation.Endpoint(client.flow, bytes, bytes, 5, 5);
         assertTrue(drive(end::finished, end::pump, 120), () -> "echo complete: sent " + end.sent + ", received "
                 + end.received + ", " + describe(end.flow));
