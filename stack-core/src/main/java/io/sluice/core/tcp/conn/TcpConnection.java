@@ -494,6 +494,7 @@ public final class TcpConnection {
             return;
         }
         state = TcpState.ESTABLISHED;
+        lastHeard = now;
         sndWl1 = seq;
         sndWl2 = ack;
         acknowledge(now, ack, opts);
