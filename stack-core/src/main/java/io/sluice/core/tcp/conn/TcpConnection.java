@@ -340,16 +340,18 @@ public final class TcpConnection {
             reorderDeadline = NO_DEADLINE;
             detectLossByTime(now);
         }
-        if (rtxDeadline <= now) {
-            rtxDeadline = NO_DEADLINE;
+        // The probe timer stands in for the RTO timer while armed (RFC 8985 §7.2), so it wins when both are due.
+        boolean probed = false;
+        if (probeDeadline <= now) {
             probeDeadline = NO_DEADLINE;
+            probed = sendTailLossProbe(now);
+        }
+        if (!probed && rtxDeadline <= now) {
+            rtxDeadline = NO_DEADLINE;
             onRetransmissionTimer(now);
             if (state == TcpState.CLOSED) {
                 return;
             }
-        } else if (probeDeadline <= now) {
-            probeDeadline = NO_DEADLINE;
-            sendTailLossProbe(now);
         }
         flush(now);
         swsOverride = false;
@@ -968,11 +970,11 @@ public final class TcpConnection {
 
     /**
      * The probe timer fired (RFC 8985 §7.3): one new segment if the peer's window allows, else the last segment sent
-     * again, whatever cwnd says; then the RTO timer restarts.
+     * again, whatever cwnd says; then the RTO timer restarts. Returns whether a probe went out.
      */
-    private void sendTailLossProbe(long now) {
+    private boolean sendTailLossProbe(long now) {
         if (!rackOn || !sending() || sndNxt == sndUna || inFastRecovery || lt(sndUna, recover)) {
-            return;
+            return false;
         }
         long windowRoom = sndWnd - flightSize();
         boolean newData = windowRoom > 0 && gt(bufferSeq + sendBuffer.readableBytes(), sndNxt)
@@ -983,13 +985,14 @@ public final class TcpConnection {
         } else {
             int last = recovery.log.size() - 1;
             if (last < 0) {
-                return;
+                return false;
             }
             retransmitRange(now, recovery.log.startSeq(last), recovery.log.endSeq(last));
             recovery.tlp.onProbeSent(sndNxt, true);
         }
         tailLossProbes++;
         rtxDeadline = now + rtt.rto();
+        return true;
     }
 
     /**
