@@ -115,6 +115,13 @@ public final class TcpConnection {
     private boolean swsOverride;
     private boolean noDelay;
 
+    // D-SACK undo (RFC 2883 §5, RFC 3708's idea): the retransmissions of the last loss episode not yet reported
+    // back as duplicates; when all are, the episode was spurious and the window reduction is undone.
+    private boolean undoPossible;
+    private int undoLow;
+    private int undoHigh;
+    private int undoRetransmissions;
+
     private boolean keepalive;
     private long keepaliveIdle;
     private long keepaliveInterval;
@@ -135,6 +142,8 @@ public final class TcpConnection {
     private long zeroWindowProbes;
     private long fastRetransmits;
     private long sackRecoveries;
+    private long spuriousRetransmissions;
+    private long congestionUndos;
     private long tailLossProbes;
     private long keepaliveProbes;
 
@@ -400,6 +409,7 @@ public final class TcpConnection {
                 duplicateAckCount = 0;
                 recover = sndNxt; // RFC 6582 §3.2 step 2: no fast retransmit for what the go-back resends
                 if (recovery != null) {
+                    startUndoEpisode();
                     recovery.board.onRetransmitTimeout(); // RFC 6675 §5.1
                     recovery.tlp.cancelEpisode();
                     reorderDeadline = NO_DEADLINE;
@@ -753,6 +763,9 @@ public final class TcpConnection {
      */
     private void afterSackAck(long now, int ack, boolean advanced, long newlySacked, boolean pureDuplicate) {
         SackRecovery r = recovery;
+        if (r.board.lastAckHadDsack()) {
+            onDsack(now, r.board.dsackStart(), r.board.dsackEnd());
+        }
         if (r.tlp.episodeOpen()) {
             boolean dsackForProbe = r.board.lastAckHadDsack() && lt(r.board.dsackStart(), r.tlp.endSeq());
             if (r.tlp.onAck(ack, dsackForProbe, pureDuplicate) == TailLossProbe.AckVerdict.LOSS_REPAIRED) {
@@ -799,11 +812,38 @@ public final class TcpConnection {
         }
     }
 
+    /** A loss episode (SACK recovery or a timeout) begins: its retransmissions are counted for a later undo. */
+    private void startUndoEpisode() {
+        undoPossible = true;
+        undoLow = sndUna;
+        undoHigh = sndUna;
+        undoRetransmissions = 0;
+    }
+
+    /**
+     * A D-SACK reported [start, end) received twice. Within the last episode's retransmissions it means one of them
+     * was not needed; once all were reported so, the loss was not real (reordering or a delayed ACK) and the window
+     * reduction is undone ({@link CongestionControl#onSpuriousCongestionEvent}). RACK widens its reordering window
+     * from the same D-SACK (RFC 8985 §6.2 step 4).
+     */
+    private void onDsack(long now, int start, int end) {
+        if (!undoPossible || undoRetransmissions == 0 || lt(start, undoLow) || gt(end, undoHigh)) {
+            return;
+        }
+        spuriousRetransmissions++;
+        if (--undoRetransmissions == 0) {
+            undoPossible = false;
+            congestionUndos++;
+            cc.onSpuriousCongestionEvent(now);
+        }
+    }
+
     /** Fast recovery starts with SACK: RecoveryPoint = SND.NXT and the window shrinks (RFC 6675 §5 step 4). */
     private void enterSackRecovery(long now) {
         inFastRecovery = true;
         recover = sndNxt;
         sackRecoveries++;
+        startUndoEpisode();
         timing = false; // Karn: the timed segment may be sent again
         cc.onEnterRecovery(now, flightSize());
         recovery.tlp.cancelEpisode();
@@ -1214,6 +1254,10 @@ public final class TcpConnection {
             retransmittedSegments++;
             if (recovery != null) {
                 recovery.onRetransmitted(seq, next, now);
+                if (undoPossible && (inFastRecovery || lt(sndUna, recover))) {
+                    undoRetransmissions++;
+                    undoHigh = gt(next, undoHigh) ? next : undoHigh;
+                }
             }
             return;
         }
@@ -1527,6 +1571,16 @@ public final class TcpConnection {
     /** Segments RACK marked lost (RFC 8985 §6.2). */
     public long rackLosses() {
         return recovery == null ? 0 : recovery.rackLosses();
+    }
+
+    /** Retransmissions the peer reported back as duplicates with D-SACK (RFC 2883). */
+    public long spuriousRetransmissions() {
+        return spuriousRetransmissions;
+    }
+
+    /** Loss episodes found spurious by D-SACK whose window reduction was undone. */
+    public long congestionUndos() {
+        return congestionUndos;
     }
 
     /** Tail loss probes sent (RFC 8985 §7). */

@@ -115,6 +115,30 @@ class TcpConnectionLossRecoveryTest extends ScriptedConnectionTest {
     }
 
     @Test
+    void aDsackOfEveryRetransmissionUndoesTheWindowReduction() {
+        established(RACK, true);
+        sendSegments(3);
+        long cwnd = conn.congestionControl().cwnd();
+        now = 20 * MS;
+        sackAck(ISS + 1, ISS + 1001, ISS + 2001);
+        now = 10 * MS + 10 * MS + 10 * MS / 4;
+        conn.onTimer(now);
+        expect(ACK, ISS + 1, IRS + 1, 8000, 1000); // deemed lost by RACK, but it was only late
+        assertTrue(conn.congestionControl().cwnd() < cwnd);
+        now = 30 * MS;
+        sackAck(ISS + 3001); // the original arrived: recovery ends
+        assertFalse(conn.inFastRecovery());
+        assertEquals(0, conn.spuriousRetransmissions());
+        sackAck(ISS + 3001, ISS + 1, ISS + 1001); // then the retransmission, reported as a duplicate (RFC 2883)
+        assertEquals(1, conn.spuriousRetransmissions());
+        assertEquals(1, conn.congestionUndos());
+        assertEquals(cwnd, conn.congestionControl().cwnd());
+        assertEquals(Long.MAX_VALUE, conn.congestionControl().ssthresh());
+        sackAck(ISS + 3001, ISS + 1, ISS + 1001); // the same report again changes nothing
+        assertEquals(1, conn.spuriousRetransmissions());
+    }
+
+    @Test
     void aTailLossProbeResendsTheLastSegmentAfterThePtoAndItsDsackShowsNoLoss() {
         established(RACK, true);
         sendSegments(2); // at 10 ms: PTO = 2 SRTT = 20 ms as more than one segment is in flight (§7.2)

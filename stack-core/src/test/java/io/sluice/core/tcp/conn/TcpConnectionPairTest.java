@@ -129,12 +129,14 @@ class TcpConnectionPairTest {
         assertTrue(pair.now < ConnectionPair.ms(10 * 60_000), what + ": took " + pair.now / 1_000_000 + " ms");
         System.out.printf("1 MiB each way, seed %d, loss %.2f, duplication %.2f, reordering %.2f, %s, rack %s: %d"
                 + " segments delivered, %d lost, %d reordered, %d retransmitted (%d fast), %d RTOs, %d SACK"
-                + " recoveries, %d RACK losses, %d TLPs, done at %d ms of virtual time (TIME-WAIT included)%n", seed,
+                + " recoveries, %d RACK losses, %d TLPs, %d spurious (%d undone), done at %d ms of virtual time"
+                + " (TIME-WAIT included)%n", seed,
                 loss, duplication, reordering, settings.ccAlgo(), pair.a.rackTlp(), pair.delivered, pair.lost,
                 pair.reordered, retransmitted, pair.a.fastRetransmits() + pair.b.fastRetransmits(),
                 pair.a.timeouts() + pair.b.timeouts(), pair.a.sackRecoveries() + pair.b.sackRecoveries(),
                 pair.a.rackLosses() + pair.b.rackLosses(), pair.a.tailLossProbes() + pair.b.tailLossProbes(),
-                pair.now / 1_000_000);
+                pair.a.spuriousRetransmissions() + pair.b.spuriousRetransmissions(),
+                pair.a.congestionUndos() + pair.b.congestionUndos(), pair.now / 1_000_000);
         return pair;
     }
 
