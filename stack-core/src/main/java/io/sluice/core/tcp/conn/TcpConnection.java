@@ -79,6 +79,10 @@ public final class TcpConnection {
     private boolean peerFinPending;
     private int peerFinSeq;
     private int lastOutOfOrderSeq;
+    /** A D-SACK block (RFC 2883) to report on the next segment: data received twice. */
+    private boolean duplicatePending;
+    private int duplicateLeft;
+    private int duplicateRight;
 
     private int offeredShift = TcpOptions.NO_WINDOW_SCALE;
     private int sndShift;
@@ -589,6 +593,9 @@ public final class TcpConnection {
                 outOfWindowSegments++;
                 if (!rst) {
                     ackNow = true;
+                    if (payloadLength > 0 && le(seq + payloadLength, rcvNxt)) {
+                        reportDuplicate(seq, seq + payloadLength); // all of it was received before
+                    }
                     if (state == TcpState.TIME_WAIT && fin) {
                         timeWaitDeadline = now + 2 * settings.mslNanos(); // retransmitted FIN restarts 2 MSL
                     }
@@ -858,6 +865,7 @@ public final class TcpConnection {
         int old = rcvNxt - seq;
         if (old > 0 && length > 0) { // the front was received before
             int skip = Math.min(old, length);
+            reportDuplicate(seq, seq + skip);
             offset += skip;
             length -= skip;
             seq += skip;
@@ -898,6 +906,15 @@ public final class TcpConnection {
         }
         if (peerFinPending && peerFinSeq == rcvNxt) {
             receiveFin(now);
+        }
+    }
+
+    /** RFC 2883 §4: with SACK, data that arrived again is reported in a D-SACK block first on the next ACK. */
+    private void reportDuplicate(int left, int right) {
+        if (sack) {
+            duplicatePending = true;
+            duplicateLeft = left;
+            duplicateRight = right;
         }
     }
 
@@ -1313,6 +1330,7 @@ public final class TcpConnection {
         writer.send(this, flags, seq, rcvNxt, window, options, optionsLength, payloadOffset, payloadLength);
         lastAckSent = rcvNxt;
         ackNow = false;
+        duplicatePending = false; // reported once (RFC 2883 §4)
         segmentsUnacknowledged = 0;
         delayedAckDeadline = NO_DEADLINE;
     }
@@ -1338,6 +1356,11 @@ public final class TcpConnection {
     private int encodeOptions(long now) {
         int blocks = 0;
         if (sack) {
+            if (duplicatePending) {
+                sackEdges[0] = duplicateLeft;
+                sackEdges[1] = duplicateRight;
+                blocks = 1;
+            }
             int ranges = receiveBuffer.outOfOrderRangeCount();
             int first = -1;
             for (int i = 0; i < ranges; i++) {

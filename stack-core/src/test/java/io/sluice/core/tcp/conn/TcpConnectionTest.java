@@ -344,6 +344,28 @@ class TcpConnectionTest extends ScriptedConnectionTest {
     }
 
     @Test
+    void dataReceivedTwiceIsReportedInADsackBlockFirstAndOnce() {
+        established(TcpSettings.defaults().withMss(1000).withOptions(false, false, true), true);
+        in(ACK, IRS + 1, ISS + 1, 6000, bytes(100, 0));
+        in(ACK, IRS + 2001, ISS + 1, 6000, bytes(100, 0)); // out of order: ACK at once with its SACK block
+        assertEquals(1, expect(ACK, ISS + 1, IRS + 101, 7900, 0).parsedOptions().sackBlocks());
+        in(ACK, IRS + 1, ISS + 1, 6000, bytes(100, 0)); // all of it again
+        TcpOptions dsack = expect(ACK, ISS + 1, IRS + 101, 7900, 0).parsedOptions();
+        assertEquals(2, dsack.sackBlocks());
+        assertEquals(IRS + 1, dsack.sackLeft(0)); // RFC 2883 §4: the duplicate first, below the ACK
+        assertEquals(IRS + 101, dsack.sackRight(0));
+        assertEquals(IRS + 2001, dsack.sackLeft(1));
+        in(ACK, IRS + 51, ISS + 1, 6000, bytes(100, 50)); // half old, half new
+        dsack = expect(ACK, ISS + 1, IRS + 151, 7850, 0).parsedOptions();
+        assertEquals(IRS + 51, dsack.sackLeft(0));
+        assertEquals(IRS + 101, dsack.sackRight(0));
+        in(ACK, IRS + 151, ISS + 1, 6000, bytes(100, 150)); // ACKed at once: a hole is still open
+        TcpOptions plain = expect(ACK, ISS + 1, IRS + 251, 7750, 0).parsedOptions();
+        assertEquals(1, plain.sackBlocks()); // the duplicate was reported once
+        assertEquals(IRS + 2001, plain.sackLeft(0));
+    }
+
+    @Test
     void aFullReceiveBufferAdvertisesZeroAndReopensWithAWindowUpdate() {
         receiveBuffer = new RingReceiveBuffer(2000);
         make(PLAIN).open(now, ISS);
