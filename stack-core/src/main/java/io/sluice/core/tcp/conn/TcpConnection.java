@@ -1133,7 +1133,7 @@ public final class TcpConnection {
         if (length == 0 && !fin) {
             return false;
         }
-        if (length < cap && !fin && !probe && !swsOverride && holdShortSegment(now, length, queued, windowRoom)) {
+        if (length < cap && !fin && !probe && !swsOverride && holdShortSegment(now, cap, queued, windowRoom)) {
             return false;
         }
         sendData(now, sndNxt, length, fin, optionsLength, false);
@@ -1141,22 +1141,24 @@ public final class TcpConnection {
     }
 
     /**
-     * Whether a segment shorter than the MSS waits. All queued data fits: Nagle (RFC 1122 §4.2.3.4) holds it while
-     * anything is unacknowledged, unless {@link #setNoDelay no-delay}. Cut short by cwnd: it waits for the ACKs
-     * that data in flight will bring. Cut short by the peer's window: sender silly-window avoidance (RFC 9293
-     * §3.8.6.2.1) sends it only if it is at least half the largest window the peer offered (with Nagle, only when
-     * nothing is unacknowledged), else waits for the window to open or, when nothing is in flight to bring an ACK,
-     * for the override timer.
+     * Whether a segment shorter than the MSS waits, by RFC 9293 §3.8.6.2.1's sender rules over the queued data D
+     * and the usable peer window U (cwnd does not count: a segment cut short by cwnd alone goes). min(D, U) of a
+     * full segment: it goes. All queued data fits the window: Nagle (RFC 1122 §4.2.3.4) holds it while anything
+     * is unacknowledged, unless {@link #setNoDelay no-delay}. Cut short by the window: silly-window avoidance sends
+     * it only if it is at least half the largest window the peer offered (with Nagle, only when nothing is
+     * unacknowledged), else it waits for the window to open or, with nothing in flight to bring an ACK, for the
+     * override timer.
      */
-    private boolean holdShortSegment(long now, int length, long queued, long windowRoom) {
+    private boolean holdShortSegment(long now, int cap, long queued, long windowRoom) {
+        long usable = Math.min(queued, windowRoom);
+        if (usable >= cap) {
+            return false;
+        }
         boolean idle = sndNxt == sndUna;
-        if (length == queued) {
+        if (queued <= windowRoom) {
             return !noDelay && !idle;
         }
-        if (length < Math.min(queued, windowRoom)) {
-            return true;
-        }
-        if ((noDelay || idle) && length >= maxSndWnd / 2) {
+        if ((noDelay || idle) && usable >= maxSndWnd / 2) {
             return false;
         }
         if (idle && swsDeadline == NO_DEADLINE) {
