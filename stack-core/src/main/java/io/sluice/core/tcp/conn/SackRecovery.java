@@ -20,6 +20,8 @@ import io.sluice.core.wire.TcpOptions;
 final class SackRecovery {
 
     private static final long MILLISECOND = 1_000_000L;
+    private static final int MIN_LOG = 64;
+    private static final int MAX_LOG = 1 << 14;
 
     final SackScoreboard board;
     final SentSegmentLog log;
@@ -42,10 +44,14 @@ final class SackRecovery {
         board.onDataSent(iss + 1);
     }
 
-    /** Log size for a send buffer: room for the whole buffer in quarter-MSS segments (small writes), at least 64. */
+    /**
+     * Log size for a send buffer: room for the whole buffer in half-MSS segments (Nagle keeps most segments full),
+     * a power of two from 64 to 16384 (about 20 bytes each).
+     */
     static int logCapacityFor(int sendBufferCapacity, int smss) {
-        int segments = Math.max(64, (int) Math.min(1 << 20, 4L * sendBufferCapacity / Math.max(1, smss) + 2));
-        return Integer.highestOneBit(segments - 1) << 1;
+        long segments = 2L * sendBufferCapacity / Math.max(1, smss) + 2;
+        int bounded = (int) Math.max(MIN_LOG, Math.min(MAX_LOG, segments));
+        return Integer.highestOneBit(bounded - 1) << 1;
     }
 
     /** Whether the log is full: no new segment may go out until an ACK frees a slot. */

@@ -179,4 +179,11 @@ class TcpConnectionLossRecoveryTest extends ScriptedConnectionTest {
         assertTrue(conn.congestionControl().ssthresh() < Long.MAX_VALUE);
         assertEquals(0, conn.timeouts());
     }
+
+    @Test
+    void theSentSegmentLogHoldsTheSendBufferInHalfSegmentsWithinBounds() {
+        assertEquals(128, SackRecovery.logCapacityFor(64 * 1024, 1448)); // 92 rounded up to a power of two
+        assertEquals(64, SackRecovery.logCapacityFor(1000, 1448));
+        assertEquals(1 << 14, SackRecovery.logCapacityFor(1 << 30, 64));
+    }
 }
