@@ -164,17 +164,7 @@ class TcpConnectionPairTest {
             pair.b.poll(pair.now);
             pair.now += ConnectionPair.ms(1);
         };
-        Runnable rounds = () -> {
-            for (int i = 0; i < 16; i++) {
-                round.run();
-            }
-        };
-        Runnable warmup = () -> {
-            for (int i = 0; i < 2000; i++) {
-                round.run();
-            }
-        };
-        long bytes = AllocationMeter.allocatedInSteadyState(warmup, rounds);
+        long bytes = allocatedPerRounds(round);
         assertEquals(0, bytes, "bytes allocated per round of two segments and their ACK");
         assertEquals(0, pair.aSend.readableBytes(), "everything sent was acknowledged");
         assertTrue(moved[0] > 2000L * chunk.byteSize());
@@ -207,17 +197,7 @@ class TcpConnectionPairTest {
             pair.deliverAll();
             pair.now += ConnectionPair.ms(1);
         };
-        Runnable rounds = () -> {
-            for (int i = 0; i < 16; i++) {
-                round.run();
-            }
-        };
-        Runnable warmup = () -> {
-            for (int i = 0; i < 2000; i++) {
-                round.run();
-            }
-        };
-        long bytes = AllocationMeter.allocatedInSteadyState(warmup, rounds);
+        long bytes = allocatedPerRounds(round);
         assertEquals(0, bytes, "bytes allocated per round of two segments, one lost and recovered");
         assertTrue(pair.a.tailLossProbes() > 1000, "probes " + pair.a.tailLossProbes());
         assertEquals(0, pair.a.timeouts());
@@ -228,5 +208,20 @@ class TcpConnectionPairTest {
         System.out.printf("steady state with one loss per round: %d retransmitted, %d RACK losses, %d SACK"
                 + " recoveries, %d TLPs, %d RTOs%n", pair.a.retransmittedSegments(), pair.a.rackLosses(),
                 pair.a.sackRecoveries(), pair.a.tailLossProbes(), pair.a.timeouts());
+    }
+
+    /** Bytes allocated by 16 rounds after 2000 rounds of warm-up (the first 2000 rounds' effects are asserted). */
+    private static long allocatedPerRounds(Runnable round) {
+        Runnable rounds = () -> {
+            for (int i = 0; i < 16; i++) {
+                round.run();
+            }
+        };
+        Runnable warmup = () -> {
+            for (int i = 0; i < 2000; i++) {
+                round.run();
+            }
+        };
+        return AllocationMeter.allocatedInSteadyState(warmup, rounds);
     }
 }
