@@ -31,6 +31,15 @@ import java.lang.foreign.MemorySegment;
  * or SND.UNA + 1 while our SYN is unacknowledged); our FIN, once sent, sits at {@code finSeq}, just after the last
  * data byte. Retransmission after a timeout is go-back-N: {@code rtxNext} runs from SND.UNA back up to SND.NXT
  * (the highest sequence sent), which stays where it was so late ACKs of the first transmission remain acceptable.
+ *
+ * <p>Loss recovery: without SACK, NewReno (RFC 5681, RFC 6582). With SACK, {@link SackRecovery} keeps the
+ * scoreboard, the log of segments in flight, RACK and the tail loss probe; loss detection is RACK-TLP (RFC 8985)
+ * or, with {@link TcpSettings#rackTlp()} off, RFC 6675's DupThresh and IsLost(); in recovery the pipe limits
+ * sending, and no retransmission ever includes SACKed data. D-SACKs (RFC 2883) are sent for data received twice
+ * and, received, undo the window reduction of a loss episode whose retransmissions all turn out needless. Sending
+ * follows Nagle (RFC 1122 §4.2.3.4, {@link #setNoDelay}) and sender silly-window avoidance (RFC 9293
+ * §3.8.6.2.1); keep-alive is optional ({@link #setKeepalive}); a listener's SYN cookie enters through
+ * {@link #acceptCookie}.
  */
 public final class TcpConnection {
 
@@ -1518,7 +1527,7 @@ public final class TcpConnection {
         return challengeAcks;
     }
 
-    /** Segments sent again (timeouts and go-back-N after them). */
+    /** Segments sent again, for any reason: timeouts and the go-back after them, fast recovery, tail loss probes. */
     public long retransmittedSegments() {
         return retransmittedSegments;
     }
@@ -1553,12 +1562,15 @@ public final class TcpConnection {
         return outOfOrderSegments;
     }
 
-    /** Fast retransmissions (third duplicate ACK and partial ACKs in recovery). */
+    /**
+     * Retransmissions in fast recovery: NewReno's at the third duplicate ACK and at partial ACKs, with SACK every
+     * repair chosen by NextSeg() or RACK's lost marks.
+     */
     public long fastRetransmits() {
         return fastRetransmits;
     }
 
-    /** Whether NewReno fast recovery is under way. */
+    /** Whether fast recovery is under way (NewReno, or with SACK RFC 6675's or RACK's). */
     public boolean inFastRecovery() {
         return inFastRecovery;
     }
