@@ -147,6 +147,12 @@ final class SackRecovery {
         return timeout;
     }
 
+    /** Forgets what the peer SACKed: after repeated timeouts it may have reneged (RFC 2018 §8). */
+    void forgetSacked() {
+        board.forgetSacked();
+        log.forgetSacked();
+    }
+
     /** After a retransmission timeout every segment not SACKed is lost (RFC 8985 §6.3). */
     void markAllLost() {
         for (int i = 0; i < log.size(); i++) {

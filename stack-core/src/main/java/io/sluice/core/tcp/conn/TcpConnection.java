@@ -422,6 +422,9 @@ public final class TcpConnection {
                 duplicateAckCount = 0;
                 recover = sndNxt; // RFC 6582 §3.2 step 2: no fast retransmit for what the go-back resends
                 if (recovery != null) {
+                    if (consecutiveTimeouts > 1) {
+                        recovery.forgetSacked(); // the repair after the last timeout drew nothing: reneging?
+                    }
                     startUndoEpisode();
                     recovery.board.onRetransmitTimeout(); // RFC 6675 §5.1
                     recovery.tlp.cancelEpisode();

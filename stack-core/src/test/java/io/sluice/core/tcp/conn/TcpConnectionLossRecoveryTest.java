@@ -181,6 +181,33 @@ class TcpConnectionLossRecoveryTest extends ScriptedConnectionTest {
     }
 
     @Test
+    void afterTwoTimeoutsInARowSackedDataIsSentAgainInCaseThePeerReneged() {
+        established(RACK, true);
+        sendSegments(2);
+        now = 20 * MS;
+        sackAck(ISS + 1, ISS + 1001, ISS + 2001);
+        now = conn.nextDeadline(); // RACK's reordering timer
+        conn.onTimer(now);
+        expect(ACK, ISS + 1, IRS + 1, 8000, 1000);
+        now = conn.nextDeadline();
+        assertEquals(210 * MS, now);
+        conn.onTimer(now); // the first timeout: the SACKed segment is still trusted
+        expect(ACK, ISS + 1, IRS + 1, 8000, 1000);
+        expectNothing();
+        assertEquals(1000, conn.sackedBytes());
+        now = conn.nextDeadline();
+        assertEquals(610 * MS, now); // backed off
+        conn.onTimer(now); // the second in a row: the peer may have dropped what it SACKed (RFC 2018 §8)
+        expect(ACK, ISS + 1, IRS + 1, 8000, 1000);
+        expectNothing(); // one segment of window
+        assertEquals(0, conn.sackedBytes());
+        sackAck(ISS + 1001); // it had: only the first is acknowledged
+        expect(ACK | Tcp.PSH, ISS + 1001, IRS + 1, 8000, 1000);
+        sackAck(ISS + 2001);
+        assertEquals(TcpConnection.NO_DEADLINE, conn.nextDeadline());
+    }
+
+    @Test
     void theSentSegmentLogHoldsTheSendBufferInHalfSegmentsWithinBounds() {
         assertEquals(128, SackRecovery.logCapacityFor(64 * 1024, 1448)); // 92 rounded up to a power of two
         assertEquals(64, SackRecovery.logCapacityFor(1000, 1448));
