@@ -1304,6 +1304,7 @@ public final class TcpConnection {
         if (recovery != null) {
             recovery.onNewData(seq, next, now);
         }
+        swsDeadline = NO_DEADLINE; // whatever waited for the window went
         probeRearm = true;
         sndNxt = next;
         rtxNext = next;
