@@ -10,7 +10,10 @@ import io.sluice.core.tcp.ReceiveBuffer;
 import io.sluice.core.tcp.SendBuffer;
 import io.sluice.core.tcp.cc.CongestionControl;
 import io.sluice.core.tcp.cc.CongestionControls;
+import io.sluice.core.tcp.recovery.NextSegRule;
 import io.sluice.core.tcp.recovery.RttEstimator;
+import io.sluice.core.tcp.recovery.SackScoreboard;
+import io.sluice.core.tcp.recovery.TailLossProbe;
 import io.sluice.core.wire.Tcp;
 import io.sluice.core.wire.TcpOptions;
 import java.lang.foreign.MemorySegment;
@@ -28,6 +31,15 @@ import java.lang.foreign.MemorySegment;
  * or SND.UNA + 1 while our SYN is unacknowledged); our FIN, once sent, sits at {@code finSeq}, just after the last
  * data byte. Retransmission after a timeout is go-back-N: {@code rtxNext} runs from SND.UNA back up to SND.NXT
  * (the highest sequence sent), which stays where it was so late ACKs of the first transmission remain acceptable.
+ *
+ * <p>Loss recovery: without SACK, NewReno (RFC 5681, RFC 6582). With SACK, {@link SackRecovery} keeps the
+ * scoreboard, the log of segments in flight, RACK and the tail loss probe; loss detection is RACK-TLP (RFC 8985)
+ * or, with {@link TcpSettings#rackTlp()} off, RFC 6675's DupThresh and IsLost(); in recovery the pipe limits
+ * sending, and no retransmission ever includes SACKed data. D-SACKs (RFC 2883) are sent for data received twice
+ * and, received, undo the window reduction of a loss episode whose retransmissions all turn out needless. Sending
+ * follows Nagle (RFC 1122 §4.2.3.4, {@link #setNoDelay}) and sender silly-window avoidance (RFC 9293
+ * §3.8.6.2.1); keep-alive is optional ({@link #setKeepalive}); a listener's SYN cookie enters through
+ * {@link #acceptCookie}.
  */
 public final class TcpConnection {
 
@@ -76,6 +88,10 @@ public final class TcpConnection {
     private boolean peerFinPending;
     private int peerFinSeq;
     private int lastOutOfOrderSeq;
+    /** A D-SACK block (RFC 2883) to report on the next segment: data received twice. */
+    private boolean duplicatePending;
+    private int duplicateLeft;
+    private int duplicateRight;
 
     private int offeredShift = TcpOptions.NO_WINDOW_SCALE;
     private int sndShift;
@@ -101,6 +117,31 @@ public final class TcpConnection {
     private boolean inFastRecovery;
     private int recover;
 
+    /** SACK-based recovery state, made when SACK is agreed; null without SACK (NewReno then). */
+    private SackRecovery recovery;
+    /** RACK-TLP drives loss detection (SACK agreed and {@link TcpSettings#rackTlp()}). */
+    private boolean rackOn;
+    private long reorderDeadline = NO_DEADLINE;
+    private long probeDeadline = NO_DEADLINE;
+    private boolean probeRearm;
+    private long swsDeadline = NO_DEADLINE;
+    private boolean swsOverride;
+    private boolean noDelay;
+
+    // D-SACK undo (RFC 2883 §5, RFC 3708's idea): the retransmissions of the last loss episode not yet reported
+    // back as duplicates; when all are, the episode was spurious and the window reduction is undone.
+    private boolean undoPossible;
+    private int undoLow;
+    private int undoHigh;
+    private int undoRetransmissions;
+
+    private boolean keepalive;
+    private long keepaliveIdle;
+    private long keepaliveInterval;
+    private int keepaliveProbeLimit;
+    private int keepaliveUnanswered;
+    private long lastHeard;
+
     private long challengeAcks;
     private long challengeAcksSuppressed;
     private long challengeWindowStart = Long.MIN_VALUE / 2;
@@ -113,6 +154,11 @@ public final class TcpConnection {
     private long outOfOrderSegments;
     private long zeroWindowProbes;
     private long fastRetransmits;
+    private long sackRecoveries;
+    private long spuriousRetransmissions;
+    private long congestionUndos;
+    private long tailLossProbes;
+    private long keepaliveProbes;
 
     /**
      * A closed connection over the given buffers; {@link #open} or {@link #listen} starts it.
@@ -137,7 +183,7 @@ public final class TcpConnection {
     public void open(long now, int initialSequence) {
         requireClosed("open");
         start(initialSequence);
-        offeredShift = settings.windowScaling() ? shiftFor(receiveBuffer.capacity()) : TcpOptions.NO_WINDOW_SCALE;
+        offeredShift = settings.windowScaling() ? windowShiftFor(receiveBuffer.capacity()) : TcpOptions.NO_WINDOW_SCALE;
         state = TcpState.SYN_SENT;
         sendSyn(now);
         timeSyn(now);
@@ -152,6 +198,76 @@ public final class TcpConnection {
         requireClosed("listen");
         start(initialSequence);
         state = TcpState.LISTEN;
+    }
+
+    /**
+     * Continues a handshake whose SYN-ACK a listener sent statelessly (a SYN cookie): puts this CLOSED connection
+     * into SYN-RECEIVED as if it had sent that SYN-ACK itself, emitting nothing and arming no timer. The caller then
+     * hands the ACK that validated the cookie to {@link #onSegment}, which moves the connection to ESTABLISHED and
+     * takes any data on it. The SYN-ACK must have announced {@link #windowShiftFor} of the receive buffer's capacity
+     * (when window scaling is agreed) and, with timestamps, TSval {@link #timestampValue}{@code (now, iss)}, so that
+     * the values this connection sends later continue it. The peer's window is unknown until that ACK.
+     *
+     * @param iss our initial sequence number, the SYN-ACK's SEG.SEQ
+     * @param irs the peer's initial sequence number
+     * @param peerMss the MSS the SYN offered ({@link TcpOptions#DEFAULT_MSS} if none)
+     * @param peerWindowShift the SYN's window shift, {@link TcpOptions#NO_WINDOW_SCALE} when it offered none
+     * @param sack whether the SYN offered SACK (agreed if our settings offer it too)
+     * @param timestamps whether the SYN carried timestamps (agreed if our settings offer them too)
+     * @param tsRecent the SYN's TSval
+     * @param advertisedWindow the window the SYN-ACK announced, in bytes
+     */
+    public void acceptCookie(long now, int iss, int irs, int peerMss, int peerWindowShift, boolean sack,
+            boolean timestamps, int tsRecent, int advertisedWindow) {
+        requireClosed("acceptCookie");
+        start(iss);
+        this.irs = irs;
+        rcvNxt = irs + 1;
+        rcvAdv = rcvNxt + advertisedWindow;
+        lastAckSent = rcvNxt;
+        sndWnd = 0; // the ACK's window sets it
+        maxSndWnd = 0;
+        sndWl1 = irs;
+        windowScaling = settings.windowScaling() && peerWindowShift != TcpOptions.NO_WINDOW_SCALE;
+        sndShift = windowScaling ? Math.min(peerWindowShift, TcpOptions.MAX_WINDOW_SHIFT) : 0;
+        rcvShift = windowScaling ? windowShiftFor(receiveBuffer.capacity()) : 0;
+        offeredShift = windowScaling ? rcvShift : TcpOptions.NO_WINDOW_SCALE;
+        this.timestamps = settings.timestamps() && timestamps;
+        this.tsRecent = this.timestamps ? tsRecent : 0;
+        agree(peerMss, settings.sack() && sack);
+        sndNxt = iss + 1;
+        rtxNext = sndNxt;
+        lastHeard = now;
+        state = TcpState.SYN_RECEIVED;
+    }
+
+    /**
+     * Turns Nagle's algorithm off ({@code true}, like {@code TCP_NODELAY}) or on (the default, RFC 1122
+     * §4.2.3.4): with it on, a segment shorter than the MSS waits while data is unacknowledged. Call {@link #poll}
+     * after turning it off to send what waited.
+     */
+    public void setNoDelay(boolean on) {
+        noDelay = on;
+    }
+
+    /**
+     * Keep-alive (RFC 1122 §4.2.3.6, RFC 9293 §3.8.4), off by default. When on, an ESTABLISHED or CLOSE-WAIT
+     * connection with nothing in flight that has heard nothing from the peer for {@code idleNanos} sends a probe (an
+     * ACK with SEG.SEQ = SND.NXT − 1 and no data, which the peer answers with an ACK), then one every
+     * {@code intervalNanos} while unanswered; one {@code intervalNanos} after the last of {@code probes} unanswered
+     * probes the connection sends an RST (a peer that is back but lost our state learns of it) and closes with
+     * {@link CloseCause#TIMED_OUT}. Any acceptable segment from the peer counts as an answer.
+     */
+    public void setKeepalive(boolean enabled, long idleNanos, long intervalNanos, int probes) {
+        if (enabled && (idleNanos <= 0 || intervalNanos <= 0 || probes < 1)) {
+            throw new IllegalArgumentException("TCP keepalive: idle " + idleNanos + " ns and interval "
+                    + intervalNanos + " ns must be positive and probes " + probes + " at least 1");
+        }
+        keepalive = enabled;
+        keepaliveIdle = idleNanos;
+        keepaliveInterval = intervalNanos;
+        keepaliveProbeLimit = probes;
+        keepaliveUnanswered = 0;
     }
 
     private void requireClosed(String what) {
@@ -212,9 +328,14 @@ public final class TcpConnection {
 
     // ---- timers (RFC 9293 §3.10.8) ----
 
-    /** The earliest time {@link #onTimer} has work: retransmission or persist, delayed ACK, or TIME-WAIT end. */
+    /**
+     * The earliest time {@link #onTimer} has work: retransmission or persist, delayed ACK, TIME-WAIT end, RACK's
+     * reordering timer, the tail loss probe, the sender's silly-window override, or a keep-alive probe.
+     */
     public long nextDeadline() {
-        return Math.min(rtxDeadline, Math.min(delayedAckDeadline, timeWaitDeadline));
+        long lossTimers = Math.min(reorderDeadline, Math.min(probeDeadline, swsDeadline));
+        return Math.min(Math.min(rtxDeadline, Math.min(delayedAckDeadline, timeWaitDeadline)),
+                Math.min(lossTimers, keepaliveDeadline()));
     }
 
     /** Runs every timer due at {@code now}; harmless when none is. */
@@ -223,11 +344,31 @@ public final class TcpConnection {
             closeWith(CloseCause.NONE);
             return;
         }
+        if (keepaliveDeadline() <= now) {
+            onKeepaliveTimer(now);
+            if (state == TcpState.CLOSED) {
+                return;
+            }
+        }
         if (delayedAckDeadline <= now) {
             delayedAckDeadline = NO_DEADLINE;
             ackNow = true;
         }
-        if (rtxDeadline <= now) {
+        if (swsDeadline <= now) {
+            swsDeadline = NO_DEADLINE;
+            swsOverride = true; // RFC 9293 §3.8.6.2.1 (d): send what the window allows, small or not
+        }
+        if (reorderDeadline <= now) {
+            reorderDeadline = NO_DEADLINE;
+            detectLossByTime(now);
+        }
+        // The probe timer stands in for the RTO timer while armed (RFC 8985 §7.2), so it wins when both are due.
+        boolean probed = false;
+        if (probeDeadline <= now) {
+            probeDeadline = NO_DEADLINE;
+            probed = sendTailLossProbe(now);
+        }
+        if (!probed && rtxDeadline <= now) {
             rtxDeadline = NO_DEADLINE;
             onRetransmissionTimer(now);
             if (state == TcpState.CLOSED) {
@@ -235,6 +376,27 @@ public final class TcpConnection {
             }
         }
         flush(now);
+        swsOverride = false;
+    }
+
+    /** When the next keep-alive probe (or the give-up) is due; only while idle with nothing in flight. */
+    private long keepaliveDeadline() {
+        if (!keepalive || (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) || sndNxt != sndUna
+                || persisting()) {
+            return NO_DEADLINE;
+        }
+        return lastHeard + keepaliveIdle + keepaliveUnanswered * keepaliveInterval;
+    }
+
+    private void onKeepaliveTimer(long now) {
+        if (keepaliveUnanswered >= keepaliveProbeLimit) {
+            sendReset(sndNxt);
+            closeWith(CloseCause.TIMED_OUT);
+            return;
+        }
+        keepaliveUnanswered++;
+        keepaliveProbes++;
+        emit(now, Tcp.ACK, sndNxt - 1, 0, 0, encodeOptions(now));
     }
 
     private void onRetransmissionTimer(long now) {
@@ -259,8 +421,23 @@ public final class TcpConnection {
                 inFastRecovery = false;
                 duplicateAckCount = 0;
                 recover = sndNxt; // RFC 6582 §3.2 step 2: no fast retransmit for what the go-back resends
-                rtxNext = sndUna;
-                retransmitFirstUnacknowledged(now, true);
+                if (recovery != null) {
+                    if (consecutiveTimeouts > 1) {
+                        recovery.forgetSacked(); // the repair after the last timeout drew nothing: reneging?
+                    }
+                    startUndoEpisode();
+                    recovery.board.onRetransmitTimeout(); // RFC 6675 §5.1
+                    recovery.tlp.cancelEpisode();
+                    reorderDeadline = NO_DEADLINE;
+                }
+                if (rackOn) {
+                    // RFC 8985 §6.3: everything not SACKed is lost; the lost marks drive the retransmissions.
+                    recovery.markAllLost();
+                    retransmitLost(now, recovery.firstLost());
+                } else {
+                    rtxNext = sndUna;
+                    retransmitFirstUnacknowledged(now, true);
+                }
             }
             rtxDeadline = now + rtt.rto();
         } else if (persisting()) {
@@ -345,6 +522,7 @@ public final class TcpConnection {
             return;
         }
         state = TcpState.ESTABLISHED;
+        lastHeard = now;
         sndWl1 = seq;
         sndWl2 = ack;
         acknowledge(now, ack, opts);
@@ -365,7 +543,7 @@ public final class TcpConnection {
         if (windowScaling) {
             sndShift = opts.windowShift();
             if (offeredShift == TcpOptions.NO_WINDOW_SCALE) {
-                offeredShift = shiftFor(receiveBuffer.capacity());
+                offeredShift = windowShiftFor(receiveBuffer.capacity());
             }
             rcvShift = offeredShift;
         } else {
@@ -377,10 +555,18 @@ public final class TcpConnection {
         if (timestamps) {
             tsRecent = opts.timestampValue();
         }
-        sack = settings.sack() && opts.sackPermitted();
+        agree(peerMss, settings.sack() && opts.sackPermitted());
+    }
+
+    /** The segment size and SACK are agreed (timestamps already): congestion control and SACK recovery are made. */
+    private void agree(int peerMss, boolean sackAgreed) {
+        sack = sackAgreed;
         mssLimit = Math.max(64, Math.min(peerMss, settings.mss()));
+        int smss = mssLimit - (timestamps ? TIMESTAMP_OPTION_BYTES : 0);
         // A fresh window for the agreed SMSS: the initial window is counted in segments of it (RFC 6928).
-        cc = CongestionControls.create(settings.ccAlgo(), mssLimit - (timestamps ? TIMESTAMP_OPTION_BYTES : 0));
+        cc = CongestionControls.create(settings.ccAlgo(), smss);
+        recovery = sack ? new SackRecovery(smss, iss, SackRecovery.logCapacityFor(sendBuffer.capacity(), smss)) : null;
+        rackOn = sack && settings.rackTlp();
     }
 
     private void onSynchronized(long now, int flags, int seq, int ack, int window, TcpOptions opts,
@@ -419,6 +605,9 @@ public final class TcpConnection {
                 outOfWindowSegments++;
                 if (!rst) {
                     ackNow = true;
+                    if (payloadLength > 0 && le(seq + payloadLength, rcvNxt)) {
+                        reportDuplicate(seq, seq + payloadLength); // all of it was received before
+                    }
                     if (state == TcpState.TIME_WAIT && fin) {
                         timeWaitDeadline = now + 2 * settings.mslNanos(); // retransmitted FIN restarts 2 MSL
                     }
@@ -426,6 +615,8 @@ public final class TcpConnection {
                 return;
             }
         }
+        lastHeard = now; // keep-alive: the peer answered (RFC 1122 §4.2.3.6)
+        keepaliveUnanswered = 0;
         if (timestamps && opts.hasTimestamps() && !lt(opts.timestampValue(), tsRecent) && le(seq, lastAckSent)) {
             tsRecent = opts.timestampValue(); // RFC 7323 §4.3
         }
@@ -463,12 +654,24 @@ public final class TcpConnection {
             return;
         }
         long oldWnd = sndWnd;
-        if (gt(ack, sndUna)) {
+        boolean advanced = gt(ack, sndUna);
+        long newlySacked = 0;
+        if (recovery != null) {
+            boolean hasEcho = timestamps && opts.hasTimestamps() && opts.timestampEcho() != 0;
+            newlySacked = recovery.onAck(ack, opts, now, hasEcho, opts.timestampEcho() - tsOffset);
+        }
+        if (advanced) {
             acknowledge(now, ack, opts);
         } else if (ack == sndUna && payloadLength == 0 && !fin && sndNxt != sndUna
                 && ((long) window << sndShift) == oldWnd) {
             duplicateAcks++;
-            onDuplicateAck(now);
+            if (recovery == null) {
+                onDuplicateAck(now);
+            }
+        }
+        if (recovery != null) {
+            boolean pureDuplicate = !advanced && newlySacked == 0 && opts.sackBlocks() == 0 && payloadLength == 0;
+            afterSackAck(now, ack, advanced, newlySacked, pureDuplicate);
         }
         // The window comes only from an ACK that is not old, and not from a segment older than the last update.
         if (!lt(ack, sndUna) && (lt(sndWl1, seq) || (sndWl1 == seq && le(sndWl2, ack)))) {
@@ -551,18 +754,119 @@ public final class TcpConnection {
             cc.onHandshakeRetransmission();
         }
         duplicateAckCount = 0;
-        if (inFastRecovery && !lt(ack, recover)) { // the full ACK (RFC 6582 §3.2 step 3)
+        if (inFastRecovery && !lt(ack, recover)) { // the full ACK (RFC 6582 §3.2 step 3, RFC 6675 §5 step 2)
             inFastRecovery = false;
             cc.onRecoveryExit(now, sndNxt - sndUna & 0xffff_ffffL);
-        } else if (inFastRecovery) { // a partial ACK: the next hole is lost too (step 4)
+            if (recovery != null) {
+                recovery.board.exitRecovery();
+                recovery.rack.onRecoveryExit();
+            }
+        } else if (inFastRecovery) { // a partial ACK
             cc.onAck(now, Math.max(0, dataAcked), sample, flight, true);
-            fastRetransmits++;
-            retransmitFirstUnacknowledged(now, false);
+            if (recovery == null) { // NewReno: the next hole is lost too (step 4); with SACK the pipe loop decides
+                fastRetransmits++;
+                retransmitFirstUnacknowledged(now, false);
+            }
         } else if (dataAcked > 0) {
             cc.onAck(now, dataAcked, sample, flight, false);
         }
         // RFC 6298 §5.2 and §5.3: stop the timer when all is acknowledged, else restart it.
         rtxDeadline = sndNxt == sndUna ? NO_DEADLINE : now + rtt.rto();
+        probeRearm = true; // RFC 8985 §7.2: an ACK that advances SND.UNA re-arms the probe timer
+    }
+
+    /**
+     * Loss detection with SACK after an acceptable ACK: the tail loss probe's outcome (RFC 8985 §7.4), then RACK
+     * (§6.2 step 5) or, without RACK, RFC 6675 §5's entry rule: DupThresh ACKs that newly SACK data, or IsLost() of
+     * the first unacknowledged octet.
+     */
+    private void afterSackAck(long now, int ack, boolean advanced, long newlySacked, boolean pureDuplicate) {
+        SackRecovery r = recovery;
+        if (r.board.lastAckHadDsack()) {
+            onDsack(now, r.board.dsackStart(), r.board.dsackEnd());
+        }
+        if (r.tlp.episodeOpen()) {
+            boolean dsackForProbe = r.board.lastAckHadDsack() && lt(r.board.dsackStart(), r.tlp.endSeq());
+            if (r.tlp.onAck(ack, dsackForProbe, pureDuplicate) == TailLossProbe.AckVerdict.LOSS_REPAIRED) {
+                // §7.4.2: only the probe arrived, so it repaired a loss; the window reacts as to fast recovery.
+                long flight = flightSize();
+                cc.onEnterRecovery(now, flight);
+                cc.onRecoveryExit(now, flight);
+            }
+        }
+        if (rackOn) {
+            detectLossByTime(now);
+            return;
+        }
+        if (inFastRecovery || sndNxt == sndUna) {
+            return;
+        }
+        if (!advanced && newlySacked > 0) {
+            duplicateAckCount++;
+        }
+        if (r.board.canEnterRecovery()
+                && (duplicateAckCount >= SackScoreboard.DUP_THRESH || r.board.isLost(sndUna))) {
+            enterSackRecovery(now);
+            if (r.board.enterRecovery() != NextSegRule.NONE) { // step 4.3: the first hole goes at once
+                int start = r.board.nextStart();
+                int end = r.board.nextEnd();
+                retransmitRange(now, start, end);
+                r.board.markNextSegSent();
+                fastRetransmits++;
+            }
+        }
+    }
+
+    /** RACK's loss detection (RFC 8985 §6.2 step 5), after an ACK or when the reordering timer fires (§6.3). */
+    private void detectLossByTime(long now) {
+        if (!rackOn || sndNxt == sndUna) {
+            reorderDeadline = NO_DEADLINE;
+            return;
+        }
+        boolean recovering = inFastRecovery || lt(sndUna, recover);
+        long wait = recovery.detectLoss(now, recovering, rtt.srtt());
+        reorderDeadline = wait > 0 ? now + wait : NO_DEADLINE;
+        if (recovery.rack.lastLost() > 0 && !recovering) {
+            enterSackRecovery(now);
+        }
+    }
+
+    /** A loss episode (SACK recovery or a timeout) begins: its retransmissions are counted for a later undo. */
+    private void startUndoEpisode() {
+        undoPossible = true;
+        undoLow = sndUna;
+        undoHigh = sndUna;
+        undoRetransmissions = 0;
+    }
+
+    /**
+     * A D-SACK reported [start, end) received twice. Within the last episode's retransmissions it means one of them
+     * was not needed; once all were reported so, the loss was not real (reordering or a delayed ACK) and the window
+     * reduction is undone ({@link CongestionControl#onSpuriousCongestionEvent}). RACK widens its reordering window
+     * from the same D-SACK (RFC 8985 §6.2 step 4).
+     */
+    private void onDsack(long now, int start, int end) {
+        if (!undoPossible || undoRetransmissions == 0 || lt(start, undoLow) || gt(end, undoHigh)) {
+            return;
+        }
+        spuriousRetransmissions++;
+        if (--undoRetransmissions == 0) {
+            undoPossible = false;
+            congestionUndos++;
+            cc.onSpuriousCongestionEvent(now);
+        }
+    }
+
+    /** Fast recovery starts with SACK: RecoveryPoint = SND.NXT and the window shrinks (RFC 6675 §5 step 4). */
+    private void enterSackRecovery(long now) {
+        inFastRecovery = true;
+        recover = sndNxt;
+        sackRecoveries++;
+        startUndoEpisode();
+        timing = false; // Karn: the timed segment may be sent again
+        cc.onEnterRecovery(now, flightSize());
+        recovery.tlp.cancelEpisode();
+        probeDeadline = NO_DEADLINE;
     }
 
     private void receiveText(long now, int seq, MemorySegment payload, long payloadOffset, int payloadLength,
@@ -573,6 +877,7 @@ public final class TcpConnection {
         int old = rcvNxt - seq;
         if (old > 0 && length > 0) { // the front was received before
             int skip = Math.min(old, length);
+            reportDuplicate(seq, seq + skip);
             offset += skip;
             length -= skip;
             seq += skip;
@@ -616,6 +921,15 @@ public final class TcpConnection {
         }
     }
 
+    /** RFC 2883 §4: with SACK, data that arrived again is reported in a D-SACK block first on the next ACK. */
+    private void reportDuplicate(int left, int right) {
+        if (sack) {
+            duplicatePending = true;
+            duplicateLeft = left;
+            duplicateRight = right;
+        }
+    }
+
     private void receiveFin(long now) {
         peerFinPending = false;
         rcvNxt += 1;
@@ -636,15 +950,22 @@ public final class TcpConnection {
 
     private void enterTimeWait(long now) {
         state = TcpState.TIME_WAIT;
-        rtxDeadline = NO_DEADLINE;
+        stopLossTimers();
         delayedAckDeadline = NO_DEADLINE;
         timeWaitDeadline = now + 2 * settings.mslNanos();
+    }
+
+    private void stopLossTimers() {
+        rtxDeadline = NO_DEADLINE;
+        reorderDeadline = NO_DEADLINE;
+        probeDeadline = NO_DEADLINE;
+        swsDeadline = NO_DEADLINE;
     }
 
     private void closeWith(CloseCause cause) {
         state = TcpState.CLOSED;
         closeCause = cause;
-        rtxDeadline = NO_DEADLINE;
+        stopLossTimers();
         delayedAckDeadline = NO_DEADLINE;
         timeWaitDeadline = NO_DEADLINE;
         ackNow = false;
@@ -695,25 +1016,180 @@ public final class TcpConnection {
         if (rtxDeadline == NO_DEADLINE && (sndNxt != sndUna || persisting())) {
             rtxDeadline = now + rtt.rto();
         }
+        if (rackOn) {
+            armTailLossProbe(now);
+        }
     }
 
-    /** Sends retransmissions (after a timeout) and then new data, within min(cwnd, SND.WND), and the FIN. */
+    /**
+     * RFC 8985 §7.2: with data in flight, nothing SACKed and no recovery under way, the probe timer runs, re-armed
+     * when new data goes out or SND.UNA advances; otherwise it is stopped.
+     */
+    private void armTailLossProbe(long now) {
+        boolean arm = sending() && rtxDeadline != NO_DEADLINE && recovery.tlp.shouldArm(true,
+                recovery.board.hasSacked(), inFastRecovery || lt(sndUna, recover), sndNxt != sndUna);
+        if (!arm) {
+            probeDeadline = NO_DEADLINE;
+        } else if (probeRearm || probeDeadline == NO_DEADLINE) {
+            long srtt = rtt.hasSample() ? rtt.srtt() : -1;
+            probeDeadline = now + recovery.tlp.pto(srtt, recovery.log.size() == 1, now, rtxDeadline);
+        }
+        probeRearm = false;
+    }
+
+    /**
+     * The probe timer fired (RFC 8985 §7.3): one new segment if the peer's window allows, else the last segment sent
+     * again, whatever cwnd says; then the RTO timer restarts. Returns whether a probe went out.
+     */
+    private boolean sendTailLossProbe(long now) {
+        if (!rackOn || !sending() || sndNxt == sndUna || inFastRecovery || lt(sndUna, recover)) {
+            return false;
+        }
+        long windowRoom = sndWnd - flightSize();
+        boolean newData = windowRoom > 0 && gt(bufferSeq + sendBuffer.readableBytes(), sndNxt)
+                && !recovery.logFull();
+        if (recovery.tlp.probeKind(newData) == TailLossProbe.ProbeKind.NEW_DATA
+                && sendNew(now, windowRoom, windowRoom, true)) {
+            recovery.tlp.onProbeSent(sndNxt, false);
+        } else {
+            int last = recovery.log.size() - 1;
+            if (last < 0) {
+                return false;
+            }
+            retransmitRange(now, recovery.log.startSeq(last), recovery.log.endSeq(last));
+            recovery.tlp.onProbeSent(sndNxt, true);
+        }
+        tailLossProbes++;
+        rtxDeadline = now + rtt.rto();
+        return true;
+    }
+
+    /**
+     * Sends what may go now: go-back-N retransmissions after a timeout, then new data within min(cwnd, SND.WND) and
+     * the FIN. With RACK, or in SACK recovery, the pipe decides instead ({@link #transmitByPipe}).
+     */
     private void transmit(long now) {
+        if (rackOn || (recovery != null && inFastRecovery)) {
+            transmitByPipe(now);
+            return;
+        }
         for (int i = 0; i < MAX_SEGMENTS_PER_CALL; i++) {
-            boolean retransmitting = lt(rtxNext, sndNxt);
-            int seq = retransmitting ? rtxNext : sndNxt;
-            long room = Math.min(cc.cwnd(), sndWnd) - (seq - sndUna & 0xffff_ffffL);
-            int dataEnd = bufferSeq + sendBuffer.readableBytes();
-            int limit = retransmitting ? (finSent ? finSeq : sndNxt) : dataEnd;
-            int optionsLength = encodeOptions(now);
-            int length = (int) Math.max(0, Math.min(Math.min(limit - seq, mssLimit - optionsLength), room));
-            boolean fin = retransmitting ? finSent && seq + length == finSeq
-                    : finQueued && !finSent && seq + length == dataEnd;
-            if (length == 0 && !fin) {
+            if (lt(rtxNext, sndNxt)) {
+                if (!goBack(now)) {
+                    return;
+                }
+            } else if (!sendNew(now, cc.cwnd() - flightSize(), sndWnd - flightSize(), false)) {
                 return;
             }
-            sendData(now, seq, length, fin, optionsLength, retransmitting);
         }
+    }
+
+    /**
+     * Sending while the pipe rules (RFC 6675 §5 step C, RFC 8985 §9.2): while cwnd − pipe has room, first the
+     * retransmissions — RACK's lost marks, or without RACK the ranges NextSeg() picks — then new data.
+     */
+    private void transmitByPipe(long now) {
+        long pipe = rackOn ? recovery.rackPipe() : recovery.board.pipe();
+        for (int i = 0; i < MAX_SEGMENTS_PER_CALL; i++) {
+            long cwndRoom = cc.cwnd() - pipe;
+            long windowRoom = sndWnd - flightSize();
+            if (rackOn) {
+                int lost = recovery.firstLost();
+                if (lost >= 0) {
+                    long length = recovery.log.endSeq(lost) - recovery.log.startSeq(lost) & 0xffff_ffffL;
+                    if (cwndRoom < Math.min(length, cc.smss())) {
+                        return;
+                    }
+                    pipe += retransmitLost(now, lost);
+                    continue;
+                }
+            } else {
+                if (cwndRoom < cc.smss()) {
+                    return;
+                }
+                long queued = Math.max(0, bufferSeq + sendBuffer.readableBytes() - sndNxt);
+                NextSegRule rule = recovery.board.nextSeg(Math.max(0, Math.min(queued, windowRoom)));
+                if (rule != NextSegRule.NONE && rule != NextSegRule.SEND_NEW) {
+                    int start = recovery.board.nextStart();
+                    int end = recovery.board.nextEnd();
+                    retransmitRange(now, start, end);
+                    recovery.board.markNextSegSent();
+                    fastRetransmits++;
+                    pipe += end - start & 0xffff_ffffL;
+                    continue;
+                }
+            }
+            int before = sndNxt;
+            if (!sendNew(now, cwndRoom, windowRoom, false)) {
+                return;
+            }
+            pipe += sndNxt - before & 0xffff_ffffL;
+        }
+    }
+
+    /**
+     * Sends one segment of new data, with the FIN if it empties a closed buffer, within both rooms. A short segment
+     * waits when {@link #holdShortSegment} says so, unless this is a tail loss probe or the silly-window override
+     * timer fired. With SACK a full segment log also holds new data back. Returns whether a segment went out.
+     */
+    private boolean sendNew(long now, long cwndRoom, long windowRoom, boolean probe) {
+        if (recovery != null && recovery.logFull()) {
+            return false;
+        }
+        int dataEnd = bufferSeq + sendBuffer.readableBytes();
+        int optionsLength = encodeOptions(now);
+        int cap = mssLimit - optionsLength;
+        long queued = Math.max(0, dataEnd - sndNxt);
+        int length = (int) Math.max(0, Math.min(Math.min(queued, cap), Math.min(cwndRoom, windowRoom)));
+        boolean fin = finQueued && !finSent && sndNxt + length == dataEnd;
+        if (length == 0 && !fin) {
+            return false;
+        }
+        if (length < cap && !fin && !probe && !swsOverride && holdShortSegment(now, cap, queued, windowRoom)) {
+            return false;
+        }
+        sendData(now, sndNxt, length, fin, optionsLength, false);
+        return true;
+    }
+
+    /**
+     * Whether a segment shorter than the MSS waits, by RFC 9293 §3.8.6.2.1's sender rules over the queued data D
+     * and the usable peer window U (cwnd does not count: a segment cut short by cwnd alone goes). min(D, U) of a
+     * full segment: it goes. All queued data fits the window: Nagle (RFC 1122 §4.2.3.4) holds it while anything
+     * is unacknowledged, unless {@link #setNoDelay no-delay}. Cut short by the window: silly-window avoidance sends
+     * it only if it is at least half the largest window the peer offered (with Nagle, only when nothing is
+     * unacknowledged), else it waits for the window to open or, with nothing in flight to bring an ACK, for the
+     * override timer.
+     */
+    private boolean holdShortSegment(long now, int cap, long queued, long windowRoom) {
+        long usable = Math.min(queued, windowRoom);
+        if (usable >= cap) {
+            return false;
+        }
+        boolean idle = sndNxt == sndUna;
+        if (queued <= windowRoom) {
+            return !noDelay && !idle;
+        }
+        if ((noDelay || idle) && usable >= maxSndWnd / 2) {
+            return false;
+        }
+        if (idle && swsDeadline == NO_DEADLINE) {
+            swsDeadline = now + rtt.rto();
+        }
+        return true;
+    }
+
+    /** One step of go-back-N after a timeout, from {@code rtxNext} and past SACKed data; false when it must wait. */
+    private boolean goBack(long now) {
+        int seq = recovery == null ? rtxNext : recovery.unsackedFrom(rtxNext);
+        if (!lt(seq, sndNxt)) {
+            rtxNext = sndNxt;
+            return true;
+        }
+        long room = Math.min(cc.cwnd(), sndWnd) - (seq - sndUna & 0xffff_ffffL);
+        int next = retransmitPiece(now, seq, sndNxt, room);
+        rtxNext = next;
+        return next != seq;
     }
 
     /**
@@ -740,18 +1216,63 @@ public final class TcpConnection {
      * pointer moves past it (after a timeout); otherwise it is a single repair and new data continues at SND.NXT.
      */
     private void retransmitFirstUnacknowledged(long now, boolean goBack) {
-        int keep = rtxNext;
-        int seq = sndUna;
-        int limit = finSent ? finSeq : sndNxt;
+        int seq = recovery == null ? sndUna : recovery.unsackedFrom(sndUna);
+        int next = retransmitPiece(now, seq, sndNxt, Long.MAX_VALUE);
+        if (goBack) {
+            rtxNext = next;
+        }
+    }
+
+    /** Sends the lost segment at log index {@code i} again (RACK, RFC 8985 §9.2); returns its length. */
+    private long retransmitLost(long now, int i) {
+        if (i < 0) {
+            return 0;
+        }
+        int start = recovery.log.startSeq(i);
+        int end = recovery.log.endSeq(i);
+        retransmitRange(now, start, end);
+        recovery.log.onRetransmitted(i, now); // done with its mark even if all of it turned out SACKed
+        if (inFastRecovery) {
+            fastRetransmits++;
+        }
+        return end - start & 0xffff_ffffL;
+    }
+
+    /** Sends [start, end) again in as many segments as it takes, skipping SACKed data. */
+    private void retransmitRange(long now, int start, int end) {
+        int seq = start;
+        for (int i = 0; i < MAX_SEGMENTS_PER_CALL; i++) {
+            if (recovery != null) {
+                seq = recovery.unsackedFrom(seq);
+            }
+            if (!lt(seq, end)) {
+                return;
+            }
+            int next = retransmitPiece(now, seq, end, Long.MAX_VALUE);
+            if (next == seq) {
+                return;
+            }
+            seq = next;
+        }
+    }
+
+    /**
+     * Sends one segment again from {@code seq} (not SACKed) towards {@code end} (at most SND.NXT; the FIN counts as
+     * the octet at finSeq), stopping before SACKed data and within {@code room}. Returns the sequence number after
+     * what it sent, {@code seq} if nothing.
+     */
+    private int retransmitPiece(long now, int seq, int end, long room) {
+        int stop = recovery == null ? end : recovery.unsackedEnd(seq, end);
+        boolean finInside = finSent && gt(stop, finSeq);
+        int dataEnd = finInside ? finSeq : stop;
         int optionsLength = encodeOptions(now);
-        int length = Math.max(0, Math.min(limit - seq, mssLimit - optionsLength));
-        boolean fin = finSent && seq + length == finSeq;
-        if (length > 0 || fin) {
-            sendData(now, seq, length, fin, optionsLength, true);
+        int length = (int) Math.max(0, Math.min(Math.min(dataEnd - seq, mssLimit - optionsLength), room));
+        boolean fin = finInside && seq + length == finSeq;
+        if (length == 0 && !fin) {
+            return seq;
         }
-        if (!goBack) {
-            rtxNext = keep;
-        }
+        sendData(now, seq, length, fin, optionsLength, true);
+        return seq + length + (fin ? 1 : 0);
     }
 
     private void sendData(long now, int seq, int length, boolean fin, int optionsLength, boolean retransmission) {
@@ -762,7 +1283,13 @@ public final class TcpConnection {
         int next = end + (fin ? 1 : 0);
         if (retransmission) {
             retransmittedSegments++;
-            rtxNext = next;
+            if (recovery != null) {
+                recovery.onRetransmitted(seq, next, now);
+                if (undoPossible && (inFastRecovery || lt(sndUna, recover))) {
+                    undoRetransmissions++;
+                    undoHigh = gt(next, undoHigh) ? next : undoHigh;
+                }
+            }
             return;
         }
         if (fin) {
@@ -774,6 +1301,11 @@ public final class TcpConnection {
             timedSeq = seq;
             timedAt = now;
         }
+        if (recovery != null) {
+            recovery.onNewData(seq, next, now);
+        }
+        swsDeadline = NO_DEADLINE; // whatever waited for the window went
+        probeRearm = true;
         sndNxt = next;
         rtxNext = next;
     }
@@ -813,6 +1345,7 @@ public final class TcpConnection {
         writer.send(this, flags, seq, rcvNxt, window, options, optionsLength, payloadOffset, payloadLength);
         lastAckSent = rcvNxt;
         ackNow = false;
+        duplicatePending = false; // reported once (RFC 2883 §4)
         segmentsUnacknowledged = 0;
         delayedAckDeadline = NO_DEADLINE;
     }
@@ -838,6 +1371,11 @@ public final class TcpConnection {
     private int encodeOptions(long now) {
         int blocks = 0;
         if (sack) {
+            if (duplicatePending) {
+                sackEdges[0] = duplicateLeft;
+                sackEdges[1] = duplicateRight;
+                blocks = 1;
+            }
             int ranges = receiveBuffer.outOfOrderRangeCount();
             int first = -1;
             for (int i = 0; i < ranges; i++) {
@@ -869,7 +1407,21 @@ public final class TcpConnection {
         return (int) (now / TIMESTAMP_TICK_NANOS) + tsOffset;
     }
 
-    private static int shiftFor(int capacity) {
+    /**
+     * The TSval a connection with initial sequence number {@code iss} sends at {@code now} (RFC 7323 §5.4: a
+     * millisecond clock with a per-connection offset, the ISS): what a stateless SYN-ACK must carry so that the
+     * connection {@link #acceptCookie} makes continues its timestamps without going back.
+     */
+    public static int timestampValue(long now, int iss) {
+        return (int) (now / TIMESTAMP_TICK_NANOS) + iss;
+    }
+
+    /**
+     * The window shift we announce for a receive buffer of {@code capacity} bytes (RFC 7323 §2.3): the smallest
+     * that lets the 16-bit window field cover the buffer. The one place it is computed, so that a listener's
+     * stateless SYN-ACK announces what {@link #acceptCookie} will use.
+     */
+    public static int windowShiftFor(int capacity) {
         int shift = 0;
         while (shift < TcpOptions.MAX_WINDOW_SHIFT && (capacity >> shift) > MAX_WINDOW_FIELD) {
             shift++;
@@ -979,7 +1531,7 @@ public final class TcpConnection {
         return challengeAcks;
     }
 
-    /** Segments sent again (timeouts and go-back-N after them). */
+    /** Segments sent again, for any reason: timeouts and the go-back after them, fast recovery, tail loss probes. */
     public long retransmittedSegments() {
         return retransmittedSegments;
     }
@@ -1014,12 +1566,15 @@ public final class TcpConnection {
         return outOfOrderSegments;
     }
 
-    /** Fast retransmissions (third duplicate ACK and partial ACKs in recovery). */
+    /**
+     * Retransmissions in fast recovery: NewReno's at the third duplicate ACK and at partial ACKs, with SACK every
+     * repair chosen by NextSeg() or RACK's lost marks.
+     */
     public long fastRetransmits() {
         return fastRetransmits;
     }
 
-    /** Whether NewReno fast recovery is under way. */
+    /** Whether fast recovery is under way (NewReno, or with SACK RFC 6675's or RACK's). */
     public boolean inFastRecovery() {
         return inFastRecovery;
     }
@@ -1027,5 +1582,55 @@ public final class TcpConnection {
     /** Zero-window probes sent. */
     public long zeroWindowProbes() {
         return zeroWindowProbes;
+    }
+
+    /** FlightSize: octets sent and not yet cumulatively acknowledged (SND.NXT − SND.UNA). */
+    public long flightSize() {
+        return sndNxt - sndUna & 0xffff_ffffL;
+    }
+
+    /** Octets the peer has selectively acknowledged above SND.UNA (0 without SACK). */
+    public long sackedBytes() {
+        return recovery == null ? 0 : recovery.board.sackedBytes();
+    }
+
+    /** Whether RACK-TLP drives loss detection on this connection (SACK agreed and enabled in the settings). */
+    public boolean rackTlp() {
+        return rackOn;
+    }
+
+    /** Nagle's algorithm is off. */
+    public boolean noDelay() {
+        return noDelay;
+    }
+
+    /** Loss recoveries started with SACK (RFC 6675 entry or a RACK loss). */
+    public long sackRecoveries() {
+        return sackRecoveries;
+    }
+
+    /** Segments RACK marked lost (RFC 8985 §6.2). */
+    public long rackLosses() {
+        return recovery == null ? 0 : recovery.rackLosses();
+    }
+
+    /** Retransmissions the peer reported back as duplicates with D-SACK (RFC 2883). */
+    public long spuriousRetransmissions() {
+        return spuriousRetransmissions;
+    }
+
+    /** Loss episodes found spurious by D-SACK whose window reduction was undone. */
+    public long congestionUndos() {
+        return congestionUndos;
+    }
+
+    /** Tail loss probes sent (RFC 8985 §7). */
+    public long tailLossProbes() {
+        return tailLossProbes;
+    }
+
+    /** Keep-alive probes sent. */
+    public long keepaliveProbes() {
+        return keepaliveProbes;
     }
 }

@@ -259,6 +259,15 @@ public final class SackScoreboard {
     }
 
     /**
+     * Forgets every SACKed range (RFC 2018 §8): after repeated timeouts the receiver may have discarded ("reneged
+     * on") data it SACKed, so the sender must be ready to send all of it again.
+     */
+    public void forgetSacked() {
+        count = 0;
+        sackedBytes = 0;
+    }
+
+    /**
      * Whether a loss may start a new recovery (RFC 6675 §5 and §5.1): not while one is on, nor after an RTO or a
      * recovery until SND.UNA has reached the RecoveryPoint of then.
      */

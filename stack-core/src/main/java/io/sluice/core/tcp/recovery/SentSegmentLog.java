@@ -66,6 +66,13 @@ public final class SentSegmentLog implements SentSegments {
         flags[s] = (byte) ((flags[s] | RETRANSMITTED) & ~LOST);
     }
 
+    /** Clears every SACKed mark (the receiver may have reneged, RFC 2018 §8). */
+    public void forgetSacked() {
+        for (int i = 0; i < size; i++) {
+            flags[slot(i)] &= ~SACKED;
+        }
+    }
+
     /**
      * Drops the segments the cumulative acknowledgement {@code ack} covers entirely; a segment it covers in part
      * stays, starting at {@code ack}.

@@ -5,8 +5,8 @@ import io.sluice.core.wire.TcpOptions;
 import java.util.SplittableRandom;
 
 /**
- * Two connections wired back to back through their segment logs, with a virtual clock and seeded random loss and
- * duplication:
+ * Two connections wired back to back through their segment logs, with a virtual clock and seeded random loss,
+ * duplication and reordering:
  * the seed of the later deterministic simulation. {@code a} opens actively, {@code b} listens. Nothing here
  * allocates after construction, so the allocation test can drive it too.
  */
@@ -27,11 +27,19 @@ final class ConnectionPair {
     private final SplittableRandom random;
     private final double loss;
     private final double duplication;
+    private final double reordering;
     long now;
     long lost;
     long delivered;
+    long reordered;
 
     ConnectionPair(TcpSettings settings, int bufferSize, long seed, double loss, double duplication) {
+        this(settings, bufferSize, seed, loss, duplication, 0);
+    }
+
+    /** As above, and with probability {@code reordering} a segment arrives after the one sent behind it. */
+    ConnectionPair(TcpSettings settings, int bufferSize, long seed, double loss, double duplication,
+            double reordering) {
         aSend = new RingSendBuffer(bufferSize);
         aReceive = new RingReceiveBuffer(bufferSize);
         bSend = new RingSendBuffer(bufferSize);
@@ -41,6 +49,7 @@ final class ConnectionPair {
         random = new SplittableRandom(seed);
         this.loss = loss;
         this.duplication = duplication;
+        this.reordering = reordering;
     }
 
     /** Opens {@code a} towards the listening {@code b} and runs the handshake through {@link #run}. */
@@ -65,6 +74,12 @@ final class ConnectionPair {
         if (loss > 0 && random.nextDouble() < loss) {
             from.dropNext();
             lost++;
+            return;
+        }
+        if (reordering > 0 && from.size() >= 2 && random.nextDouble() < reordering) {
+            from.deliverSwapped(to, now, scratch);
+            delivered += 2;
+            reordered++;
             return;
         }
         if (duplication > 0 && random.nextDouble() < duplication) {

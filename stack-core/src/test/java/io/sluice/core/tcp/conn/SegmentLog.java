@@ -108,6 +108,11 @@ final class SegmentLog implements SegmentWriter {
         head++;
     }
 
+    /** Removes the newest segment without delivering it (a loss at the tail of a flight). */
+    void dropLast() {
+        tail--;
+    }
+
     /** Removes the oldest segment and hands it to {@code receiver}, parsing its options into {@code scratch}. */
     void deliver(TcpConnection receiver, long now, TcpOptions scratch) {
         deliverCopy(receiver, now, scratch);
@@ -116,7 +121,17 @@ final class SegmentLog implements SegmentWriter {
 
     /** Hands the oldest segment to {@code receiver} and keeps it (so it can arrive twice: a duplicate). */
     void deliverCopy(TcpConnection receiver, long now, TcpOptions scratch) {
-        int slot = (int) (head % capacity);
+        deliverSlot((int) (head % capacity), receiver, now, scratch);
+    }
+
+    /** Removes the two oldest segments and hands them to {@code receiver} the other way round (reordering). */
+    void deliverSwapped(TcpConnection receiver, long now, TcpOptions scratch) {
+        deliverSlot((int) ((head + 1) % capacity), receiver, now, scratch);
+        deliverSlot((int) (head % capacity), receiver, now, scratch);
+        head += 2;
+    }
+
+    private void deliverSlot(int slot, TcpConnection receiver, long now, TcpOptions scratch) {
         scratch.parse(optionBytes, (long) slot * Tcp.MAX_OPTIONS_LENGTH, optionLengths[slot],
                 (flags[slot] & Tcp.SYN) != 0);
         receiver.onSegment(now, flags[slot], seqs[slot], acks[slot], windows[slot], scratch, payloadBytes,

@@ -28,6 +28,21 @@ class TcpConnectionPairTest {
         transfer(8, 0.05, 0, new TcpSettings(1460, true, true, true, 30_000_000_000L, 40_000_000L, 15, "newreno"));
     }
 
+    @Test
+    void sackAndRackRecoverOneMebibyteEachWayThroughLossAndReordering() {
+        for (long seed = 11; seed <= 14; seed++) {
+            ConnectionPair pair = transfer(seed, 0.03, 0.01, 0.05, TcpSettings.defaults());
+            assertTrue(pair.a.rackTlp() && pair.b.rackTlp());
+            assertTrue(pair.reordered > 0);
+            assertTrue(pair.a.rackLosses() + pair.b.rackLosses() > 0, "RACK found the losses");
+            assertTrue(pair.a.sackRecoveries() + pair.b.sackRecoveries() > 0);
+        }
+        ConnectionPair pair = transfer(15, 0.03, 0.01, 0.05, TcpSettings.defaults().withRackTlp(false));
+        assertTrue(!pair.a.rackTlp() && pair.a.sackPermitted());
+        assertEquals(0, pair.a.rackLosses() + pair.b.rackLosses());
+        assertTrue(pair.a.sackRecoveries() + pair.b.sackRecoveries() > 0, "RFC 6675 recovery ran");
+    }
+
     /** One direction's application: writes its data, closes after the last byte, reads what the peer sends. */
     private static final class App {
         final byte[] data = new byte[MIB];
@@ -77,8 +92,14 @@ class TcpConnectionPairTest {
     }
 
     private static void transfer(long seed, double loss, double duplication, TcpSettings settings) {
-        String what = "seed " + seed + ", loss " + loss + ", duplication " + duplication + ", " + settings;
-        ConnectionPair pair = new ConnectionPair(settings, 64 * 1024, seed, loss, duplication);
+        transfer(seed, loss, duplication, 0, settings);
+    }
+
+    private static ConnectionPair transfer(long seed, double loss, double duplication, double reordering,
+            TcpSettings settings) {
+        String what = "seed " + seed + ", loss " + loss + ", duplication " + duplication + ", reordering "
+                + reordering + ", " + settings;
+        ConnectionPair pair = new ConnectionPair(settings, 64 * 1024, seed, loss, duplication, reordering);
         App a = new App(seed, pair.a, pair.aSend, pair.aReceive);
         App b = new App(~seed, pair.b, pair.bSend, pair.bReceive);
         pair.open((int) (seed * 0x9E3779B9L), (int) (seed * 0x7F4A7C15L));
@@ -106,11 +127,17 @@ class TcpConnectionPairTest {
             assertEquals(0, retransmitted, what);
         }
         assertTrue(pair.now < ConnectionPair.ms(10 * 60_000), what + ": took " + pair.now / 1_000_000 + " ms");
-        System.out.printf("1 MiB each way, seed %d, loss %.2f, duplication %.2f, %s: %d segments delivered, %d lost,"
-                + " %d retransmitted (%d fast), %d RTOs, done at %d ms of virtual time (TIME-WAIT included)%n", seed,
-                loss, duplication, settings.ccAlgo(), pair.delivered, pair.lost, retransmitted,
-                pair.a.fastRetransmits() + pair.b.fastRetransmits(), pair.a.timeouts() + pair.b.timeouts(),
-                pair.now / 1_000_000);
+        System.out.printf("1 MiB each way, seed %d, loss %.2f, duplication %.2f, reordering %.2f, %s, rack %s: %d"
+                + " segments delivered, %d lost, %d reordered, %d retransmitted (%d fast), %d RTOs, %d SACK"
+                + " recoveries, %d RACK losses, %d TLPs, %d spurious (%d undone), done at %d ms of virtual time"
+                + " (TIME-WAIT included)%n", seed,
+                loss, duplication, reordering, settings.ccAlgo(), pair.a.rackTlp(), pair.delivered, pair.lost,
+                pair.reordered, retransmitted, pair.a.fastRetransmits() + pair.b.fastRetransmits(),
+                pair.a.timeouts() + pair.b.timeouts(), pair.a.sackRecoveries() + pair.b.sackRecoveries(),
+                pair.a.rackLosses() + pair.b.rackLosses(), pair.a.tailLossProbes() + pair.b.tailLossProbes(),
+                pair.a.spuriousRetransmissions() + pair.b.spuriousRetransmissions(),
+                pair.a.congestionUndos() + pair.b.congestionUndos(), pair.now / 1_000_000);
+        return pair;
     }
 
     private static String describe(TcpConnection c) {
@@ -137,6 +164,54 @@ class TcpConnectionPairTest {
             pair.b.poll(pair.now);
             pair.now += ConnectionPair.ms(1);
         };
+        long bytes = allocatedPerRounds(round);
+        assertEquals(0, bytes, "bytes allocated per round of two segments and their ACK");
+        assertEquals(0, pair.aSend.readableBytes(), "everything sent was acknowledged");
+        assertTrue(moved[0] > 2000L * chunk.byteSize());
+        assertEquals(0, pair.a.retransmittedSegments());
+    }
+
+    @Test
+    void steadyStateLossRecoveryWithSackAndRackAllocatesNothing() {
+        ConnectionPair pair = new ConnectionPair(TcpSettings.defaults(), 64 * 1024, 1, 0, 0);
+        pair.open(0xFFFF_0000, 12345);
+        pair.deliverAll();
+        assertTrue(pair.a.rackTlp());
+        MemorySegment chunk = MemorySegment.ofArray(new byte[2 * 1448]); // one flight even at the smallest window
+        MemorySegment sink = MemorySegment.ofArray(new byte[64 * 1024]);
+        long[] moved = new long[2];
+        Runnable round = () -> {
+            pair.aSend.write(chunk, 0, (int) chunk.byteSize());
+            pair.a.poll(pair.now);
+            if (pair.aOut.size() > 1 && (moved[1]++ & 1) == 0) {
+                pair.aOut.dropNext(); // the first segment is lost: SACK blocks, RACK, recovery, retransmission
+            } else if (pair.aOut.size() > 1) {
+                pair.aOut.dropLast(); // the last is lost: only the tail loss probe brings it back before the RTO
+            }
+            pair.deliverAll();
+            for (int i = 0; i < 100 && pair.aSend.readableBytes() > 0 && pair.advanceToNextDeadline(); i++) {
+                pair.deliverAll();
+            }
+            moved[0] += pair.bReceive.read(sink, 0, (int) sink.byteSize());
+            pair.b.poll(pair.now);
+            pair.deliverAll();
+            pair.now += ConnectionPair.ms(1);
+        };
+        long bytes = allocatedPerRounds(round);
+        assertEquals(0, bytes, "bytes allocated per round of two segments, one lost and recovered");
+        assertTrue(pair.a.tailLossProbes() > 1000, "probes " + pair.a.tailLossProbes());
+        assertEquals(0, pair.a.timeouts());
+        assertEquals(0, pair.aSend.readableBytes(), "everything sent was acknowledged");
+        assertTrue(moved[0] > 2000L * chunk.byteSize());
+        assertTrue(pair.a.rackLosses() > 1000, "RACK marked " + pair.a.rackLosses());
+        assertTrue(pair.a.sackRecoveries() > 1000, "recoveries " + pair.a.sackRecoveries());
+        System.out.printf("steady state with one loss per round: %d retransmitted, %d RACK losses, %d SACK"
+                + " recoveries, %d TLPs, %d RTOs%n", pair.a.retransmittedSegments(), pair.a.rackLosses(),
+                pair.a.sackRecoveries(), pair.a.tailLossProbes(), pair.a.timeouts());
+    }
+
+    /** Bytes allocated by 16 rounds after 2000 rounds of warm-up (the first 2000 rounds' effects are asserted). */
+    private static long allocatedPerRounds(Runnable round) {
         Runnable rounds = () -> {
             for (int i = 0; i < 16; i++) {
                 round.run();
@@ -147,10 +222,6 @@ class TcpConnectionPairTest {
                 round.run();
             }
         };
-        long bytes = AllocationMeter.allocatedInSteadyState(warmup, rounds);
-        assertEquals(0, bytes, "bytes allocated per round of two segments and their ACK");
-        assertEquals(0, pair.aSend.readableBytes(), "everything sent was acknowledged");
-        assertTrue(moved[0] > 2000L * chunk.byteSize());
-        assertEquals(0, pair.a.retransmittedSegments());
+        return AllocationMeter.allocatedInSteadyState(warmup, rounds);
     }
 }

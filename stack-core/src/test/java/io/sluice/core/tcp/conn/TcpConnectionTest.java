@@ -5,101 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.core.tcp.recovery.RttEstimator;
 import io.sluice.core.wire.Tcp;
 import io.sluice.core.wire.TcpOptions;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
-/**
- * Packet-level tests of the state machine: a segment in, the exact segments out, with explicit time. The peer is
- * scripted by hand. Our ISS is 1000 and the peer's 5000; MSS 1000 both ways; our receive buffer is 8000 bytes, so
- * the window is 8000 without scaling; options other than MSS are off unless a test turns them on.
- */
-class TcpConnectionTest {
-
-    private static final long MS = RttEstimator.MILLISECOND;
-    private static final int ISS = 1000;
-    private static final int IRS = 5000;
-    private static final int ACK = Tcp.ACK;
-    private static final TcpSettings PLAIN = TcpSettings.defaults().withMss(1000).withOptions(false, false, false);
-
-    private final SegmentLog out = new SegmentLog(256);
-    private final RingSendBuffer sendBuffer = new RingSendBuffer(64 * 1024);
-    private RingReceiveBuffer receiveBuffer = new RingReceiveBuffer(8000);
-    private final TcpOptions none = new TcpOptions();
-    private TcpConnection conn;
-    private long now = 0;
-
-    private TcpConnection make(TcpSettings settings) {
-        conn = new TcpConnection(settings, out, sendBuffer, receiveBuffer);
-        return conn;
-    }
-
-    private static TcpOptions synOptions(int mss, int shift, boolean sack, boolean ts, int tsVal, int tsEcr) {
-        MemorySegment bytes = MemorySegment.ofArray(new byte[40]);
-        int length = TcpOptions.emitSyn(bytes, 0, mss, shift, sack, ts, tsVal, tsEcr);
-        TcpOptions options = new TcpOptions();
-        options.parse(bytes, 0, length, true);
-        return options;
-    }
-
-    private static TcpOptions timestampOptions(int tsVal, int tsEcr) {
-        MemorySegment bytes = MemorySegment.ofArray(new byte[40]);
-        int length = TcpOptions.emitSegment(bytes, 0, true, tsVal, tsEcr, new int[8], 0);
-        TcpOptions options = new TcpOptions();
-        options.parse(bytes, 0, length, false);
-        return options;
-    }
-
-    private void in(int flags, int seq, int ack, int window) {
-        in(flags, seq, ack, window, none, new byte[0]);
-    }
-
-    private void in(int flags, int seq, int ack, int window, byte[] data) {
-        in(flags, seq, ack, window, none, data);
-    }
-
-    private void in(int flags, int seq, int ack, int window, TcpOptions options, byte[] data) {
-        conn.onSegment(now, flags, seq, ack, window, options, MemorySegment.ofArray(data), 0, data.length);
-    }
-
-    private SegmentLog.Seg expect(int flags, int seq, int ack, int window, int payloadLength) {
-        SegmentLog.Seg s = out.take();
-        assertEquals(flags, s.flags(), "flags");
-        assertEquals(seq, s.seq(), "seq");
-        assertEquals(ack, s.ack(), "ack");
-        assertEquals(window, s.window(), "window");
-        assertEquals(payloadLength, s.payload().length, "payload length");
-        return s;
-    }
-
-    private void expectAck(int seq, int ack, int window) {
-        expect(ACK, seq, ack, window, 0);
-    }
-
-    private void expectNothing() {
-        assertEquals(0, out.size(), "segments sent");
-    }
-
-    private static byte[] bytes(int length, int first) {
-        byte[] data = new byte[length];
-        for (int i = 0; i < length; i++) {
-            data[i] = (byte) (first + i);
-        }
-        return data;
-    }
-
-    /** Active open to ESTABLISHED at time 10 ms; the peer's window is 6000. */
-    private void established() {
-        make(PLAIN).open(now, ISS);
-        out.clear();
-        now += 10 * MS;
-        in(Tcp.SYN | ACK, IRS, ISS + 1, 6000, synOptions(1000, TcpOptions.NO_WINDOW_SCALE, false, false, 0, 0),
-                new byte[0]);
-        expectAck(ISS + 1, IRS + 1, 8000);
-        assertEquals(TcpState.ESTABLISHED, conn.state());
-    }
+/** Packet-level tests of the state machine's handshake, data, closing, timers and RFC 5961 defences. */
+class TcpConnectionTest extends ScriptedConnectionTest {
 
     // ---- opening ----
 
@@ -188,6 +100,61 @@ class TcpConnectionTest {
         assertEquals(4242, answered.timestampEcho());
         assertEquals(0, answered.windowShift());
         assertEquals(3, conn.sndShift());
+    }
+
+    @Test
+    void aSynCookieAckEstablishesWithTheAgreedOptionsAndTakesItsData() {
+        make(TcpSettings.defaults().withMss(1000)).acceptCookie(now, ISS, IRS, 1460, 7, true, true, 4242, 8000);
+        assertEquals(TcpState.SYN_RECEIVED, conn.state());
+        expectNothing(); // the listener sent the SYN-ACK
+        assertEquals(TcpConnection.NO_DEADLINE, conn.nextDeadline());
+        assertEquals(ISS, conn.sndUna());
+        assertEquals(ISS + 1, conn.sndNxt());
+        assertEquals(IRS + 1, conn.rcvNxt());
+        assertEquals(8000, conn.rcvWnd());
+
+        now += 10 * MS;
+        in(ACK | Tcp.PSH, IRS + 1, ISS + 1, 100, timestampOptions(4243, TcpConnection.timestampValue(0, ISS)),
+                bytes(200, 7));
+        assertEquals(TcpState.ESTABLISHED, conn.state());
+        assertEquals(ISS + 1, conn.sndUna());
+        assertTrue(conn.windowScaling());
+        assertEquals(7, conn.sndShift());
+        assertEquals(100 << 7, conn.sndWnd());
+        assertEquals(TcpConnection.windowShiftFor(8000), conn.rcvShift());
+        assertTrue(conn.timestamps());
+        assertEquals(4243, conn.tsRecent());
+        assertTrue(conn.sackPermitted());
+        assertEquals(1000, conn.mss());
+        assertEquals(10 * MS, conn.rttEstimator().srtt()); // from the SYN-ACK's timestamp, echoed
+        assertEquals(IRS + 201, conn.rcvNxt());
+        byte[] read = new byte[200];
+        assertEquals(200, receiveBuffer.read(MemorySegment.ofArray(read), 0, 200));
+        assertArrayEquals(bytes(200, 7), read);
+        expectNothing(); // one segment: the ACK is delayed
+        assertEquals(now + 40 * MS, conn.nextDeadline());
+    }
+
+    @Test
+    void aSynCookieWithoutOptionsAgreesOnNone() {
+        make(TcpSettings.defaults().withMss(1000)).acceptCookie(now, ISS, IRS, 536, TcpOptions.NO_WINDOW_SCALE,
+                false, false, 0, 8000);
+        in(ACK, IRS + 1, ISS + 1, 6000);
+        assertEquals(TcpState.ESTABLISHED, conn.state());
+        assertFalse(conn.windowScaling());
+        assertFalse(conn.timestamps());
+        assertFalse(conn.sackPermitted());
+        assertEquals(536, conn.mss());
+        assertEquals(6000, conn.sndWnd());
+        expectNothing();
+    }
+
+    @Test
+    void theWindowShiftIsTheSmallestThatCoversTheBuffer() {
+        assertEquals(0, TcpConnection.windowShiftFor(65535));
+        assertEquals(1, TcpConnection.windowShiftFor(65536));
+        assertEquals(5, TcpConnection.windowShiftFor(1 << 20));
+        assertEquals(14, TcpConnection.windowShiftFor(Integer.MAX_VALUE));
     }
 
     @Test
@@ -282,6 +249,7 @@ class TcpConnectionTest {
     @Test
     void dataBothWaysWithExactSequenceAckAndWindow() {
         established();
+        conn.setNoDelay(true); // the short last segment goes at once (Nagle has its own test)
         sendBuffer.write(bytes(2500, 0));
         conn.poll(now);
         expect(ACK, ISS + 1, IRS + 1, 8000, 1000);
@@ -373,6 +341,28 @@ class TcpConnectionTest {
         in(ACK, IRS + 51, ISS + 1, 6000, bytes(100, 50)); // half old, half new
         expectAck(ISS + 1, IRS + 151, 7850);
         assertEquals(150, receiveBuffer.readable());
+    }
+
+    @Test
+    void dataReceivedTwiceIsReportedInADsackBlockFirstAndOnce() {
+        established(TcpSettings.defaults().withMss(1000).withOptions(false, false, true), true);
+        in(ACK, IRS + 1, ISS + 1, 6000, bytes(100, 0));
+        in(ACK, IRS + 2001, ISS + 1, 6000, bytes(100, 0)); // out of order: ACK at once with its SACK block
+        assertEquals(1, expect(ACK, ISS + 1, IRS + 101, 7900, 0).parsedOptions().sackBlocks());
+        in(ACK, IRS + 1, ISS + 1, 6000, bytes(100, 0)); // all of it again
+        TcpOptions dsack = expect(ACK, ISS + 1, IRS + 101, 7900, 0).parsedOptions();
+        assertEquals(2, dsack.sackBlocks());
+        assertEquals(IRS + 1, dsack.sackLeft(0)); // RFC 2883 §4: the duplicate first, below the ACK
+        assertEquals(IRS + 101, dsack.sackRight(0));
+        assertEquals(IRS + 2001, dsack.sackLeft(1));
+        in(ACK, IRS + 51, ISS + 1, 6000, bytes(100, 50)); // half old, half new
+        dsack = expect(ACK, ISS + 1, IRS + 151, 7850, 0).parsedOptions();
+        assertEquals(IRS + 51, dsack.sackLeft(0));
+        assertEquals(IRS + 101, dsack.sackRight(0));
+        in(ACK, IRS + 151, ISS + 1, 6000, bytes(100, 150)); // ACKed at once: a hole is still open
+        TcpOptions plain = expect(ACK, ISS + 1, IRS + 251, 7750, 0).parsedOptions();
+        assertEquals(1, plain.sackBlocks()); // the duplicate was reported once
+        assertEquals(IRS + 2001, plain.sackLeft(0));
     }
 
     @Test

@@ -81,6 +81,17 @@ class SackScoreboardTest {
     }
 
     @Test
+    void forgettingSackedRangesMakesThemHolesAgain() {
+        SackScoreboard board = flight(0);
+        ack(board, 1000, 3000, 5000);
+        assertEquals(2000, board.sackedBytes());
+        board.forgetSacked();
+        assertEquals(0, board.sackedBytes());
+        assertFalse(board.hasSacked());
+        assertEquals(1000, board.sndUna());
+    }
+
+    @Test
     void invalidBlocksAreIgnoredAndCounted() {
         int iss = 0xFFFF_F000;
         SackScoreboard board = flight(iss);

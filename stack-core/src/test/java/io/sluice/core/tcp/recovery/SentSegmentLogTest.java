@@ -49,6 +49,19 @@ class SentSegmentLogTest {
     }
 
     @Test
+    void forgettingSackedMarksLeavesTheOtherFlags() {
+        SentSegmentLog log = new SentSegmentLog(4);
+        log.append(0, 100, 1);
+        log.append(100, 200, 2);
+        log.sack(100, 200);
+        log.markLost(0);
+        log.forgetSacked();
+        assertEquals(0, log.sackedCount());
+        assertTrue(log.lost(0));
+        assertEquals(2, log.size());
+    }
+
+    @Test
     void lostUntilRetransmitted() {
         SentSegmentLog log = new SentSegmentLog(2);
         log.append(0, 100, 7);
