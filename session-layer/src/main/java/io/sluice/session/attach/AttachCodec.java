@@ -2,10 +2,10 @@ package io.sluice.session.attach;
 
 import io.sluice.core.config.VclConfigSchema;
 import io.sluice.core.sys.UnixSocket;
+import io.sluice.core.util.Utf8;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -438,8 +438,7 @@ public final class AttachCodec {
             ByteBuffer utf8 = buffer.slice(buffer.position(), length);
             buffer.position(buffer.position() + length);
             try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(utf8).toString();
+                return Utf8.decode(utf8);
             } catch (CharacterCodingException e) {
                 throw new AttachException(AttachStatus.BAD_UTF8, name + " " + what + " is not valid UTF-8");
             }

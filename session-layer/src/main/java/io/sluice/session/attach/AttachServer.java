@@ -9,16 +9,14 @@ import io.sluice.core.sys.NativeFd;
 import io.sluice.core.sys.SyscallException;
 import io.sluice.core.sys.UnixSocket;
 import io.sluice.session.control.ControlServer;
+import io.sluice.session.control.SocketFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.List;
@@ -112,7 +110,8 @@ public final class AttachServer implements AutoCloseable {
                     + " has bits beyond 0777");
         }
         Path absolute = path.toAbsolutePath();
-        removeStaleSocket(absolute);
+        SocketFiles.removeStale(absolute, "attach socket", "session { app-socket-api ... }",
+                AttachServer::accepts);
         Path parent = absolute.getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -377,29 +376,17 @@ public final class AttachServer implements AutoCloseable {
         }
     }
 
-    private static void removeStaleSocket(Path path) throws IOException {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return;
-        }
-        if (!attributes.isOther()) {
-            throw new IOException("attach socket path " + path + " exists and is not a socket; remove it or choose"
-                    + " another session { app-socket-api ... }");
-        }
+    /** @return whether a stack accepts on the SEQPACKET socket at {@code path} */
+    private static boolean accepts(Path path) throws IOException {
         try (UnixSocket probe = UnixSocket.open(UnixSocket.Type.SEQPACKET, false)) {
             probe.connect(path.toString());
+            return true;
         } catch (SyscallException e) {
             if (e.errno() == Errno.ECONNREFUSED) {
-                Files.deleteIfExists(path); // nobody accepts on it: a stack died without removing it
-                return;
+                return false;
             }
-            throw new IOException("cannot tell whether a stack listens on attach socket " + path + ": "
-                    + e.getMessage(), e);
+            throw e;
         }
-        throw new IOException("another stack is listening on attach socket " + path
-                + "; stop it or choose another session { app-socket-api ... }");
     }
 
     /** @return the permissions of a mode's low nine bits */

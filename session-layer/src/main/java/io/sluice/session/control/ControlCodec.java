@@ -1,12 +1,12 @@
 package io.sluice.session.control;
 
+import io.sluice.core.util.Utf8;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -424,8 +424,7 @@ public final class ControlCodec {
             ByteBuffer utf8 = buffer.slice(buffer.position(), length);
             buffer.position(buffer.position() + length);
             try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(utf8).toString();
+                return Utf8.decode(utf8);
             } catch (CharacterCodingException e) {
                 throw new ControlProtocolException(kind + ": " + what + " is not valid UTF-8");
             }
