@@ -435,10 +435,8 @@ public final class AttachCodec {
                         + " bytes; it must be " + minBytes + " to " + maxBytes);
             }
             need(length, what);
-            ByteBuffer utf8 = buffer.slice(buffer.position(), length);
-            buffer.position(buffer.position() + length);
             try {
-                return Utf8.decode(utf8);
+                return Utf8.decode(buffer, length);
             } catch (CharacterCodingException e) {
                 throw new AttachException(AttachStatus.BAD_UTF8, name + " " + what + " is not valid UTF-8");
             }

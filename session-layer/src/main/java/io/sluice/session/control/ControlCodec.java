@@ -421,10 +421,8 @@ public final class ControlCodec {
         String string(String what) throws ControlProtocolException {
             int length = u16(what + " length");
             need(length, what);
-            ByteBuffer utf8 = buffer.slice(buffer.position(), length);
-            buffer.position(buffer.position() + length);
             try {
-                return Utf8.decode(utf8);
+                return Utf8.decode(buffer, length);
             } catch (CharacterCodingException e) {
                 throw new ControlProtocolException(kind + ": " + what + " is not valid UTF-8");
             }
