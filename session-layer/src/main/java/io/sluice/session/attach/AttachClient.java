@@ -1,5 +1,6 @@
 package io.sluice.session.attach;
 
+import io.sluice.core.config.VclConfig;
 import io.sluice.core.sys.Epoll;
 import io.sluice.core.sys.Errno;
 import io.sluice.core.sys.EventFd;
@@ -63,6 +64,14 @@ public final class AttachClient implements AutoCloseable {
         this.socket = socket;
         this.epoll = epoll;
         this.timeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * Connects to the socket {@code vcl { app-socket-api }} names, or to {@link AttachServer#DEFAULT_PATH} when it
+     * names none; attach with {@link AttachMessage.Attach#of(String, VclConfig)}.
+     */
+    public static AttachClient connect(VclConfig vcl) throws IOException {
+        return connect(vcl.appSocketApi().orElse(AttachServer.DEFAULT_PATH), DEFAULT_TIMEOUT_MILLIS);
     }
 
     /** Connects with {@link #DEFAULT_TIMEOUT_MILLIS}. */

@@ -1,5 +1,6 @@
 package io.sluice.session.attach;
 
+import io.sluice.core.config.VclConfig;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,6 +46,18 @@ public sealed interface AttachMessage {
         public Attach {
             Objects.requireNonNull(appName, "appName");
             Objects.requireNonNull(namespaceId, "namespaceId");
+        }
+
+        /**
+         * The ATTACH an application's {@code vcl.conf} asks for. With neither {@code app-scope-local} nor
+         * {@code app-scope-global} given, both scopes are asked for: an application that says nothing may talk to
+         * anyone.
+         */
+        public static Attach of(String appName, VclConfig vcl) {
+            boolean neither = !vcl.appScopeLocal() && !vcl.appScopeGlobal();
+            return new Attach(appName, vcl.namespaceId().orElse(""), vcl.namespaceSecret(), vcl.rxFifoSize(),
+                    vcl.txFifoSize(), vcl.segmentSize(), vcl.eventQueueSize(), neither || vcl.appScopeLocal(),
+                    neither || vcl.appScopeGlobal());
         }
     }
 

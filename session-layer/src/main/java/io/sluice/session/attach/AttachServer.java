@@ -170,7 +170,11 @@ public final class AttachServer implements AutoCloseable {
             return;
         }
         closed = true;
-        wakeup.write(1);
+        try {
+            wakeup.write(1);
+        } catch (SyscallException | IllegalStateException e) {
+            // the serving thread already ended and closed it
+        }
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {
@@ -192,7 +196,7 @@ public final class AttachServer implements AutoCloseable {
                     } else if (data != WAKEUP) {
                         Connection connection = connections.get(data);
                         if (connection != null) {
-                            serve(connection, receive, send);
+                            serveGuarded(connection, receive, send);
                         }
                     }
                 }
@@ -232,9 +236,20 @@ public final class AttachServer implements AutoCloseable {
         }
     }
 
+    /** Serves a connection; a failure nobody foresaw ends that connection, never the server. */
+    private void serveGuarded(Connection connection, MemorySegment receive, MemorySegment send) {
+        try {
+            serve(connection, receive, send);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "serving the application of pid " + connection.peer.pid() + " failed; "
+                    + "disconnecting it", e);
+            drop(connection);
+        }
+    }
+
     /** Serves the datagrams a connection has ready, a few at a time so that one client cannot hog the thread. */
     private void serve(Connection connection, MemorySegment receive, MemorySegment send) {
-        for (int i = 0; i < MESSAGES_PER_TURN; i++) {
+        for (int i = 0; i < MESSAGES_PER_TURN && connections.containsKey(connection.id); i++) {
             UnixSocket.Received received;
             try {
                 received = connection.socket.receiveWithFds(receive, UnixSocket.MAX_FDS);
@@ -265,10 +280,7 @@ public final class AttachServer implements AutoCloseable {
                         List.of());
                 continue;
             }
-            handle(connection, datagram, send);
-            if (!connections.containsKey(connection.id)) {
-                return; // DETACH, or a reply it would not take
-            }
+            handle(connection, datagram, send); // may drop the connection: DETACH, or a reply it would not take
         }
     }
 

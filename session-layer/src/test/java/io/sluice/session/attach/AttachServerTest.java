@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.core.config.StackConfig;
+import io.sluice.core.config.VclConfig;
 import io.sluice.core.sys.EventFd;
 import io.sluice.core.sys.Fds;
 import io.sluice.core.sys.NativeFd;
@@ -152,6 +153,26 @@ class AttachServerTest {
         client.detach();
         await("the application is detached", () -> handler.applicationCount() == 0);
         await("the connection is gone", () -> server.connectionCount() == 0);
+    }
+
+    @Test
+    void attachesAsVclConfSays() throws Exception {
+        namespaces.add("tenant-a", 77);
+        AttachServer server = start();
+        VclConfig vcl = VclConfig.parse("vcl.conf", "vcl {\n rx-fifo-size 400000\n tx-fifo-size 64k\n"
+                + " segment-size 2m\n event-queue-size 100\n app-socket-api " + server.path() + "\n"
+                + " namespace-id tenant-a\n namespace-secret 77\n}");
+        AttachMessage.Attach attach = AttachMessage.Attach.of("vcl-app", vcl);
+        assertEquals(new AttachMessage.Attach("vcl-app", "tenant-a", 77, 400_000, 64 << 10, 2 << 20, 100, true,
+                true), attach, "no scope given: both");
+        try (AttachClient client = AttachClient.connect(vcl)) {
+            assertEquals(128, client.attach(attach).queue().slotCount(), "100 slots round up to 128");
+            assertEquals(2 << 20, client.segment().size());
+        }
+        AttachMessage.Attach globalOnly = AttachMessage.Attach.of("g", VclConfig.parse("vcl.conf",
+                "vcl { app-scope-global }"));
+        assertFalse(globalOnly.scopeLocal());
+        assertTrue(globalOnly.scopeGlobal());
     }
 
     @Test
