@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ import java.util.TreeMap;
  * {@link AttachException} carrying the stack's status and message unchanged; a closed socket (the stack stopped)
  * becomes an {@link IOException} that says so, after which this client is {@linkplain #isConnected() disconnected}
  * and a new one may attach again. Segment notifications that arrive while waiting are kept for
- * {@link #takeNotifications()}. Not thread-safe: one thread drives a client.
+ * {@link #takeNotifications()}. Not thread-safe: one thread at a time drives a client.
  */
 public final class AttachClient implements AutoCloseable {
 
@@ -49,7 +50,7 @@ public final class AttachClient implements AutoCloseable {
     private final UnixSocket socket;
     private final Epoll epoll;
     private final int timeoutMillis;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(AttachCodec.MAX_MESSAGE_BYTES + 1L, 8);
     private final List<Notification> notifications = new ArrayList<>();
     private final Map<Integer, AttachedWorker> workers = new TreeMap<>();
@@ -296,8 +297,14 @@ public final class AttachClient implements AutoCloseable {
             throws AttachException {
         List<NativeFd> fds = received.fds();
         try {
-            AttachMessage message = AttachCodec.decode(buffer.asSlice(0, received.bytes()).asByteBuffer(),
-                    "this application");
+            ByteBuffer datagram = buffer.asSlice(0, received.bytes()).asByteBuffer();
+            AttachMessage message;
+            try {
+                message = AttachCodec.decode(datagram, "this application");
+            } catch (AttachException e) {
+                throw new AttachException(e.status(), AttachCodec.describe(datagram) + " from the stack at " + path
+                        + ": " + e.getMessage());
+            }
             List<FdRole> roles = switch (message) {
                 case AttachMessage.AttachReply r -> r.fds();
                 case AttachMessage.AddWorkerReply r -> r.fds();

@@ -43,7 +43,8 @@ import java.util.List;
  * so whichever version the other end speaks, it can read why it was refused.
  *
  * <p><b>Strict decoding.</b> {@link #decode} checks everything before it builds a message and reports each fault
- * with its own status and a message naming the field and the values. Sizes are checked against the limits of
+ * with its own status and a message naming the field and the values; the caller puts the message type and the
+ * sender before it ({@link #describe}). Sizes are checked against the limits of
  * {@code vcl.conf} ({@link VclConfigSchema}), so a value the configuration could not give is refused on the wire
  * too. {@link #encode} checks only what the layout needs (string lengths, counts): range checks are the
  * receiver's, which is what lets tests send bad values.
@@ -243,7 +244,7 @@ public final class AttachCodec {
             throw new AttachException(AttachStatus.UNKNOWN_TYPE, String.format(
                     "unknown message type 0x%02x in protocol version %d", type, VERSION));
         }
-        Reader in = new Reader(buffer.position(HEADER_BYTES), name);
+        Reader in = new Reader(buffer.position(HEADER_BYTES));
         AttachMessage message = switch (type) {
             case ATTACH -> attach(in);
             case ADD_WORKER -> new AttachMessage.AddWorker();
@@ -282,12 +283,12 @@ public final class AttachCodec {
         long flags = in.u32("flags");
         if ((flags & ~(long) (SCOPE_LOCAL | SCOPE_GLOBAL)) != 0) {
             throw new AttachException(AttachStatus.BAD_FLAGS, String.format(
-                    "ATTACH flags 0x%x have unknown bits 0x%x (bit 0 is scope local, bit 1 scope global)", flags,
+                    "flags 0x%x have unknown bits 0x%x (bit 0 is scope local, bit 1 scope global)", flags,
                     flags & ~(long) (SCOPE_LOCAL | SCOPE_GLOBAL)));
         }
         if (flags == 0) {
             throw new AttachException(AttachStatus.BAD_FLAGS,
-                    "ATTACH asks for no scope: set local (cut-through), global (through TCP) or both");
+                    "no scope asked for: set local (cut-through), global (through TCP) or both");
         }
         return new AttachMessage.Attach(appName, namespace, secret, rx, tx, segment, queue,
                 (flags & SCOPE_LOCAL) != 0, (flags & SCOPE_GLOBAL) != 0);
@@ -384,11 +385,9 @@ public final class AttachCodec {
     private static final class Reader {
 
         private final ByteBuffer buffer;
-        private final String name;
 
-        Reader(ByteBuffer buffer, String name) {
+        Reader(ByteBuffer buffer) {
             this.buffer = buffer;
-            this.name = name;
         }
 
         int u8(String what) throws AttachException {
@@ -422,8 +421,8 @@ public final class AttachCodec {
 
         long range(String what, long value, long min, long max) throws AttachException {
             if (value < min || value > max) {
-                throw new AttachException(AttachStatus.OUT_OF_RANGE, name + " " + what + " " + Long.toUnsignedString(
-                        value) + " is outside the limits " + min + " to " + max);
+                throw new AttachException(AttachStatus.OUT_OF_RANGE, what + " " + Long.toUnsignedString(value)
+                        + " is outside the limits " + min + " to " + max);
             }
             return value;
         }
@@ -431,14 +430,14 @@ public final class AttachCodec {
         String string(String what, int minBytes, int maxBytes) throws AttachException {
             int length = u16(what + " length");
             if (length < minBytes || length > maxBytes) {
-                throw new AttachException(AttachStatus.BAD_STRING_LENGTH, name + " " + what + " is " + length
+                throw new AttachException(AttachStatus.BAD_STRING_LENGTH, what + " is " + length
                         + " bytes; it must be " + minBytes + " to " + maxBytes);
             }
             need(length, what);
             try {
                 return Utf8.decode(buffer, length);
             } catch (CharacterCodingException e) {
-                throw new AttachException(AttachStatus.BAD_UTF8, name + " " + what + " is not valid UTF-8");
+                throw new AttachException(AttachStatus.BAD_UTF8, what + " is not valid UTF-8");
             }
         }
 
@@ -446,7 +445,7 @@ public final class AttachCodec {
             int code = u16("status");
             AttachStatus status = AttachStatus.ofCode(code);
             if (status == null) {
-                throw new AttachException(AttachStatus.OUT_OF_RANGE, name + " has unknown status code " + code);
+                throw new AttachException(AttachStatus.OUT_OF_RANGE, "unknown status code " + code);
             }
             return status;
         }
@@ -467,8 +466,8 @@ public final class AttachCodec {
                 int code = u8("descriptor " + i + " role");
                 FdRole role = FdRole.ofCode(code);
                 if (role == null) {
-                    throw new AttachException(AttachStatus.OUT_OF_RANGE, name + " descriptor " + i
-                            + " has unknown role " + code);
+                    throw new AttachException(AttachStatus.OUT_OF_RANGE, "descriptor " + i + " has unknown role "
+                            + code);
                 }
                 roles.add(role);
             }
@@ -477,16 +476,15 @@ public final class AttachCodec {
 
         void end() throws AttachException {
             if (buffer.hasRemaining()) {
-                throw new AttachException(AttachStatus.TRAILING_BYTES, name + " has " + buffer.remaining()
-                        + " bytes after its last field (at byte " + buffer.position() + ")");
+                throw new AttachException(AttachStatus.TRAILING_BYTES, buffer.remaining()
+                        + " bytes after the last field (at byte " + buffer.position() + ")");
             }
         }
 
         private void need(int count, String what) throws AttachException {
             if (buffer.remaining() < count) {
-                throw new AttachException(AttachStatus.TRUNCATED, name + " ends early at byte "
-                        + buffer.position() + ": " + what + " needs " + count + " bytes, " + buffer.remaining()
-                        + " left");
+                throw new AttachException(AttachStatus.TRUNCATED, "ends early at byte " + buffer.position() + ": "
+                        + what + " needs " + count + " bytes, " + buffer.remaining() + " left");
             }
         }
     }

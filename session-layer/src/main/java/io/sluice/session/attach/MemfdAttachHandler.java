@@ -111,13 +111,16 @@ public final class MemfdAttachHandler implements AttachHandler {
                     List.of(new AttachMessage.Segment(segmentId, segmentSize)), describe(app, worker),
                     List.of(FdRole.SEGMENT_MEMFD, FdRole.STACK_QUEUE_EVENTFD, FdRole.WORKER_QUEUE_EVENTFD)),
                     List.of(memfd, stackEventFd.fd(), worker.doorbell.eventFd().fd()));
-        } catch (SyscallException e) {
+        } catch (SyscallException | AttachException | RuntimeException e) {
             if (app != null) {
                 app.close();
             } else {
                 Resources.closeQuietly(stackEventFd);
                 Resources.closeQuietly(mapping);
                 Resources.closeQuietly(memfd);
+            }
+            if (e instanceof AttachException refused) {
+                throw refused;
             }
             throw new AttachException(AttachStatus.INTERNAL, "the stack could not make the segment for '"
                     + request.appName() + "': " + e.getMessage());

@@ -121,16 +121,16 @@ class AttachCodecTest {
                 Map.entry(AttachStatus.VERSION_MISMATCH, "protocol version 3, this stack speaks 1"),
                 Map.entry(AttachStatus.UNKNOWN_TYPE, "unknown message type 0x42 in protocol version 1"),
                 Map.entry(AttachStatus.TRUNCATED,
-                        "ATTACH ends early at byte 59: event-queue-size needs 4 bytes, 2 left"),
+                        "ends early at byte 59: event-queue-size needs 4 bytes, 2 left"),
                 Map.entry(AttachStatus.LENGTH_MISMATCH, "the header's length is 167 bytes but the datagram has 67"),
-                Map.entry(AttachStatus.TRAILING_BYTES, "ATTACH has 3 bytes after its last field (at byte 67)"),
-                Map.entry(AttachStatus.BAD_UTF8, "ATTACH application name is not valid UTF-8"),
+                Map.entry(AttachStatus.TRAILING_BYTES, "3 bytes after the last field (at byte 67)"),
+                Map.entry(AttachStatus.BAD_UTF8, "application name is not valid UTF-8"),
                 Map.entry(AttachStatus.BAD_STRING_LENGTH,
-                        "ATTACH application name is 65 bytes; it must be 1 to 64"),
+                        "application name is 65 bytes; it must be 1 to 64"),
                 Map.entry(AttachStatus.OUT_OF_RANGE,
-                        "ATTACH rx-fifo-size 1 is outside the limits 64 to 1073741824"),
+                        "rx-fifo-size 1 is outside the limits 64 to 1073741824"),
                 Map.entry(AttachStatus.BAD_FLAGS,
-                        "ATTACH flags 0x10 have unknown bits 0x10 (bit 0 is scope local, bit 1 scope global)"),
+                        "flags 0x10 have unknown bits 0x10 (bit 0 is scope local, bit 1 scope global)"),
                 Map.entry(AttachStatus.TOO_LONG, "message of 4097 bytes is longer than the protocol's limit of 4096"));
         Map<AttachStatus, byte[]> cases = malformed();
         assertEquals(expected.keySet(), cases.keySet());
@@ -147,14 +147,14 @@ class AttachCodecTest {
         assertEquals("message of 5 bytes is shorter than the 12-byte header",
                 refused(new byte[] {0x53, 0x4c, 0x41, 0x54, 0}).getMessage());
         assertEquals(AttachStatus.BAD_FLAGS, refused(attachWith("app", 4096, 0)).status());
-        assertTrue(refused(attachWith("app", 4096, 0)).getMessage().contains("asks for no scope"));
+        assertTrue(refused(attachWith("app", 4096, 0)).getMessage().contains("no scope asked for"));
         assertEquals(AttachStatus.BAD_STRING_LENGTH, refused(attachWith("", 4096, 3)).status(), "empty name");
         byte[] reply = AttachCodec.encode(new AttachMessage.Error(AttachStatus.OK, "x"));
         ByteBuffer.wrap(reply).putShort(AttachCodec.HEADER_BYTES, (short) 999);
-        assertEquals("ERROR has unknown status code 999", refused(reply).getMessage());
+        assertEquals("unknown status code 999", refused(reply).getMessage());
         assertEquals(AttachStatus.OUT_OF_RANGE, refused(reply).status());
         byte[] negative = AttachCodec.encode(new AttachMessage.Attach("a", "", 0, -1, 4096, 1 << 20, 64, true, false));
-        assertEquals("ATTACH rx-fifo-size 18446744073709551615 is outside the limits 64 to 1073741824",
+        assertEquals("rx-fifo-size 18446744073709551615 is outside the limits 64 to 1073741824",
                 refused(negative).getMessage(), "an unsigned value is shown unsigned");
     }
 

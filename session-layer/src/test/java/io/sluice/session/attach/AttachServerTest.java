@@ -253,7 +253,7 @@ class AttachServerTest {
         AttachException e = assertThrows(AttachException.class, () -> client.attach(new AttachMessage.Attach("a",
                 "", 0, 4096, 4096, 1 << 20, 64, false, false)));
         assertEquals(AttachStatus.BAD_FLAGS, e.status());
-        assertEquals("ATTACH from pid " + ProcessHandle.current().pid() + ": ATTACH asks for no scope: set local "
+        assertEquals("ATTACH from pid " + ProcessHandle.current().pid() + ": no scope asked for: set local "
                 + "(cut-through), global (through TCP) or both", e.getMessage());
         assertEquals(AttachStatus.NO_SPACE, assertThrows(AttachException.class, () -> client.attach(
                 new AttachMessage.Attach("a", "", 0, 4096, 4096, 64 << 10, 1 << 20, true, true))).status());
