@@ -85,6 +85,9 @@ public sealed interface AttachMessage {
 
         /** A refusal: a status and a message, nothing else. */
         public static AttachReply refused(AttachStatus status, String message) {
+            if (status == AttachStatus.OK) {
+                throw new IllegalArgumentException("a refusal needs a failure status, not OK");
+            }
             return new AttachReply(status, message, -1, List.of(), null, List.of());
         }
     }
@@ -112,6 +115,9 @@ public sealed interface AttachMessage {
 
         /** A refusal: a status and a message, nothing else. */
         public static AddWorkerReply refused(AttachStatus status, String message) {
+            if (status == AttachStatus.OK) {
+                throw new IllegalArgumentException("a refusal needs a failure status, not OK");
+            }
             return new AddWorkerReply(status, message, null, List.of());
         }
     }
