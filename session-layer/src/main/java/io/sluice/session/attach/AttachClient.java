@@ -268,10 +268,44 @@ public final class AttachClient implements AutoCloseable {
         String name = AttachCodec.typeName(AttachCodec.typeOf(request));
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (true) {
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0) {
+            UnixSocket.Received received = receive(deadline, name + " waited for its reply");
+            if (received == null) {
                 throw new IOException("no reply to " + name + " from the stack at " + path + " within "
                         + timeoutMillis + " ms");
+            }
+            Reply<M> reply = accept(received, replyType, name);
+            if (reply != null) {
+                return reply;
+            }
+        }
+    }
+
+    /**
+     * Waits for notifications from the stack (SEGMENT_ADD, SEGMENT_REMOVE) when none has arrived yet.
+     *
+     * @param timeoutMillis the longest wait
+     * @return the notifications received, as {@link #takeNotifications()}; empty if none came in time
+     * @throws AttachException if the stack sent something else, or something malformed
+     * @throws IOException if the stack closed the connection
+     */
+    public List<Notification> awaitNotifications(int timeoutMillis) throws AttachException, IOException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (connected && notifications.isEmpty()) {
+            UnixSocket.Received received = receive(deadline, "the application waited for notifications");
+            if (received == null) {
+                break;
+            }
+            accept(received, null, null);
+        }
+        return takeNotifications();
+    }
+
+    /** @return the next datagram, or null once the deadline has passed */
+    private UnixSocket.Received receive(long deadline, String waiting) throws IOException {
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return null;
             }
             if (epoll.waitFor((int) Math.min(left, Integer.MAX_VALUE)) == 0) {
                 continue;
@@ -282,17 +316,14 @@ public final class AttachClient implements AutoCloseable {
             }
             if (received.bytes() == 0) {
                 connected = false;
-                throw new IOException("the stack at " + path + " closed the attach connection while " + name
-                        + " waited for its reply (the stack stopped, or dropped this application)");
+                throw new IOException("the stack at " + path + " closed the attach connection while " + waiting
+                        + " (the stack stopped, or dropped this application)");
             }
-            Reply<M> reply = accept(received, replyType, name);
-            if (reply != null) {
-                return reply;
-            }
+            return received;
         }
     }
 
-    /** @return the reply, or null for a notification (kept) */
+    /** @return the reply, or null for a notification (kept); {@code replyType} null when no request waits */
     private <M extends AttachMessage> Reply<M> accept(UnixSocket.Received received, Class<M> replyType, String name)
             throws AttachException {
         List<NativeFd> fds = received.fds();
@@ -332,6 +363,10 @@ public final class AttachClient implements AutoCloseable {
                 case AttachMessage.DelWorkerReply m when m.status() != AttachStatus.OK ->
                         throw new AttachException(m.status(), m.message());
                 default -> {
+                    if (replyType == null) {
+                        throw new AttachException(AttachStatus.UNEXPECTED_MESSAGE, "the stack sent "
+                                + AttachCodec.typeName(AttachCodec.typeOf(message)) + " when no request waited");
+                    }
                     if (!replyType.isInstance(message)) {
                         throw new AttachException(AttachStatus.UNEXPECTED_MESSAGE, name + " was answered with "
                                 + AttachCodec.typeName(AttachCodec.typeOf(message)));

@@ -21,8 +21,11 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -68,8 +71,13 @@ public final class AttachServer implements AutoCloseable {
     private final EventFd wakeup;
     private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
     private final Thread thread;
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     private long nextConnectionId = WAKEUP + 1;
     private volatile boolean closed;
+
+    /** A notification handed to the serving thread, and how its sending ended. */
+    private record Pending(int appIndex, AttachMessage message, List<NativeFd> fds, CompletableFuture<Boolean> sent) {
+    }
 
     /** One connected application. */
     private static final class Connection {
@@ -158,6 +166,35 @@ public final class AttachServer implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Sends a notification (SEGMENT_ADD with its memfd, SEGMENT_REMOVE) to an attached application, from any
+     * thread: the serving thread sends it between requests, so it never splits a request from its reply.
+     *
+     * @param fds the descriptors the notification lists; the caller keeps owning them, and may close them once
+     *     the result is complete
+     * @return completes with true once sent, false if the application is not connected (or the server closed)
+     */
+    public CompletableFuture<Boolean> notifyApplication(int appIndex, AttachMessage notification,
+            List<NativeFd> fds) {
+        boolean segmentNotice = notification instanceof AttachMessage.SegmentAdd
+                || notification instanceof AttachMessage.SegmentRemove;
+        if (!segmentNotice) {
+            throw new IllegalArgumentException("only SEGMENT_ADD and SEGMENT_REMOVE are notifications, not "
+                    + AttachCodec.typeName(AttachCodec.typeOf(notification)));
+        }
+        Pending notice = new Pending(appIndex, notification, List.copyOf(fds), new CompletableFuture<>());
+        pending.add(notice);
+        try {
+            wakeup.write(1);
+        } catch (SyscallException | IllegalStateException e) {
+            notice.sent().complete(false); // the server has stopped
+        }
+        if (closed) {
+            failPending();
+        }
+        return notice.sent();
+    }
+
     /** @return how many connections are open */
     public int connectionCount() {
         return connections.size();
@@ -193,7 +230,10 @@ public final class AttachServer implements AutoCloseable {
                     long data = epoll.data(i);
                     if (data == LISTENER) {
                         acceptAll();
-                    } else if (data != WAKEUP) {
+                    } else if (data == WAKEUP) {
+                        wakeup.read();
+                        sendPending(send);
+                    } else {
                         Connection connection = connections.get(data);
                         if (connection != null) {
                             serveGuarded(connection, receive, send);
@@ -208,9 +248,31 @@ public final class AttachServer implements AutoCloseable {
             for (Connection connection : List.copyOf(connections.values())) {
                 drop(connection);
             }
+            failPending();
             Resources.closeQuietly(listener);
             Resources.closeQuietly(epoll);
             Resources.closeQuietly(wakeup);
+        }
+    }
+
+    private void sendPending(MemorySegment send) {
+        for (Pending notice = pending.poll(); notice != null; notice = pending.poll()) {
+            Connection target = null;
+            for (Connection connection : connections.values()) {
+                if (connection.appIndex == notice.appIndex()) {
+                    target = connection;
+                }
+            }
+            if (target != null) {
+                reply(target, send, notice.message(), notice.fds());
+            }
+            notice.sent().complete(target != null && connections.containsKey(target.id));
+        }
+    }
+
+    private void failPending() {
+        for (Pending notice = pending.poll(); notice != null; notice = pending.poll()) {
+            notice.sent().complete(false);
         }
     }
 

@@ -17,13 +17,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The attach protocol's resources, made for real: per application one memfd segment, mapped here and sent to the
  * application, holding the stack-side queue the application's workers post to (at offset 0) and one message queue
  * per worker, each with its eventfd. Worker queues are all the same size, so a freed one is reused as is.
  *
- * <p>Used from the attach server's thread only. Sessions, FIFOs and more segments come with the session layer.
+ * <p>Attach, worker and detach calls come from the attach server's thread; {@link #addSegment} and
+ * {@link #removeSegment} may come from another (the segment manager's). Sessions and FIFOs come with the session
+ * layer.
  */
 public final class MemfdAttachHandler implements AttachHandler {
 
@@ -32,7 +35,7 @@ public final class MemfdAttachHandler implements AttachHandler {
 
     private final Map<Integer, Application> applications = new ConcurrentHashMap<>();
     private int nextAppIndex;
-    private long nextSegmentId = 1;
+    private final AtomicLong nextSegmentId = new AtomicLong(1);
 
     /** One attached application's segment, queues and eventfds. */
     private static final class Application implements AutoCloseable {
@@ -45,6 +48,8 @@ public final class MemfdAttachHandler implements AttachHandler {
         final EventFd stackEventFd;
         final MessageQueue stackQueue;
         final Map<Integer, Worker> workers = new ConcurrentSkipListMap<>();
+        /** Segments added after the first, by id. */
+        final Map<Long, AddedSegment> added = new ConcurrentHashMap<>();
         final Deque<Long> freeBlocks = new ArrayDeque<>();
         long nextBlock;
 
@@ -68,7 +73,20 @@ public final class MemfdAttachHandler implements AttachHandler {
                 Resources.closeQuietly(worker.doorbell);
             }
             workers.clear();
+            for (AddedSegment segment : added.values()) {
+                segment.close();
+            }
+            added.clear();
             Resources.closeQuietly(stackEventFd);
+            Resources.closeQuietly(mapping);
+            Resources.closeQuietly(memfd);
+        }
+    }
+
+    /** A segment added to an application after attach: its memfd and the stack's mapping. */
+    private record AddedSegment(NativeFd memfd, SharedMemory mapping) implements AutoCloseable {
+        @Override
+        public void close() {
             Resources.closeQuietly(mapping);
             Resources.closeQuietly(memfd);
         }
@@ -90,17 +108,13 @@ public final class MemfdAttachHandler implements AttachHandler {
                     + " bytes); raise segment-size or lower event-queue-size");
         }
         int appIndex = nextAppIndex++;
-        long segmentId = nextSegmentId++;
+        long segmentId = nextSegmentId.getAndIncrement();
         Application app = null;
         NativeFd memfd = null;
         SharedMemory mapping = null;
         EventFd stackEventFd = null;
         try {
-            memfd = MemFd.create("sluice-app-" + appIndex + "-" + request.appName(),
-                    MemFd.MFD_CLOEXEC | MemFd.MFD_ALLOW_SEALING);
-            MemFd.truncate(memfd, segmentSize);
-            // The application must not shrink what the stack maps: touching lost pages would kill the stack.
-            MemFd.addSeals(memfd, MemFd.F_SEAL_SHRINK);
+            memfd = newSegment("sluice-app-" + appIndex + "-" + request.appName(), segmentSize);
             mapping = SharedMemory.map(memfd, segmentSize);
             stackEventFd = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
             app = new Application(request.appName(), segmentId, memfd, mapping, slots, blockSize, stackEventFd);
@@ -158,6 +172,48 @@ public final class MemfdAttachHandler implements AttachHandler {
         }
     }
 
+    /**
+     * Makes another segment for an application (what the segment manager does when one fills), mapped here; send
+     * the grant with {@link AttachServer#notifyApplication}.
+     *
+     * @param size bytes, rounded up to a page
+     * @return the SEGMENT_ADD and the segment's memfd (owned here until {@link #removeSegment} or detach)
+     */
+    public Grant<AttachMessage.SegmentAdd> addSegment(int appIndex, long size) throws AttachException {
+        Application app = application(appIndex);
+        long bytes = align(size, SharedMemory.pageSize());
+        long id = nextSegmentId.getAndIncrement();
+        NativeFd memfd = null;
+        try {
+            memfd = newSegment("sluice-app-" + appIndex + "-" + app.name + "-" + id, bytes);
+            AddedSegment segment = new AddedSegment(memfd, SharedMemory.map(memfd, bytes));
+            app.added.put(id, segment);
+            return new Grant<>(new AttachMessage.SegmentAdd(new AttachMessage.Segment(id, bytes),
+                    List.of(FdRole.SEGMENT_MEMFD)), List.of(memfd));
+        } catch (SyscallException | RuntimeException e) {
+            Resources.closeQuietly(memfd);
+            throw new AttachException(AttachStatus.INTERNAL, "the stack could not add a segment of " + bytes
+                    + " bytes to application " + appIndex + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Frees a segment added with {@link #addSegment}; tell the application with SEGMENT_REMOVE (its own mapping
+     * stays valid memory until it unmaps it).
+     *
+     * @return the SEGMENT_REMOVE to send
+     */
+    public AttachMessage.SegmentRemove removeSegment(int appIndex, long segmentId) throws AttachException {
+        Application app = application(appIndex);
+        AddedSegment segment = app.added.remove(segmentId);
+        if (segment == null) {
+            throw new AttachException(AttachStatus.OUT_OF_RANGE, "application " + appIndex + " has no added segment "
+                    + segmentId);
+        }
+        segment.close();
+        return new AttachMessage.SegmentRemove(segmentId);
+    }
+
     /** @return how many applications are attached */
     public int applicationCount() {
         return applications.size();
@@ -203,6 +259,20 @@ public final class MemfdAttachHandler implements AttachHandler {
             throw new AttachException(AttachStatus.NOT_ATTACHED, "no application " + appIndex + " is attached");
         }
         return app;
+    }
+
+    /** A memfd of {@code size} bytes that the application cannot shrink under the stack's mapping. */
+    private static NativeFd newSegment(String name, long size) throws SyscallException {
+        NativeFd memfd = MemFd.create(name, MemFd.MFD_CLOEXEC | MemFd.MFD_ALLOW_SEALING);
+        try {
+            MemFd.truncate(memfd, size);
+            // Touching pages the application cut off would raise SIGBUS in the stack and kill it.
+            MemFd.addSeals(memfd, MemFd.F_SEAL_SHRINK);
+            return memfd;
+        } catch (SyscallException | RuntimeException e) {
+            Resources.closeQuietly(memfd);
+            throw e;
+        }
     }
 
     private Worker worker(int appIndex, int workerIndex) throws AttachException {

@@ -10,6 +10,7 @@ import io.sluice.core.config.VclConfig;
 import io.sluice.core.sys.EventFd;
 import io.sluice.core.sys.Fds;
 import io.sluice.core.sys.NativeFd;
+import io.sluice.core.sys.SharedMemory;
 import io.sluice.core.sys.UnixSocket;
 import io.sluice.session.mq.MessageQueue;
 import io.sluice.session.testing.ChildJvm;
@@ -205,6 +206,37 @@ class AttachServerTest {
         handler.workerDoorbell(app, 0).ring();
         assertTrue(worker.doorbell().await(2_000), "the stack's write woke the worker's eventfd");
         assertEquals(EventFd.EMPTY, handler.stackEventFd(app).read());
+    }
+
+    @Test
+    void segmentsAddedLaterAreAnnouncedWithTheirMemfd() throws Exception {
+        AttachServer server = start();
+        AttachClient client = client(server);
+        client.attach(AttachCodecTest.ATTACH);
+        int app = client.appIndex();
+        AttachHandler.Grant<AttachMessage.SegmentAdd> grant = handler.addSegment(app, 100_000);
+        assertTrue(server.notifyApplication(app, grant.reply(), grant.fds()).get(5, TimeUnit.SECONDS));
+        List<AttachClient.Notification> added = client.awaitNotifications(5_000);
+        assertEquals(1, added.size());
+        assertEquals(grant.reply(), added.get(0).message());
+        long size = grant.reply().segment().size();
+        assertEquals(0, size % SharedMemory.pageSize(), "rounded up to pages");
+        try (NativeFd memfd = added.get(0).fds().get(0); SharedMemory mapped = SharedMemory.map(memfd, size)) {
+            mapped.segment().set(ValueLayout.JAVA_LONG, size - 8, 42); // the whole segment is there to touch
+        }
+
+        AttachMessage.SegmentRemove remove = handler.removeSegment(app, grant.reply().segment().id());
+        assertTrue(server.notifyApplication(app, remove, List.of()).get(5, TimeUnit.SECONDS));
+        assertEquals(remove, client.awaitNotifications(5_000).get(0).message());
+        assertTrue(client.awaitNotifications(50).isEmpty(), "nothing more");
+        assertEquals(1, client.addWorker().index(), "requests go on between notifications");
+
+        assertFalse(server.notifyApplication(app + 1, remove, List.of()).get(5, TimeUnit.SECONDS),
+                "no such application");
+        assertThrows(IllegalArgumentException.class, () -> server.notifyApplication(app,
+                new AttachMessage.Detach(), List.of()));
+        assertEquals(AttachStatus.OUT_OF_RANGE, assertThrows(AttachException.class,
+                () -> handler.removeSegment(app, 999)).status());
     }
 
     @Test
