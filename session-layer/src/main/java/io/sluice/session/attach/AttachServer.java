@@ -263,10 +263,14 @@ public final class AttachServer implements AutoCloseable {
                     target = connection;
                 }
             }
-            if (target != null) {
-                reply(target, send, notice.message(), notice.fds());
+            try {
+                if (target != null) {
+                    reply(target, send, notice.message(), notice.fds());
+                }
+                notice.sent().complete(target != null && connections.containsKey(target.id));
+            } catch (RuntimeException e) {
+                notice.sent().completeExceptionally(e); // the caller's notification was bad; the server goes on
             }
-            notice.sent().complete(target != null && connections.containsKey(target.id));
         }
     }
 
