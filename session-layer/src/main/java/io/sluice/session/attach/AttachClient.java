@@ -303,11 +303,12 @@ public final class AttachClient implements AutoCloseable {
     /** @return the next datagram, or null once the deadline has passed */
     private UnixSocket.Received receive(long deadline, String waiting) throws IOException {
         while (true) {
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0) {
+            long leftNanos = deadline - System.nanoTime();
+            if (leftNanos <= 0) {
                 return null;
             }
-            if (epoll.waitFor((int) Math.min(left, Integer.MAX_VALUE)) == 0) {
+            long leftMillis = (leftNanos + 999_999L) / 1_000_000L; // rounded up: never give up early
+            if (epoll.waitFor((int) Math.min(leftMillis, Integer.MAX_VALUE)) == 0) {
                 continue;
             }
             UnixSocket.Received received = socket.receiveWithFds(buffer, UnixSocket.MAX_FDS);
