@@ -436,7 +436,7 @@ public final class AttachServer implements AutoCloseable {
 
     /** Closes a connection and detaches its application, freeing what the handler made for it. */
     private void drop(Connection connection) {
-        if (connections.remove(connection.id) == null) {
+        if (!connections.containsKey(connection.id)) {
             return;
         }
         try {
@@ -452,6 +452,7 @@ public final class AttachServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "detaching application " + connection.appIndex + " failed", e);
             }
         }
+        connections.remove(connection.id); // last, so connectionCount() drops once everything is closed
     }
 
     /** @return whether a stack accepts on the SEQPACKET socket at {@code path} */

@@ -166,9 +166,10 @@ public final class MemfdAttachHandler implements AttachHandler {
 
     @Override
     public void detach(int appIndex) {
-        Application app = applications.remove(appIndex);
+        Application app = applications.get(appIndex);
         if (app != null) {
             app.close();
+            applications.remove(appIndex); // after closing, so applicationCount() drops once everything is freed
         }
     }
 
