@@ -1,12 +1,12 @@
 package io.sluice.session.control;
 
+import io.sluice.core.util.Utf8;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -428,11 +428,8 @@ public final class ControlCodec {
         String string(String what) throws ControlProtocolException {
             int length = u16(what + " length");
             need(length, what);
-            ByteBuffer utf8 = buffer.slice(buffer.position(), length);
-            buffer.position(buffer.position() + length);
             try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(utf8).toString();
+                return Utf8.decode(buffer, length);
             } catch (CharacterCodingException e) {
                 throw new ControlProtocolException(kind + ": " + what + " is not valid UTF-8");
             }

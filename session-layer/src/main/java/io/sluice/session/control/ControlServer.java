@@ -11,9 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -68,7 +66,7 @@ public final class ControlServer implements AutoCloseable {
      */
     public static ControlServer start(Path path, Optional<String> group, ControlHandler handler) throws IOException {
         Path absolute = path.toAbsolutePath();
-        removeStaleSocket(absolute);
+        SocketFiles.removeStale(absolute, "control socket", "unix { cli-listen ... }", ControlServer::accepts);
         Path parent = absolute.getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -151,29 +149,14 @@ public final class ControlServer implements AutoCloseable {
         Files.deleteIfExists(path);
     }
 
-    private static void removeStaleSocket(Path path) throws IOException {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return;
-        }
-        if (!attributes.isOther()) {
-            throw new IOException("control socket path " + path + " exists and is not a socket; remove it or choose"
-                    + " another unix { cli-listen ... }");
-        }
+    /** @return whether a stack accepts on the stream socket at {@code path} */
+    private static boolean accepts(Path path) throws IOException {
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(path));
+            return true;
         } catch (ConnectException e) {
-            // Nobody accepts on it: a stack died without removing its socket.
-            Files.deleteIfExists(path);
-            return;
-        } catch (IOException e) {
-            throw new IOException("cannot tell whether a stack listens on control socket " + path + ": "
-                    + e.getMessage(), e);
+            return false;
         }
-        throw new IOException("another stack is listening on control socket " + path
-                + "; stop it or choose another unix { cli-listen ... }");
     }
 
     private static void setGroup(Path path, String group) throws IOException {

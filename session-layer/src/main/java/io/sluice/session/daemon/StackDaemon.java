@@ -4,6 +4,9 @@ import io.sluice.core.config.ConfigException;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.stack.Stack;
+import io.sluice.session.attach.AttachServer;
+import io.sluice.session.attach.MemfdAttachHandler;
+import io.sluice.session.attach.NamespaceTable;
 import io.sluice.session.control.ControlClient;
 import io.sluice.session.control.ControlServer;
 import java.io.IOException;
@@ -18,7 +21,8 @@ import sun.misc.Signal;
 
 /**
  * {@code bin/sluice stack [-c startup.conf]}: builds the stack a configuration describes (defaults without one),
- * starts its workers and its control socket, and runs until SIGINT or SIGTERM, when it closes everything it made
+ * starts its workers, its control socket and (with {@code session { use-app-socket-api }}) its attach socket, and
+ * runs until SIGINT or SIGTERM, when it closes everything it made
  * (control socket, workers, interfaces, namespaces it created) and exits 0. The signals are caught
  * ({@code sun.misc.Signal}, the JDK's supported hook for them) rather than left to the JVM's shutdown, so a stop
  * an administrator asked for is a clean exit, not status 143.
@@ -113,6 +117,8 @@ public final class StackDaemon {
             return 1;
         }
         ControlServer control = null;
+        AttachServer attach = null;
+        MemfdAttachHandler applications = new MemfdAttachHandler();
         Thread hook = Thread.ofPlatform().name("sluice-shutdown").unstarted(this::onShutdown);
         try {
             stack.start();
@@ -121,12 +127,15 @@ public final class StackDaemon {
                     .get()) : DEFAULT_CLI_SOCKET;
             Files.createDirectories(socket.getParent());
             control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack));
+            if (config.session().useAppSocketApi()) {
+                attach = AttachServer.start(config.session(), new NamespaceTable(), applications);
+            }
             // SIGINT and SIGTERM ask the main thread to stop, which cleans up and exits 0; the hook covers other
             // exits (System.exit elsewhere, SIGHUP) and waits for the same clean-up.
             Signal.handle(new Signal("INT"), signal -> requestStop());
             Signal.handle(new Signal("TERM"), signal -> requestStop());
             Runtime.getRuntime().addShutdownHook(hook);
-            out.println(describe(stack, control.path()));
+            out.println(describe(stack, control.path(), Optional.ofNullable(attach).map(AttachServer::path)));
             out.flush();
             if (stack.engine().config().singleThread()) {
                 while (!stopping) {
@@ -143,6 +152,14 @@ public final class StackDaemon {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
+            try {
+                if (attach != null) {
+                    attach.close(); // detaches every application
+                }
+            } catch (IOException e) {
+                err.println("sluice stack: closing the attach socket: " + e.getMessage());
+            }
+            applications.detachAll();
             try {
                 if (control != null) {
                     control.close();
@@ -180,14 +197,15 @@ public final class StackDaemon {
         }
     }
 
-    /** The start-up line: workers, interfaces with addresses, where the control socket is. */
-    static String describe(Stack stack, Path socket) {
+    /** The start-up line: workers, interfaces with addresses, where the control and attach sockets are. */
+    static String describe(Stack stack, Path socket, Optional<Path> attachSocket) {
         String interfaces = stack.interfaces().all().stream()
                 .map(i -> i.name() + " " + StackControl.addresses(stack, i)).collect(Collectors.joining(", "));
         int workers = stack.engine().workerCount();
         return "sluice stack: " + (stack.engine().config().singleThread() ? "single-thread mode"
                 : workers + (workers == 1 ? " worker" : " workers")) + "; interfaces: "
                 + (interfaces.isEmpty() ? "none" : interfaces) + "; control socket " + socket
-                + " (bin/sluice ctl -s " + socket + " show interface)";
+                + " (bin/sluice ctl -s " + socket + " show interface)"
+                + attachSocket.map(path -> "; applications attach on " + path).orElse("");
     }
 }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
+import io.sluice.session.attach.AttachClient;
+import io.sluice.session.attach.AttachMessage;
+import io.sluice.session.attach.AttachedWorker;
 import io.sluice.session.control.ControlClient;
 import io.sluice.session.control.ControlReply;
 import io.sluice.session.control.ControlRequest;
@@ -49,13 +52,15 @@ class StackDaemonTest {
         String namespace = "sldn" + workers + "x" + suffix;
         String ifName = "sldt" + workers + "x" + suffix;
         Path socket = dir.resolve("cli.sock");
+        Path appSocket = dir.resolve("app.sock");
         Path conf = dir.resolve("startup.conf");
         Files.writeString(conf, """
                 unix { cli-listen %s }
+                session { use-app-socket-api app-socket-api %s }
                 cpu { workers %d }
                 buffers { buffers-per-numa 4096 }
                 tap { host-if-name %s host-ns %s host-ip4-addr 198.18.3.1/24 ip4-addr 198.18.3.2/24 }
-                """.formatted(socket, workers, ifName, namespace));
+                """.formatted(socket, appSocket, workers, ifName, namespace));
         try (ChildJvm daemon = ChildJvm.start(StackDaemon.class, dir.resolve("daemon.log"), "-c", conf.toString())) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!daemon.log().contains("control socket") && System.nanoTime() < deadline && daemon.isAlive()) {
@@ -102,11 +107,20 @@ class StackDaemonTest {
                 }
             }
 
+            assertTrue(daemon.log().contains("; applications attach on " + appSocket), daemon.logTail());
+            try (AttachClient app = AttachClient.connect(appSocket)) {
+                AttachedWorker worker = app.attach(new AttachMessage.Attach("daemon-test", "", 0, 4096, 4096,
+                        1 << 20, 64, true, true));
+                assertEquals(0, worker.index());
+                assertEquals(1, app.addWorker().index());
+            }
+
             daemon.terminate();
             assertEquals(0, daemon.awaitExit(10, TimeUnit.SECONDS), daemon.logTail());
             assertTrue(daemon.log().contains("sluice stack: stopped"), daemon.logTail());
             assertFalse(HostLink.namespaceExists(namespace), "the namespace the daemon made is gone");
             assertFalse(Files.exists(socket), "the control socket is gone");
+            assertFalse(Files.exists(appSocket), "the attach socket is gone");
             assertFalse(Files.exists(Path.of("/sys/class/net", ifName)), "the TAP is gone");
         } finally {
             if (HostLink.namespaceExists(namespace)) {

@@ -1,13 +1,12 @@
 package io.sluice.core.config;
 
+import io.sluice.core.util.Utf8;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,11 +87,7 @@ public final class ConfigParser {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            text = Utf8.decode(ByteBuffer.wrap(bytes));
         } catch (CharacterCodingException e) {
             throw new ConfigException(name, "not UTF-8 text", e);
         }

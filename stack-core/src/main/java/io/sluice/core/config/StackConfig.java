@@ -79,8 +79,11 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
      * @param enable given ({@code enable}); the session layer runs either way
      * @param useAppSocketApi accept applications on the Unix socket
      * @param eventQueueLength slots of each worker's message queue
+     * @param appSocketApi the attach socket's path ({@code app-socket-api}), if given
+     * @param appSocketMode the attach socket file's permission bits ({@code app-socket-mode}, default 0600)
      */
-    public record Session(boolean enable, boolean useAppSocketApi, int eventQueueLength) {
+    public record Session(boolean enable, boolean useAppSocketApi, int eventQueueLength, Optional<Path> appSocketApi,
+            int appSocketMode) {
     }
 
     /**
@@ -167,7 +170,8 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
 
         SectionValues s = values.section(StackConfigSchema.SESSION);
         Session session = new Session(s.get(StackConfigSchema.ENABLE), s.get(StackConfigSchema.USE_APP_SOCKET_API),
-                s.get(StackConfigSchema.EVENT_QUEUE_LENGTH));
+                s.get(StackConfigSchema.EVENT_QUEUE_LENGTH), s.find(StackConfigSchema.APP_SOCKET_API),
+                s.get(StackConfigSchema.APP_SOCKET_MODE));
 
         Tcp tcp = new Tcp(values.section(StackConfigSchema.TCP).get(StackConfigSchema.CC_ALGO));
 

@@ -125,9 +125,20 @@ public final class StackConfigSchema {
     public static final ConfigKey<Boolean> EVT_QS_MEMFD_SEG = ConfigKey.flag("evt_qs_memfd_seg",
             "event queues in a memfd segment (always so in Sluice)");
 
+    /**
+     * {@code app-socket-api}: where the stack accepts applications (the attach socket). No default: the session
+     * layer's own default path.
+     */
+    public static final ConfigKey<Path> APP_SOCKET_API = ConfigKey.value("app-socket-api",
+            ValueTypes.socketPath("a Unix socket path"), null, "Unix socket where the stack accepts applications");
+
+    /** {@code app-socket-mode}: permission bits of the attach socket's file; by default only its owner may attach. */
+    public static final ConfigKey<Integer> APP_SOCKET_MODE = ConfigKey.value("app-socket-mode", ValueTypes.fileMode(),
+            0600, "permission bits of the application socket file");
+
     /** The {@code session} section. */
     public static final SectionSchema SESSION = SectionSchema.builder("session")
-            .keys(ENABLE, USE_APP_SOCKET_API, EVENT_QUEUE_LENGTH, EVT_QS_MEMFD_SEG)
+            .keys(ENABLE, USE_APP_SOCKET_API, EVENT_QUEUE_LENGTH, EVT_QS_MEMFD_SEG, APP_SOCKET_API, APP_SOCKET_MODE)
             .build();
 
     // tcp

@@ -1,5 +1,6 @@
 package io.sluice.core.config;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,6 +9,9 @@ import java.util.function.Function;
 
 /** The value types of configuration keys. Each checks its text completely: no trailing junk, ranges enforced. */
 public final class ValueTypes {
+
+    /** The longest Unix socket path: {@code sun_path}'s 108 bytes less the terminating NUL. */
+    public static final int MAX_SOCKET_PATH_BYTES = 107;
 
     private ValueTypes() {
     }
@@ -108,6 +112,40 @@ public final class ValueTypes {
             } catch (InvalidPathException e) {
                 throw new IllegalArgumentException("not a valid path: " + e.getReason());
             }
+        });
+    }
+
+    /**
+     * A Unix-domain socket path: a file system path short enough for {@code sockaddr_un} (at most
+     * {@value #MAX_SOCKET_PATH_BYTES} bytes of UTF-8, since the kernel keeps 108 bytes including the NUL).
+     *
+     * @param what what the socket is, for messages (e.g. "the path of the application socket")
+     * @return the type
+     */
+    public static ValueType<Path> socketPath(String what) {
+        ValueType<Path> path = path(what);
+        return of(what + " of at most " + MAX_SOCKET_PATH_BYTES + " bytes", text -> {
+            int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_SOCKET_PATH_BYTES) {
+                throw new IllegalArgumentException(bytes + " bytes long, more than the " + MAX_SOCKET_PATH_BYTES
+                        + " a Unix socket address holds");
+            }
+            return path.parse(text);
+        });
+    }
+
+    /**
+     * Permission bits of a file, in octal as {@code chmod} takes them: {@code 0600}, {@code 660}; at most
+     * {@code 0777} (no set-id or sticky bits).
+     *
+     * @return the type, yielding the bits
+     */
+    public static ValueType<Integer> fileMode() {
+        return of("an octal file mode from 0 to 0777, such as 0600", text -> {
+            if (!text.matches("0?[0-7]{1,3}")) {
+                throw new IllegalArgumentException("not an octal mode of at most 0777");
+            }
+            return Integer.parseInt(text, 8);
         });
     }
 

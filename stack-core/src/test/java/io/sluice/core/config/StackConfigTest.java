@@ -20,7 +20,7 @@ class StackConfigTest {
                 unix { nodaemon cli-listen 127.0.0.1:5002 log /var/log/sluice.log full-coredump gid 1000 }
                 cpu { main-core 0 corelist-workers 2-3,18-19 skip-cores 1 }
                 buffers { buffers-per-numa 32768 default-data-size 9000 }
-                session { enable use-app-socket-api event-queue-length 4096 evt_qs_memfd_seg }
+                session { enable use-app-socket-api event-queue-length 4096 app-socket-api /run/sluice/app.sock }
                 tcp { cc-algo newreno }
                 tap {
                   host-if-name sluice0
@@ -40,7 +40,9 @@ class StackConfigTest {
         assertEquals(Optional.of(4), config.cpu().workerCount());
         assertEquals(1, config.cpu().skipCores());
         assertEquals(new StackConfig.Buffers(32768, 9000), config.buffers());
-        assertEquals(new StackConfig.Session(true, true, 4096), config.session());
+        assertEquals(new StackConfig.Session(true, true, 4096, Optional.of(Path.of("/run/sluice/app.sock")), 0600),
+                config.session());
+        assertEquals(0660, StackConfig.parse("s", "session { app-socket-mode 660 }").session().appSocketMode());
         assertEquals("newreno", config.tcp().ccAlgo());
         assertEquals(2, config.taps().size());
         assertEquals(new StackConfig.Tap(6, "sluice0", Optional.of("sluice-test"), Optional.of("198.18.0.1/24"),
@@ -57,6 +59,8 @@ class StackConfigTest {
         assertEquals(Optional.empty(), config.cpu().workerCount(), "absent: the engine's default");
         assertEquals(new StackConfig.Buffers(16384, 2048), config.buffers());
         assertEquals(16384, config.session().eventQueueLength());
+        assertEquals(Optional.empty(), config.session().appSocketApi());
+        assertEquals(0600, config.session().appSocketMode(), "only the owner may attach unless configured");
         assertEquals(List.of(), config.taps());
     }
 
@@ -86,6 +90,17 @@ class StackConfigTest {
         assertEquals("startup.conf:1: bad value 'a-b' for 'corelist-workers' in section 'cpu': 'a' is not a CPU "
                 + "number (in 'a-b') (expected a CPU list such as 2-4,6 (CPUs 0 to 4095))",
                 error("cpu { corelist-workers a-b }"));
+    }
+
+    @Test
+    void attachSocketErrorsNameTheLine() {
+        String tooLong = "/run/" + "x".repeat(103);
+        assertEquals("startup.conf:3: bad value '" + tooLong + "' for 'app-socket-api' in section 'session': 108 bytes "
+                + "long, more than the 107 a Unix socket address holds (expected a Unix socket path of at most 107 "
+                + "bytes)", error("session {\n enable\n app-socket-api " + tooLong + "\n}"));
+        assertEquals("startup.conf:2: bad value '0800' for 'app-socket-mode' in section 'session': not an octal mode "
+                + "of at most 0777 (expected an octal file mode from 0 to 0777, such as 0600)",
+                error("session {\n app-socket-mode 0800\n}"));
     }
 
     @Test

@@ -1,0 +1,326 @@
+package io.sluice.session.attach;
+
+import io.sluice.core.sys.EventFd;
+import io.sluice.core.sys.MemFd;
+import io.sluice.core.sys.NativeFd;
+import io.sluice.core.sys.SharedMemory;
+import io.sluice.core.sys.SyscallException;
+import io.sluice.core.sys.UnixSocket;
+import io.sluice.session.mq.Doorbell;
+import io.sluice.session.mq.EventFdDoorbell;
+import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.mq.Producers;
+import io.sluice.session.mq.QueueLayout;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The attach protocol's resources, made for real: per application one memfd segment, mapped here and sent to the
+ * application, holding the stack-side queue the application's workers post to (at offset 0) and one message queue
+ * per worker, each with its eventfd. Worker queues are all the same size, so a freed one is reused as is.
+ *
+ * <p>Attach, worker and detach calls come from the attach server's thread; {@link #addSegment} and
+ * {@link #removeSegment} may come from another (the segment manager's). Sessions and FIFOs come with the session
+ * layer.
+ */
+public final class MemfdAttachHandler implements AttachHandler {
+
+    /** Bytes of each queue slot: room for a control event. */
+    public static final int QUEUE_SLOT_SIZE = 64;
+
+    private final Map<Integer, Application> applications = new ConcurrentHashMap<>();
+    private int nextAppIndex;
+    private final AtomicLong nextSegmentId = new AtomicLong(1);
+
+    /** One attached application's segment, queues and eventfds. */
+    private static final class Application implements AutoCloseable {
+        final String name;
+        final long segmentId;
+        final NativeFd memfd;
+        final SharedMemory mapping;
+        final int slots;
+        final long blockSize;
+        final EventFd stackEventFd;
+        final MessageQueue stackQueue;
+        final Map<Integer, Worker> workers = new ConcurrentSkipListMap<>();
+        /** Segments added after the first, by id. */
+        final Map<Long, AddedSegment> added = new ConcurrentHashMap<>();
+        final Deque<Long> freeBlocks = new ArrayDeque<>();
+        long nextBlock;
+
+        Application(String name, long segmentId, NativeFd memfd, SharedMemory mapping, int slots, long blockSize,
+                EventFd stackEventFd) {
+            this.name = name;
+            this.segmentId = segmentId;
+            this.memfd = memfd;
+            this.mapping = mapping;
+            this.slots = slots;
+            this.blockSize = blockSize;
+            this.stackEventFd = stackEventFd;
+            this.stackQueue = MessageQueue.format(mapping.segment().asSlice(0, blockSize), slots, QUEUE_SLOT_SIZE,
+                    Producers.MULTIPLE, Doorbell.NONE);
+            this.nextBlock = blockSize;
+        }
+
+        @Override
+        public void close() {
+            for (Worker worker : workers.values()) {
+                Resources.closeQuietly(worker.doorbell);
+            }
+            workers.clear();
+            for (AddedSegment segment : added.values()) {
+                segment.close();
+            }
+            added.clear();
+            Resources.closeQuietly(stackEventFd);
+            Resources.closeQuietly(mapping);
+            Resources.closeQuietly(memfd);
+        }
+    }
+
+    /** A segment added to an application after attach: its memfd and the stack's mapping. */
+    private record AddedSegment(NativeFd memfd, SharedMemory mapping) implements AutoCloseable {
+        @Override
+        public void close() {
+            Resources.closeQuietly(mapping);
+            Resources.closeQuietly(memfd);
+        }
+    }
+
+    /** A worker: its queue's offset in the segment, the queue, and the doorbell the stack rings. */
+    private record Worker(int index, long offset, MessageQueue queue, EventFdDoorbell doorbell) {
+    }
+
+    @Override
+    public Grant<AttachMessage.AttachReply> attach(AttachMessage.Attach request, String namespace,
+            UnixSocket.PeerCredentials peer) throws AttachException {
+        int slots = Integer.highestOneBit(request.eventQueueSize() - 1) << 1; // a power of two, as queues need
+        long blockSize = align(QueueLayout.footprint(slots, QUEUE_SLOT_SIZE), QueueLayout.CACHE_LINE);
+        long segmentSize = align(request.segmentSize(), SharedMemory.pageSize());
+        if (2 * blockSize > segmentSize) {
+            throw new AttachException(AttachStatus.NO_SPACE, "segment-size " + request.segmentSize()
+                    + " cannot hold the first two message queues of " + slots + " slots (" + 2 * blockSize
+                    + " bytes); raise segment-size or lower event-queue-size");
+        }
+        int appIndex = nextAppIndex++;
+        long segmentId = nextSegmentId.getAndIncrement();
+        Application app = null;
+        NativeFd memfd = null;
+        SharedMemory mapping = null;
+        EventFd stackEventFd = null;
+        try {
+            memfd = newSegment("sluice-app-" + appIndex + "-" + request.appName(), segmentSize);
+            mapping = SharedMemory.map(memfd, segmentSize);
+            stackEventFd = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
+            app = new Application(request.appName(), segmentId, memfd, mapping, slots, blockSize, stackEventFd);
+            Worker worker = newWorker(app);
+            applications.put(appIndex, app);
+            return new Grant<>(new AttachMessage.AttachReply(AttachStatus.OK, "attached '" + request.appName()
+                    + "' to namespace '" + namespace + "' as application " + appIndex, appIndex,
+                    List.of(new AttachMessage.Segment(segmentId, segmentSize)), describe(app, worker),
+                    List.of(FdRole.SEGMENT_MEMFD, FdRole.STACK_QUEUE_EVENTFD, FdRole.WORKER_QUEUE_EVENTFD)),
+                    List.of(memfd, stackEventFd.fd(), worker.doorbell.eventFd().fd()));
+        } catch (SyscallException | AttachException | RuntimeException e) {
+            if (app != null) {
+                app.close();
+            } else {
+                Resources.closeQuietly(stackEventFd);
+                Resources.closeQuietly(mapping);
+                Resources.closeQuietly(memfd);
+            }
+            if (e instanceof AttachException refused) {
+                throw refused;
+            }
+            throw new AttachException(AttachStatus.INTERNAL, "the stack could not make the segment for '"
+                    + request.appName() + "': " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Grant<AttachMessage.AddWorkerReply> addWorker(int appIndex) throws AttachException {
+        Application app = application(appIndex);
+        try {
+            Worker worker = newWorker(app);
+            return new Grant<>(new AttachMessage.AddWorkerReply(AttachStatus.OK, "worker " + worker.index
+                    + " added to application " + appIndex, describe(app, worker),
+                    List.of(FdRole.WORKER_QUEUE_EVENTFD)), List.of(worker.doorbell.eventFd().fd()));
+        } catch (SyscallException e) {
+            throw new AttachException(AttachStatus.INTERNAL, "the stack could not make the eventfd of a new worker"
+                    + " of application " + appIndex + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void delWorker(int appIndex, int workerIndex) throws AttachException {
+        Application app = application(appIndex);
+        Worker worker = worker(appIndex, workerIndex);
+        app.workers.remove(workerIndex);
+        Resources.closeQuietly(worker.doorbell);
+        app.freeBlocks.push(worker.offset);
+    }
+
+    @Override
+    public void detach(int appIndex) {
+        Application app = applications.get(appIndex);
+        if (app != null) {
+            app.close();
+            applications.remove(appIndex); // after closing, so applicationCount() drops once everything is freed
+        }
+    }
+
+    /**
+     * Makes another segment for an application (what the segment manager does when one fills), mapped here; send
+     * the grant with {@link AttachServer#notifyApplication}.
+     *
+     * @param size bytes, rounded up to a page
+     * @return the SEGMENT_ADD and the segment's memfd (owned here until {@link #removeSegment} or detach)
+     */
+    public Grant<AttachMessage.SegmentAdd> addSegment(int appIndex, long size) throws AttachException {
+        Application app = application(appIndex);
+        long bytes = align(size, SharedMemory.pageSize());
+        long id = nextSegmentId.getAndIncrement();
+        NativeFd memfd = null;
+        try {
+            memfd = newSegment("sluice-app-" + appIndex + "-" + app.name + "-" + id, bytes);
+            AddedSegment segment = new AddedSegment(memfd, SharedMemory.map(memfd, bytes));
+            app.added.put(id, segment);
+            return new Grant<>(new AttachMessage.SegmentAdd(new AttachMessage.Segment(id, bytes),
+                    List.of(FdRole.SEGMENT_MEMFD)), List.of(memfd));
+        } catch (SyscallException | RuntimeException e) {
+            Resources.closeQuietly(memfd);
+            throw new AttachException(AttachStatus.INTERNAL, "the stack could not add a segment of " + bytes
+                    + " bytes to application " + appIndex + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Frees a segment added with {@link #addSegment}; tell the application with SEGMENT_REMOVE (its own mapping
+     * stays valid memory until it unmaps it).
+     *
+     * @return the SEGMENT_REMOVE to send
+     */
+    public AttachMessage.SegmentRemove removeSegment(int appIndex, long segmentId) throws AttachException {
+        Application app = application(appIndex);
+        AddedSegment segment = app.added.remove(segmentId);
+        if (segment == null) {
+            throw new AttachException(AttachStatus.OUT_OF_RANGE, "application " + appIndex + " has no added segment "
+                    + segmentId);
+        }
+        segment.close();
+        return new AttachMessage.SegmentRemove(segmentId);
+    }
+
+    /** @return how many applications are attached */
+    public int applicationCount() {
+        return applications.size();
+    }
+
+    /** @return how many workers an application has, or -1 if it is not attached */
+    public int workerCount(int appIndex) {
+        Application app = applications.get(appIndex);
+        return app == null ? -1 : app.workers.size();
+    }
+
+    /** @return the queue an application's workers post to (the stack consumes it) */
+    public MessageQueue stackQueue(int appIndex) throws AttachException {
+        return application(appIndex).stackQueue;
+    }
+
+    /** @return the eventfd an application writes to wake the stack's consumer of {@link #stackQueue} */
+    public EventFd stackEventFd(int appIndex) throws AttachException {
+        return application(appIndex).stackEventFd;
+    }
+
+    /** @return a worker's queue (the stack produces; posting rings the worker's eventfd when it sleeps) */
+    public MessageQueue workerQueue(int appIndex, int workerIndex) throws AttachException {
+        return worker(appIndex, workerIndex).queue;
+    }
+
+    /** @return a worker's doorbell: writing its eventfd wakes the worker */
+    public EventFdDoorbell workerDoorbell(int appIndex, int workerIndex) throws AttachException {
+        return worker(appIndex, workerIndex).doorbell;
+    }
+
+    /** Detaches every application (the stack is stopping). */
+    public void detachAll() {
+        for (Application app : applications.values()) {
+            app.close();
+        }
+        applications.clear();
+    }
+
+    private Application application(int appIndex) throws AttachException {
+        Application app = applications.get(appIndex);
+        if (app == null) {
+            throw new AttachException(AttachStatus.NOT_ATTACHED, "no application " + appIndex + " is attached");
+        }
+        return app;
+    }
+
+    /** A memfd of {@code size} bytes that the application cannot shrink under the stack's mapping. */
+    private static NativeFd newSegment(String name, long size) throws SyscallException {
+        NativeFd memfd = MemFd.create(name, MemFd.MFD_CLOEXEC | MemFd.MFD_ALLOW_SEALING);
+        try {
+            MemFd.truncate(memfd, size);
+            // Touching pages the application cut off would raise SIGBUS in the stack and kill it.
+            MemFd.addSeals(memfd, MemFd.F_SEAL_SHRINK);
+            return memfd;
+        } catch (SyscallException | RuntimeException e) {
+            Resources.closeQuietly(memfd);
+            throw e;
+        }
+    }
+
+    private Worker worker(int appIndex, int workerIndex) throws AttachException {
+        Application app = application(appIndex);
+        Worker worker = app.workers.get(workerIndex);
+        if (worker == null) {
+            throw new AttachException(AttachStatus.UNKNOWN_WORKER, "application " + appIndex + " ('" + app.name
+                    + "') has no worker " + workerIndex + "; its workers are " + app.workers.keySet());
+        }
+        return worker;
+    }
+
+    /** Takes a free block (a freed one first), formats a queue in it and makes its eventfd. */
+    private static Worker newWorker(Application app) throws SyscallException, AttachException {
+        long offset;
+        if (!app.freeBlocks.isEmpty()) {
+            offset = app.freeBlocks.peek();
+        } else if (app.nextBlock + app.blockSize <= app.mapping.size()) {
+            offset = app.nextBlock;
+        } else {
+            throw new AttachException(AttachStatus.NO_SPACE, "the segment of application '" + app.name + "' ("
+                    + app.mapping.size() + " bytes) has no room for another worker queue of " + app.blockSize
+                    + " bytes; it has " + app.workers.size() + " workers");
+        }
+        EventFd eventFd = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
+        EventFdDoorbell doorbell = new EventFdDoorbell(eventFd);
+        MessageQueue queue = MessageQueue.format(app.mapping.segment().asSlice(offset, app.blockSize), app.slots,
+                QUEUE_SLOT_SIZE, Producers.MULTIPLE, doorbell);
+        if (offset == app.nextBlock) {
+            app.nextBlock += app.blockSize;
+        } else {
+            app.freeBlocks.pop();
+        }
+        int index = 0;
+        while (app.workers.containsKey(index)) {
+            index++;
+        }
+        Worker worker = new Worker(index, offset, queue, doorbell);
+        app.workers.put(index, worker);
+        return worker;
+    }
+
+    private static AttachMessage.Worker describe(Application app, Worker worker) {
+        return new AttachMessage.Worker(worker.index, app.segmentId, worker.offset, 0);
+    }
+
+    private static long align(long value, long alignment) {
+        return (value + alignment - 1) / alignment * alignment;
+    }
+}
