@@ -70,6 +70,6 @@ public record TcpSettings(int mss, boolean windowScaling, boolean timestamps, bo
     /** The same settings with another congestion control ({@link CongestionControls#NAMES}). */
     public TcpSettings withCcAlgo(String newCcAlgo) {
         return new TcpSettings(mss, windowScaling, timestamps, sack, mslNanos, delayedAckNanos, maxRetransmissions,
-                newCcAlgo);
+                newCcAlgo, rackTlp);
     }
 }
