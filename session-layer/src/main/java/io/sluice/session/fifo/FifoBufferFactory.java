@@ -51,6 +51,11 @@ public final class FifoBufferFactory implements TcpBufferFactory {
         released.incrementAndGet();
     }
 
+    @Override
+    public int receiveCapacity() {
+        return receiveBytes;
+    }
+
     /** Pairs handed out. */
     public long allocated() {
         return allocated.get();

@@ -9,7 +9,11 @@ import io.sluice.core.graph.NodeError;
 import io.sluice.core.graph.PacketNode;
 import io.sluice.core.wire.Ethernet;
 import io.sluice.core.wire.Ipv4;
+import io.sluice.core.tcp.conn.TcpConnection;
+import io.sluice.core.tcp.conn.TcpSettings;
+import io.sluice.core.tcp.syn.SynCookies;
 import io.sluice.core.wire.Tcp;
+import io.sluice.core.wire.TcpOptions;
 import io.sluice.core.wire.WireError;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -51,6 +55,9 @@ public final class Tcp4InputNode extends PacketNode {
     static final int TOO_MANY_CONNECTIONS = 15;
     static final int NO_BUFFERS = 16;
     static final int LISTENER_IGNORED = 17;
+    static final int COOKIE_SENT = 18;
+    static final int COOKIE_VALIDATED = 19;
+    static final int ACCEPT_QUEUE_FULL = 20;
 
     static final List<NodeError> ERRORS = List.of(
             NodeError.ofWireError(WireError.TCP_TOO_SHORT),
@@ -70,7 +77,10 @@ public final class Tcp4InputNode extends PacketNode {
             new NodeError("syn-queue-full", "SYN dropped: the listener's SYN queue is full"),
             new NodeError("too-many-connections", "SYN dropped: the worker holds its maximum of connections"),
             new NodeError("no-buffers", "SYN dropped: the listener's buffer factory had none"),
-            new NodeError("listener-ignored", "segment without SYN or ACK to a listener dropped"));
+            new NodeError("listener-ignored", "segment without SYN or ACK to a listener dropped"),
+            new NodeError("cookie-sent", "SYN answered with a SYN cookie: the listener's SYN queue is full"),
+            new NodeError("cookie-validated", "ACK with a valid SYN cookie made a connection"),
+            new NodeError("accept-queue-full", "cookie ACK dropped: the listener's accept queue is full"));
 
     private static final int NEXT_IP4_OUTPUT = 0;
     private static final int NEXT_HANDOFF = 1;
@@ -136,6 +146,34 @@ public final class Tcp4InputNode extends PacketNode {
             return KEPT;
         }
         TcpListener listener = layer.listenerFor(destination, destinationPort);
+        if (listener != null && (flags & (Tcp.SYN | Tcp.ACK | Tcp.RST)) == Tcp.SYN
+                && listener.floodGuard().useCookie(ctx.now(), listener.synQueueLength(), listener.synQueueLimit())) {
+            replyCookie(ctx, pool, mem, b, ip, tcp, listener, seq, source, destination, sourcePort, destinationPort);
+            return KEPT;
+        }
+        if (listener != null && (flags & (Tcp.SYN | Tcp.ACK | Tcp.RST)) == Tcp.ACK
+                && listener.floodGuard().acceptsCookies(ctx.now())) {
+            int result = worker.cookieOpen(listener, ctx.now(), layer.mtuOf(pool.rxInterface(b)), destination,
+                    destinationPort, source, sourcePort, flags, seq, ack, window, mem, tcp + headerLength,
+                    length - headerLength);
+            switch (result) {
+                case TcpWorker.OPENED -> {
+                    ctx.count(COOKIE_VALIDATED);
+                    ctx.cache().freeChain(b);
+                    return KEPT;
+                }
+                case TcpWorker.ACCEPT_QUEUE_FULL -> {
+                    return ACCEPT_QUEUE_FULL;
+                }
+                case TcpWorker.WORKER_FULL -> {
+                    return TOO_MANY_CONNECTIONS;
+                }
+                case TcpWorker.NO_BUFFERS -> {
+                    return NO_BUFFERS;
+                }
+                default -> { } // not a cookie of ours: answered with a reset below, as any stray ACK
+            }
+        }
         if (listener != null && (flags & (Tcp.SYN | Tcp.ACK | Tcp.RST)) == Tcp.SYN) {
             int result = worker.passiveOpen(listener, ctx.now(), layer.mtuOf(pool.rxInterface(b)), destination,
                     destinationPort, source, sourcePort, seq, window);
@@ -159,6 +197,41 @@ public final class Tcp4InputNode extends PacketNode {
         replyReset(ctx, pool, mem, b, ip, tcp, length - headerLength, flags, seq, ack, source, destination,
                 sourcePort, destinationPort);
         return KEPT;
+    }
+
+    /**
+     * Turns the SYN into a SYN-ACK whose ISS is a SYN cookie, in place, keeping no state (RFC 4987 §3.6). The
+     * cookie holds the peer's MSS; with timestamps, the low bits of our TSval hold the peer's window shift and
+     * SACK-permitted, so the connection made from the ACK gets them back. Without timestamps the connection does
+     * without window scaling and SACK — the classic trade-off of cookies, paid only while the queue is full.
+     */
+    private void replyCookie(NodeContext ctx, BufferPool pool, MemorySegment mem, int b, long ip, long tcp,
+            TcpListener listener, int seq, int source, int destination, int sourcePort, int destinationPort) {
+        TcpOptions opts = worker.options();
+        long now = ctx.now();
+        TcpSettings settings = layer.settingsFor(layer.mtuOf(pool.rxInterface(b)));
+        int peerMss = opts.hasMss() ? opts.mss() : TcpOptions.DEFAULT_MSS;
+        int iss = layer.cookies().encode(now, destination, destinationPort, source, sourcePort, seq, peerMss);
+        boolean timestamps = settings.timestamps() && opts.hasTimestamps();
+        boolean scaling = timestamps && settings.windowScaling() && opts.hasWindowScale();
+        boolean sack = timestamps && settings.sack() && opts.sackPermitted();
+        int tsval = timestamps ? SynCookies.encodeTimestamp(TcpConnection.timestampValue(now, iss),
+                scaling ? opts.windowShift() : TcpOptions.NO_WINDOW_SCALE, sack) : 0;
+        int tsecr = timestamps ? opts.timestampValue() : 0;
+        long out = ip + Ipv4.MIN_HEADER_LENGTH;
+        int ourShift = scaling ? TcpConnection.windowShiftFor(listener.factory().receiveCapacity())
+                : TcpOptions.NO_WINDOW_SCALE;
+        int optionsLength = TcpOptions.emitSyn(mem, out + Tcp.MIN_HEADER_LENGTH, settings.mss(), ourShift, sack,
+                timestamps, tsval, tsecr);
+        Tcp.emit(mem, out, destinationPort, sourcePort, iss, seq + 1, Tcp.SYN | Tcp.ACK,
+                TcpWorker.synAckWindow(listener), optionsLength, 0, destination, source);
+        int total = Ipv4.MIN_HEADER_LENGTH + Tcp.MIN_HEADER_LENGTH + optionsLength;
+        Ipv4.emit(mem, ip, total, 0, true, Ipv4.DEFAULT_TTL, Ipv4.PROTOCOL_TCP, destination, source);
+        pool.setCurrentLength(b, total);
+        worker.count(TcpCounter.COOKIES_SENT);
+        worker.count(TcpCounter.SEGMENTS_SENT);
+        ctx.count(COOKIE_SENT);
+        ctx.enqueue(NEXT_IP4_OUTPUT, b);
     }
 
     /**

@@ -9,6 +9,12 @@ public interface TcpBufferFactory {
     /** Buffers for a new connection, or null when none can be had (the SYN is dropped, the connect fails). */
     TcpBuffers allocate();
 
+    /**
+     * The capacity of the receive buffers {@link #allocate} makes. A listener under a SYN flood answers with a SYN
+     * cookie before any buffer exists, and must announce the window scale the connection will use.
+     */
+    int receiveCapacity();
+
     /** Takes back the buffers of a connection that is gone, on its worker, after {@link TcpEvents#onClosed}. */
     void release(TcpBuffers buffers);
 }

@@ -6,6 +6,7 @@ import io.sluice.core.iface.InterfaceTable;
 import io.sluice.core.ip.Ip4Fib;
 import io.sluice.core.tcp.conn.TcpSettings;
 import io.sluice.core.tcp.syn.IsnGenerator;
+import io.sluice.core.tcp.syn.SynCookies;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.Tcp;
@@ -74,6 +75,7 @@ public final class TcpLayer {
     private final EphemeralPorts ephemeralPorts;
     private final AtomicInteger nextWorker = new AtomicInteger();
     private final IsnGenerator isn = new IsnGenerator(new SecureRandom());
+    private final SynCookies cookies = new SynCookies(new SecureRandom());
 
     /**
      * @param workerCount the stack's workers
@@ -126,6 +128,18 @@ public final class TcpLayer {
      *     taken (by the same address or by a wildcard listener on the port)
      */
     public TcpListener listen(int localAddress, int port, int backlog, TcpBufferFactory factory, TcpEvents events) {
+        return listen(localAddress, port, backlog, config.synQueueLimit(), factory, events);
+    }
+
+    /**
+     * As {@link #listen(int, int, int, TcpBufferFactory, TcpEvents)} with a SYN queue of {@code synQueueLimit}
+     * connections in SYN-RECEIVED; beyond it, SYNs are answered with SYN cookies.
+     */
+    public TcpListener listen(int localAddress, int port, int backlog, int synQueueLimit, TcpBufferFactory factory,
+            TcpEvents events) {
+        if (synQueueLimit < 1) {
+            throw new IllegalArgumentException("TCP listen: SYN queue limit " + synQueueLimit + " must be at least 1");
+        }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("TCP listen: port " + port + " is outside 1..65535");
         }
@@ -138,8 +152,7 @@ public final class TcpLayer {
         }
         Objects.requireNonNull(factory, "buffer factory");
         Objects.requireNonNull(events, "events");
-        TcpListener listener = new TcpListener(this, localAddress, port, backlog, config.synQueueLimit(), factory,
-                events);
+        TcpListener listener = new TcpListener(this, localAddress, port, backlog, synQueueLimit, factory, events);
         synchronized (listeners) {
             TcpListener[] before = listeners.get(port);
             for (TcpListener l : before) {
@@ -258,6 +271,11 @@ public final class TcpLayer {
     /** Whether {@code address} is one of the stack's unicast addresses. */
     boolean isLocal(int address) {
         return fib.isLocal(address);
+    }
+
+    /** The stack's SYN cookie codec (one secret for all workers). */
+    SynCookies cookies() {
+        return cookies;
     }
 
     /** RFC 6528: a keyed hash of the 4-tuple plus a 4 µs clock, so sequence numbers are hard to guess. */

@@ -1,5 +1,6 @@
 package io.sluice.core.tcp.layer;
 
+import io.sluice.core.tcp.syn.SynFloodGuard;
 import io.sluice.core.wire.Ip4Address;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jctools.queues.MpscArrayQueue;
@@ -23,6 +24,7 @@ public final class TcpListener {
     private final MpscArrayQueue<TcpFlow> acceptQueue;
     private final AtomicInteger synQueue = new AtomicInteger();
     private final AtomicInteger acceptable = new AtomicInteger();
+    private final SynFloodGuard floodGuard = new SynFloodGuard();
     private volatile boolean closed;
 
     TcpListener(TcpLayer layer, int localAddress, int port, int backlog, int synQueueLimit, TcpBufferFactory factory,
@@ -103,6 +105,16 @@ public final class TcpListener {
                 return true;
             }
         }
+    }
+
+    /** Counts a connection made from a SYN cookie, which took no place while its handshake ran. */
+    void takeSynSlotForCookie() {
+        synQueue.incrementAndGet();
+    }
+
+    /** Decides when SYNs get cookies instead of a place in the SYN queue, and when ACKs are checked as cookies. */
+    SynFloodGuard floodGuard() {
+        return floodGuard;
     }
 
     void releaseSynSlot() {

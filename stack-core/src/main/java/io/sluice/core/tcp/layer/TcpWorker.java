@@ -6,6 +6,7 @@ import io.sluice.core.tcp.conn.CloseCause;
 import io.sluice.core.tcp.conn.TcpConnection;
 import io.sluice.core.tcp.conn.TcpState;
 import io.sluice.core.timer.ExpiryHandler;
+import io.sluice.core.tcp.syn.SynCookies;
 import io.sluice.core.timer.TimerWheel;
 import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.Tcp;
@@ -220,6 +221,8 @@ public final class TcpWorker implements ExpiryHandler {
     static final int SYN_QUEUE_FULL = 1;
     static final int WORKER_FULL = 2;
     static final int NO_BUFFERS = 3;
+    static final int COOKIE_INVALID = 4;
+    static final int ACCEPT_QUEUE_FULL = 5;
 
     /** A SYN for {@code listener}: a new connection in SYN-RECEIVED that answers with a SYN-ACK. */
     int passiveOpen(TcpListener listener, long now, int mtu, int localAddress, int localPort, int remoteAddress,
@@ -253,6 +256,60 @@ public final class TcpWorker implements ExpiryHandler {
         flow.reportedSndUna = flow.connection.sndUna();
         afterCall(flow, now);
         return OPENED;
+    }
+
+    /**
+     * An ACK for {@code listener} with no connection while the listener sends cookies: if SEG.ACK − 1 is a valid
+     * cookie for this 4-tuple and SEG.SEQ − 1, the connection is made in SYN-RECEIVED from what the cookie (and the
+     * TSecr's low bits) kept, and the ACK itself completes it (RFC 4987 §3.6).
+     */
+    int cookieOpen(TcpListener listener, long now, int mtu, int localAddress, int localPort, int remoteAddress,
+            int remotePort, int flags, int seq, int ack, int window, MemorySegment payload, long payloadOffset,
+            int payloadLength) {
+        count(TcpCounter.SEGMENTS_RECEIVED);
+        int peerMss = layer.cookies().decode(now, localAddress, localPort, remoteAddress, remotePort, seq - 1,
+                ack - 1);
+        if (peerMss == SynCookies.INVALID) {
+            count(TcpCounter.COOKIES_REJECTED);
+            return COOKIE_INVALID;
+        }
+        if (listener.acceptQueueFull()) {
+            count(TcpCounter.LISTEN_OVERFLOWS); // the peer's next segment carries the same cookie
+            return ACCEPT_QUEUE_FULL;
+        }
+        if (!reserve()) {
+            return WORKER_FULL;
+        }
+        TcpBuffers buffers = listener.factory().allocate();
+        if (buffers == null) {
+            reserved.decrementAndGet();
+            return NO_BUFFERS;
+        }
+        TcpFlow flow = new TcpFlow(this, localAddress, localPort, remoteAddress, remotePort, layer.settingsFor(mtu),
+                buffers, listener.factory(), listener.events(), listener);
+        if (!join(flow)) {
+            reserved.decrementAndGet();
+            listener.factory().release(buffers);
+            return WORKER_FULL;
+        }
+        listener.takeSynSlotForCookie(); // given back when the handshake completes, as for any passive open
+        count(TcpCounter.PASSIVE_OPENS);
+        count(TcpCounter.COOKIES_VALIDATED);
+        boolean timestamps = options.hasTimestamps();
+        int kept = timestamps ? SynCookies.decodeTimestampOptions(options.timestampEcho()) : 0;
+        flow.connection.acceptCookie(now, ack - 1, seq - 1, peerMss,
+                timestamps ? SynCookies.windowShift(kept) : TcpOptions.NO_WINDOW_SCALE,
+                timestamps && SynCookies.sackPermitted(kept), timestamps,
+                timestamps ? options.timestampValue() : 0, synAckWindow(listener));
+        flow.reportedSndUna = flow.connection.sndUna();
+        flow.connection.onSegment(now, flags, seq, ack, window, options, payload, payloadOffset, payloadLength);
+        afterCall(flow, now);
+        return OPENED;
+    }
+
+    /** The window field of a SYN-ACK for {@code listener} (never scaled in a SYN segment). */
+    static int synAckWindow(TcpListener listener) {
+        return Math.min(listener.factory().receiveCapacity(), 0xFFFF);
     }
 
     /** Adds a flow whose place was reserved to the table and gives it a slot. */

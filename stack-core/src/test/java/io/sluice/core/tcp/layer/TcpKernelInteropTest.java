@@ -195,6 +195,46 @@ class TcpKernelInteropTest {
         server.listener.close();
     }
 
+    /** Kernel connections that all arrive at once overflow a SYN queue of 4: SYN cookies carry them through. */
+    @Test
+    void kernelConnectionsBeyondTheSynQueueAreCarriedBySynCookies() throws Exception {
+        assumeTrue(TestNamespace.onPath("python3"), "needs python3 for the kernel-side clients");
+        EchoServer server = new EchoServer(stack.tcp().listen(0, 5005, 256, 4, buffers, new TcpEvents() { }));
+        String script = """
+                import socket, sys, threading
+                ok = []
+                def run(i):
+                    s = socket.create_connection((sys.argv[1], 5005), timeout=10)
+                    data = b'connection %d ' % i * 100
+                    s.sendall(data)
+                    got = b''
+                    while len(got) < len(data):
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            break
+                        got += chunk
+                    s.close()
+                    if got == data:
+                        ok.append(i)
+                threads = [threading.Thread(target=run, args=(i,)) for i in range(200)]
+                for t in threads: t.start()
+                for t in threads: t.join()
+                print('ok', len(ok))
+                """;
+        Path log = dir.resolve("python.log");
+        Process client = namespace.start(log, "python3", "-c", script, STACK_IP);
+        assertTrue(drive(() -> !client.isAlive(), server::pump, 60), "the kernel clients finished");
+        assertTrue(Files.readString(log).contains("ok 200"), Files.readString(log));
+        long[] counters = stack.tcp().worker(0).counters();
+        assertTrue(counters[TcpCounter.COOKIES_SENT.ordinal()] > 0, "cookies were sent");
+        long validated = counters[TcpCounter.COOKIES_VALIDATED.ordinal()];
+        // At most one per cookie: a SYN the kernel sent again (a slow SYN-ACK) gets a second cookie, and one ACK.
+        assertTrue(validated > 0 && validated <= counters[TcpCounter.COOKIES_SENT.ordinal()],
+                "connections made from cookies: " + validated);
+        assertEquals(0, counters[TcpCounter.COOKIES_REJECTED.ordinal()], "no cookie the kernel echoed was refused");
+        assertEquals(200, counters[TcpCounter.PASSIVE_OPENS.ordinal()]);
+    }
+
     // ---- helpers ----
 
     /** Runs the stack and {@code app} on this thread until {@code done} or {@code seconds} pass. */

@@ -121,6 +121,47 @@ class TcpLayerSimulationTest {
         }
     }
 
+    /**
+     * A listener whose SYN queue holds two: twenty SYNs arriving together fill it, the rest are answered with SYN
+     * cookies, and every cookie's ACK makes a connection that keeps window scaling, SACK and timestamps (carried in
+     * the TSval's low bits) and moves its data intact.
+     */
+    @Test
+    void aFullSynQueueAnswersWithCookiesWhoseConnectionsKeepTheirOptions() throws Exception {
+        try (TcpSimulation sim = new TcpSimulation(null, null, STEP)) {
+            TcpListener listener = sim.b.tcp().listen(0, PORT, 64, 2, sim.buffers, new TcpEvents() { });
+            List<TcpSimulation.Endpoint> ends = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                ends.add(new TcpSimulation.Endpoint(sim.a.tcp().connect(0, TcpSimulation.B_ADDRESS, PORT, sim.buffers,
+                        new TcpEvents() { }), 300_000, 100_000, 3, 4));
+            }
+            List<TcpFlow> accepted = new ArrayList<>();
+            boolean[] optionsKept = {true};
+            assertTrue(sim.runUntil(() -> {
+                TcpFlow flow;
+                while ((flow = listener.accept()) != null) {
+                    accepted.add(flow);
+                    ends.add(new TcpSimulation.Endpoint(flow, 100_000, 300_000, 4, 3));
+                    optionsKept[0] &= flow.connection.windowScaling() && flow.connection.sackPermitted()
+                            && flow.connection.timestamps() && flow.connection.sndShift() > 0;
+                }
+                return ends.size() == 40 && ends.stream().allMatch(TcpSimulation.Endpoint::finished);
+            }, () -> ends.forEach(TcpSimulation.Endpoint::pump), 200_000), "all transfers done");
+            ends.forEach(e -> assertEquals(0, e.mismatches));
+            long[] b = counters(sim.b);
+            assertTrue(b[TcpCounter.COOKIES_SENT.ordinal()] >= 10, "cookies sent: "
+                    + b[TcpCounter.COOKIES_SENT.ordinal()]);
+            assertEquals(b[TcpCounter.COOKIES_SENT.ordinal()], b[TcpCounter.COOKIES_VALIDATED.ordinal()],
+                    "every cookie came back valid");
+            assertEquals(0, b[TcpCounter.COOKIES_REJECTED.ordinal()]);
+            assertEquals(20, b[TcpCounter.PASSIVE_OPENS.ordinal()]);
+            assertTrue(optionsKept[0], "cookie connections kept window scaling, SACK and timestamps");
+            assertEquals(0, listener.synQueueLength(), "the SYN queue drained");
+            assertTrue(sim.coastUntil(() -> connections(sim.a) + connections(sim.b) == 0, 10_000_000, 10_000));
+            assertNothingLeft(sim);
+        }
+    }
+
     /** Client a → server b: both send, both check, both close; waits out TIME-WAIT. */
     private static Transfer transfer(TcpSimulation sim, long clientBytes, long serverBytes, int maxSteps) {
         TcpListener listener = sim.b.tcp().listen(0, PORT, 8, sim.buffers, new TcpEvents() { });

@@ -108,6 +108,11 @@ final class TcpSimulation implements AutoCloseable {
         public void release(TcpBuffers buffers) {
             released.incrementAndGet();
         }
+
+        @Override
+        public int receiveCapacity() {
+            return BUFFER_BYTES;
+        }
     }
 
     /**
