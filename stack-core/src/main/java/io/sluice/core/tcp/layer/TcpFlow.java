@@ -28,6 +28,7 @@ public final class TcpFlow implements SegmentWriter {
     static final int REQUEST_FLUSH = 2;
     static final int REQUEST_CLOSE = 4;
     static final int REQUEST_ABORT = 8;
+    static final int REQUEST_OPTIONS = 16;
 
     private static final VarHandle REQUESTS;
 
@@ -57,6 +58,11 @@ public final class TcpFlow implements SegmentWriter {
     private volatile String failure;
     private volatile Object attachment;
     private volatile boolean closed;
+    private volatile boolean noDelay;
+    private volatile boolean keepalive;
+    private volatile long keepaliveIdleNanos;
+    private volatile long keepaliveIntervalNanos;
+    private volatile int keepaliveProbes;
 
     // ---- the owning worker's bookkeeping ----
     int timer = TimerWheel.NO_TIMER;
@@ -99,6 +105,39 @@ public final class TcpFlow implements SegmentWriter {
     /** Ends the connection at once with a reset; unsent and unread data are dropped. */
     public void abort() {
         request(REQUEST_ABORT);
+    }
+
+    /**
+     * Turns Nagle's algorithm off ({@code true}, {@code TCP_NODELAY}) or back on (the default): with it on, a
+     * segment shorter than the MSS waits while data is unacknowledged.
+     */
+    public void setNoDelay(boolean on) {
+        noDelay = on;
+        request(REQUEST_OPTIONS);
+    }
+
+    /**
+     * Keep-alive probes after {@code idleNanos} of silence, every {@code intervalNanos}, giving up (reset, closed
+     * as timed out) after {@code probes} unanswered ones; off by default.
+     *
+     * @throws IllegalArgumentException when enabled with a time that is not positive or fewer than one probe
+     */
+    public void setKeepalive(boolean enabled, long idleNanos, long intervalNanos, int probes) {
+        if (enabled && (idleNanos <= 0 || intervalNanos <= 0 || probes < 1)) {
+            throw new IllegalArgumentException("TCP keepalive: idle " + idleNanos + " ns and interval "
+                    + intervalNanos + " ns must be positive and probes " + probes + " at least 1");
+        }
+        keepaliveIdleNanos = idleNanos;
+        keepaliveIntervalNanos = intervalNanos;
+        keepaliveProbes = probes;
+        keepalive = enabled;
+        request(REQUEST_OPTIONS);
+    }
+
+    /** Applies the socket options set since the last time (worker). */
+    void applyOptions() {
+        connection.setNoDelay(noDelay);
+        connection.setKeepalive(keepalive, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes);
     }
 
     void request(int bits) {

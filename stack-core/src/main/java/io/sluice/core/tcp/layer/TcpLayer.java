@@ -211,6 +211,17 @@ public final class TcpLayer {
      */
     public TcpFlow connect(int localAddress, int remoteAddress, int remotePort, TcpBufferFactory factory,
             TcpEvents events) {
+        return connect(localAddress, remoteAddress, remotePort, factory, events, null);
+    }
+
+    /**
+     * As {@link #connect(int, int, int, TcpBufferFactory, TcpEvents)}, with the connection's congestion control
+     * {@code ccAlgo} ({@code cubic} or {@code newreno}) instead of the stack's ({@code tcp { cc-algo }}); null keeps
+     * the stack's.
+     */
+    public TcpFlow connect(int localAddress, int remoteAddress, int remotePort, TcpBufferFactory factory,
+            TcpEvents events, String ccAlgo) {
+        TcpSettings chosen = ccAlgo == null ? null : config.settings().withCcAlgo(ccAlgo); // checks the name
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("TCP connect: port " + remotePort + " is outside 1..65535");
         }
@@ -243,8 +254,12 @@ public final class TcpLayer {
             ephemeralPorts.release(port);
             throw new IllegalArgumentException("TCP connect: no buffers for a new connection");
         }
-        TcpFlow flow = new TcpFlow(owner, source, port, remoteAddress, remotePort, settingsFor(mtu), buffers, factory,
-                events, null);
+        TcpSettings settings = settingsFor(mtu);
+        if (chosen != null) {
+            settings = settings.withCcAlgo(chosen.ccAlgo());
+        }
+        TcpFlow flow = new TcpFlow(owner, source, port, remoteAddress, remotePort, settings, buffers, factory, events,
+                null);
         flow.request(TcpFlow.REQUEST_OPEN);
         return flow;
     }
@@ -260,6 +275,12 @@ public final class TcpLayer {
         int mss = Math.min(config.settings().mss(), Math.min(mtu - Ipv4.MIN_HEADER_LENGTH - Tcp.MIN_HEADER_LENGTH,
                 maxSegmentBytes));
         return mss == config.settings().mss() ? config.settings() : config.settings().withMss(Math.max(64, mss));
+    }
+
+    /** As {@link #settingsFor(int)} with congestion control {@code ccAlgo}, or the stack's when null. */
+    TcpSettings settingsFor(int mtu, String ccAlgo) {
+        TcpSettings settings = settingsFor(mtu);
+        return ccAlgo == null || ccAlgo.equals(settings.ccAlgo()) ? settings : settings.withCcAlgo(ccAlgo);
     }
 
     /** The MTU of interface {@code ifIndex} (1500 when it is unknown). */

@@ -1,5 +1,6 @@
 package io.sluice.core.tcp.layer;
 
+import io.sluice.core.tcp.cc.CongestionControls;
 import io.sluice.core.tcp.syn.SynFloodGuard;
 import io.sluice.core.wire.Ip4Address;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +27,7 @@ public final class TcpListener {
     private final AtomicInteger acceptable = new AtomicInteger();
     private final SynFloodGuard floodGuard = new SynFloodGuard();
     private volatile boolean closed;
+    private volatile String ccAlgo;
 
     TcpListener(TcpLayer layer, int localAddress, int port, int backlog, int synQueueLimit, TcpBufferFactory factory,
             TcpEvents events) {
@@ -47,6 +49,25 @@ public final class TcpListener {
             acceptable.decrementAndGet();
         }
         return flow;
+    }
+
+    /**
+     * The congestion control of connections accepted from now on ({@code cubic} or {@code newreno}); null for the
+     * stack's ({@code tcp { cc-algo }}).
+     *
+     * @throws IllegalArgumentException naming the known algorithms when {@code name} is not one
+     */
+    public void setCcAlgo(String name) {
+        if (name != null && !CongestionControls.NAMES.contains(name)) {
+            throw new IllegalArgumentException("TCP cc-algo '" + name + "' is not one of "
+                    + CongestionControls.NAMES);
+        }
+        ccAlgo = name;
+    }
+
+    /** The congestion control set for this listener's connections, or null for the stack's. */
+    public String ccAlgo() {
+        return ccAlgo;
     }
 
     /** Stops listening: new SYNs are answered with resets; connections not yet accepted are reset. */

@@ -157,6 +157,9 @@ public final class TcpWorker implements ExpiryHandler {
             return; // already gone: a late flush or close has nothing to act on
         }
         TcpConnection c = flow.connection;
+        if ((r & TcpFlow.REQUEST_OPTIONS) != 0) {
+            flow.applyOptions();
+        }
         if ((r & TcpFlow.REQUEST_ABORT) != 0) {
             c.abort(now);
         } else {
@@ -242,8 +245,8 @@ public final class TcpWorker implements ExpiryHandler {
             reserved.decrementAndGet();
             return NO_BUFFERS;
         }
-        TcpFlow flow = new TcpFlow(this, localAddress, localPort, remoteAddress, remotePort, layer.settingsFor(mtu),
-                buffers, listener.factory(), listener.events(), listener);
+        TcpFlow flow = new TcpFlow(this, localAddress, localPort, remoteAddress, remotePort, layer.settingsFor(mtu,
+                listener.ccAlgo()), buffers, listener.factory(), listener.events(), listener);
         if (!join(flow)) { // cannot happen: the caller found no connection with this 4-tuple
             listener.releaseSynSlot();
             reserved.decrementAndGet();
@@ -285,8 +288,8 @@ public final class TcpWorker implements ExpiryHandler {
             reserved.decrementAndGet();
             return NO_BUFFERS;
         }
-        TcpFlow flow = new TcpFlow(this, localAddress, localPort, remoteAddress, remotePort, layer.settingsFor(mtu),
-                buffers, listener.factory(), listener.events(), listener);
+        TcpFlow flow = new TcpFlow(this, localAddress, localPort, remoteAddress, remotePort, layer.settingsFor(mtu,
+                listener.ccAlgo()), buffers, listener.factory(), listener.events(), listener);
         if (!join(flow)) {
             reserved.decrementAndGet();
             listener.factory().release(buffers);

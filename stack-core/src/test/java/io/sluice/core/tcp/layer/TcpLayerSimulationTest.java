@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.core.phy.FaultInjector;
 import io.sluice.core.tcp.conn.CloseCause;
+import io.sluice.core.tcp.conn.TcpState;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,60 @@ class TcpLayerSimulationTest {
             assertEquals(0, listener.synQueueLength(), "the SYN queue drained");
             assertTrue(sim.coastUntil(() -> connections(sim.a) + connections(sim.b) == 0, 10_000_000, 10_000));
             assertNothingLeft(sim);
+        }
+    }
+
+    @Test
+    void congestionControlIsChosenPerConnectionAndPerListener() throws Exception {
+        try (TcpSimulation sim = new TcpSimulation(null, null, STEP)) {
+            TcpListener listener = sim.b.tcp().listen(0, PORT, 8, sim.buffers, new TcpEvents() { });
+            listener.setCcAlgo("newreno");
+            TcpFlow cubic = sim.a.tcp().connect(0, TcpSimulation.B_ADDRESS, PORT, sim.buffers, new TcpEvents() { });
+            TcpFlow newReno = sim.a.tcp().connect(0, TcpSimulation.B_ADDRESS, PORT, sim.buffers, new TcpEvents() { },
+                    "newreno");
+            List<TcpFlow> accepted = new ArrayList<>();
+            assertTrue(sim.runUntil(() -> {
+                TcpFlow f;
+                while ((f = listener.accept()) != null) {
+                    accepted.add(f);
+                }
+                return accepted.size() == 2 && cubic.state().isSynchronized() && newReno.state().isSynchronized();
+            }, () -> { }, 10_000));
+            assertEquals("Cubic", cubic.connection.congestionControl().getClass().getSimpleName());
+            assertEquals("NewReno", newReno.connection.congestionControl().getClass().getSimpleName());
+            accepted.forEach(f -> assertEquals("NewReno",
+                    f.connection.congestionControl().getClass().getSimpleName(), "the listener's choice"));
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                    () -> sim.a.tcp().connect(0, TcpSimulation.B_ADDRESS, PORT, sim.buffers, new TcpEvents() { },
+                            "vegas"));
+            assertTrue(bad.getMessage().contains("'vegas' is not one of"), bad.getMessage());
+        }
+    }
+
+    /** Keep-alive through the flow handle: a peer that vanishes is probed, then given up on as timed out. */
+    @Test
+    void keepaliveGivesUpOnAPeerThatVanished() throws Exception {
+        try (TcpSimulation sim = new TcpSimulation(null, null, STEP)) {
+            TcpListener listener = sim.b.tcp().listen(0, PORT, 8, sim.buffers, new TcpEvents() { });
+            TcpFlow client = sim.a.tcp().connect(0, TcpSimulation.B_ADDRESS, PORT, sim.buffers, new TcpEvents() { });
+            assertTrue(sim.runUntil(() -> listener.accept() != null && client.state().isSynchronized(), () -> { },
+                    10_000));
+            client.setNoDelay(true);
+            client.setKeepalive(true, 2_000_000_000L, 1_000_000_000L, 3);
+            // An idle minute with the peer there: probes are answered, the connection stays.
+            sim.coastUntil(() -> false, 10_000_000, 6_000);
+            assertEquals(TcpState.ESTABLISHED, client.state());
+            assertTrue(client.connection.keepaliveProbes() > 0, "probes were sent and answered");
+            sim.b.close(); // the peer vanishes without a word
+            long before = client.connection.keepaliveProbes();
+            for (int i = 0; i < 10_000 && !client.isClosed(); i++) {
+                sim.a.engine().runOnce();
+                sim.now[0] += 10_000_000;
+            }
+            assertTrue(client.isClosed(), "given up");
+            assertEquals(CloseCause.TIMED_OUT, client.closeCause());
+            assertEquals(3, client.connection.keepaliveProbes() - before, "three unanswered probes");
+            assertTrue(client.connection.noDelay());
         }
     }
 
