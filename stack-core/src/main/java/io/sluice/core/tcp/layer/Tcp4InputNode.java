@@ -11,6 +11,7 @@ import io.sluice.core.wire.Ethernet;
 import io.sluice.core.wire.Ipv4;
 import io.sluice.core.tcp.conn.TcpConnection;
 import io.sluice.core.tcp.conn.TcpSettings;
+import io.sluice.core.tcp.conn.TcpState;
 import io.sluice.core.tcp.syn.SynCookies;
 import io.sluice.core.wire.Tcp;
 import io.sluice.core.wire.TcpOptions;
@@ -139,6 +140,11 @@ public final class Tcp4InputNode extends PacketNode {
         int window = Tcp.window(mem, tcp);
         int headerLength = Tcp.headerLength(mem, tcp);
         TcpFlow flow = worker.lookup(destination, destinationPort, source, sourcePort);
+        if (flow != null && (flags & (Tcp.SYN | Tcp.ACK | Tcp.RST)) == Tcp.SYN
+                && flow.connection.state() == TcpState.TIME_WAIT
+                && layer.listenerFor(destination, destinationPort) != null && worker.reuseTimeWait(flow, seq)) {
+            flow = null; // the old connection is gone: the listener takes the SYN
+        }
         if (flow != null) {
             worker.segment(flow, ctx.now(), flags, seq, ack, window, mem, tcp + headerLength, length - headerLength);
             ctx.count(DELIVERED);

@@ -20,6 +20,7 @@ public enum TcpCounter {
     RESETS_SENT("resets-sent", "resets sent for segments no connection wants"),
     SYN_QUEUE_OVERFLOWS("syn-queue-overflows", "SYNs dropped: the listener's SYN queue was full"),
     LISTEN_OVERFLOWS("listen-overflows", "handshake ACKs dropped: the listener's accept queue was full"),
+    TIME_WAIT_REUSED("time-wait-reused", "connections in TIME-WAIT replaced by a new SYN for their ports (RFC 6191)"),
     COOKIES_SENT("cookies-sent", "SYN-ACKs sent with a SYN cookie (the listener's SYN queue was full)"),
     COOKIES_VALIDATED("cookies-validated", "connections made from an ACK carrying a valid SYN cookie"),
     COOKIES_REJECTED("cookies-rejected", "ACKs to a listener whose cookie did not check (answered with a reset)"),

@@ -2,6 +2,7 @@ package io.sluice.core.tcp.layer;
 
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.graph.NodeContext;
+import io.sluice.core.tcp.SeqNum;
 import io.sluice.core.tcp.conn.CloseCause;
 import io.sluice.core.tcp.conn.TcpConnection;
 import io.sluice.core.tcp.conn.TcpState;
@@ -217,6 +218,24 @@ public final class TcpWorker implements ExpiryHandler {
         }
         flow.connection.onSegment(now, flags, seq, ack, window, options, payload, payloadOffset, payloadLength);
         afterCall(flow, now);
+    }
+
+    /**
+     * Whether a SYN for a connection in TIME-WAIT may end it and start a new one on the same 4-tuple (RFC 6191
+     * §2): with timestamps on both, the SYN's TSval must be newer than TS.Recent; without, its sequence number
+     * must lie beyond RCV.NXT, so no old duplicate can be taken for new data. When it may, the old connection is
+     * finished here and the caller handles the SYN as a new one.
+     */
+    boolean reuseTimeWait(TcpFlow flow, int seq) {
+        TcpConnection c = flow.connection;
+        boolean newer = c.timestamps() && options.hasTimestamps()
+                ? SeqNum.gt(options.timestampValue(), c.tsRecent()) : SeqNum.gt(seq, c.rcvNxt());
+        if (!newer) {
+            return false;
+        }
+        count(TcpCounter.TIME_WAIT_REUSED);
+        finish(flow, CloseCause.NONE, null);
+        return true;
     }
 
     /** Why {@link #passiveOpen} made no connection; {@link #OPENED} when it did. */

@@ -235,6 +235,73 @@ class TcpKernelInteropTest {
         assertEquals(200, counters[TcpCounter.PASSIVE_OPENS.ordinal()]);
     }
 
+    /**
+     * The stack closes first, so its side waits in TIME-WAIT; the kernel client connects again at once from the
+     * same port, and its SYN (newer timestamp) replaces the waiting connection (RFC 6191) instead of being
+     * answered with a challenge ACK and retried a second later.
+     */
+    @Test
+    void aNewSynFromTheSamePortReplacesAConnectionInTimeWait() throws Exception {
+        assumeTrue(TestNamespace.onPath("python3"), "needs python3 for the kernel-side client");
+        TcpListener listener = stack.tcp().listen(0, 5006, 8, buffers, new TcpEvents() { });
+        String script = """
+                import socket, sys, time
+                start = time.time()
+                replies = 0
+                for i in range(5):
+                    s = socket.socket()
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.bind(('0.0.0.0', 40123))
+                    s.settimeout(5)
+                    for attempt in range(100):  # until the previous connection left LAST-ACK
+                        try:
+                            s.connect((sys.argv[1], 5006))
+                            break
+                        except OSError as e:
+                            if e.errno != 99:
+                                raise
+                            time.sleep(0.005)
+                    s.sendall(b'ping')
+                    got = b''
+                    while True:
+                        chunk = s.recv(100)
+                        if not chunk:
+                            break
+                        got += chunk
+                    s.close()
+                    if got == b'pong':
+                        replies += 1
+                print('replies', replies, 'seconds', round(time.time() - start, 3))
+                """;
+        Path log = dir.resolve("python.log");
+        Process client = namespace.start(log, "python3", "-c", script, STACK_IP);
+        MemorySegment pong = MemorySegment.ofArray("pong".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        MemorySegment scratch = MemorySegment.ofArray(new byte[16]);
+        List<TcpFlow> answered = new ArrayList<>();
+        assertTrue(drive(() -> !client.isAlive(), () -> {
+            TcpFlow flow;
+            while ((flow = listener.accept()) != null) {
+                answered.add(flow);
+            }
+            for (TcpFlow f : answered) {
+                RingReceiveBuffer receive = (RingReceiveBuffer) f.buffers().receive();
+                if (f.attachment() == null && receive.readable() >= 4) {
+                    receive.read(scratch, 0, 4);
+                    ((RingSendBuffer) f.buffers().send()).write(pong, 0, 4);
+                    f.attach(Boolean.TRUE);
+                    f.flush();
+                    f.close(); // we close first: our side ends in TIME-WAIT
+                }
+            }
+        }, 30), "the kernel client finished");
+        String out = Files.readString(log);
+        assertTrue(out.contains("replies 5"), "exit " + client.exitValue() + ": " + out);
+        double seconds = Double.parseDouble(out.substring(out.indexOf("seconds ") + 8).strip());
+        assertTrue(seconds < 1.0, "no SYN waited for a retransmission: " + out);
+        assertEquals(4, stack.tcp().worker(0).counters()[TcpCounter.TIME_WAIT_REUSED.ordinal()],
+                "the second to fifth SYN each replaced the connection waiting in TIME-WAIT");
+    }
+
     // ---- helpers ----
 
     /** Runs the stack and {@code app} on this thread until {@code done} or {@code seconds} pass. */
