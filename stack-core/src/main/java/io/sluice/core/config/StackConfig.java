@@ -90,8 +90,10 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
      * The {@code tcp} section.
      *
      * @param ccAlgo congestion control, {@code cubic} or {@code newreno}
+     * @param maxConnections connections per worker at most
+     * @param synQueue connections in SYN-RECEIVED per listener before SYN cookies
      */
-    public record Tcp(String ccAlgo) {
+    public record Tcp(String ccAlgo, int maxConnections, int synQueue) {
     }
 
     /**
@@ -173,7 +175,9 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
                 s.get(StackConfigSchema.EVENT_QUEUE_LENGTH), s.find(StackConfigSchema.APP_SOCKET_API),
                 s.get(StackConfigSchema.APP_SOCKET_MODE));
 
-        Tcp tcp = new Tcp(values.section(StackConfigSchema.TCP).get(StackConfigSchema.CC_ALGO));
+        SectionValues t0 = values.section(StackConfigSchema.TCP);
+        Tcp tcp = new Tcp(t0.get(StackConfigSchema.CC_ALGO), t0.get(StackConfigSchema.MAX_CONNECTIONS),
+                t0.get(StackConfigSchema.SYN_QUEUE));
 
         List<Tap> taps = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();

@@ -148,8 +148,17 @@ public final class StackConfigSchema {
             ValueTypes.oneOf(CongestionControls.NAMES.toArray(String[]::new)), CongestionControls.DEFAULT,
             "congestion control algorithm");
 
+    /** {@code max-connections}: connections one worker holds at most (any state but CLOSED). */
+    public static final ConfigKey<Integer> MAX_CONNECTIONS = ConfigKey.value("max-connections",
+            ValueTypes.intRange(1, 1 << 22), 16_384, "TCP connections per worker at most");
+
+    /** {@code syn-queue}: a listener's connections in SYN-RECEIVED at most; SYN cookies beyond. */
+    public static final ConfigKey<Integer> SYN_QUEUE = ConfigKey.value("syn-queue", ValueTypes.intRange(1, 1 << 20),
+            1024, "connections in SYN-RECEIVED per listener before SYN cookies");
+
     /** The {@code tcp} section. */
-    public static final SectionSchema TCP = SectionSchema.builder("tcp").keys(CC_ALGO).build();
+    public static final SectionSchema TCP = SectionSchema.builder("tcp").keys(CC_ALGO, MAX_CONNECTIONS, SYN_QUEUE)
+            .build();
 
     // tap (repeatable)
 

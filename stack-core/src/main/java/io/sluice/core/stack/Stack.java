@@ -86,8 +86,12 @@ public final class Stack implements AutoCloseable {
             Engine[] self = new Engine[1];
             this.udp = new UdpSockets(new UdpPortTable(), workers, UdpSockets.maxPayloadFor(pool),
                     worker -> self[0].wake(worker));
-            this.tcp = new TcpLayer(TcpLayer.Config.defaults().withSettings(TcpSettings.defaults().withCcAlgo(
-                    config.tcp().ccAlgo())), fib, interfaces, workers, pool.dataSize(), worker -> self[0].wake(worker));
+            StackConfig.Tcp t = config.tcp();
+            TcpLayer.Config defaults = TcpLayer.Config.defaults();
+            TcpLayer.Config tcpConfig = new TcpLayer.Config(TcpSettings.defaults().withCcAlgo(t.ccAlgo()),
+                    t.maxConnections(), t.synQueue(), defaults.ephemeralFirst(), defaults.ephemeralLast());
+            this.tcp = new TcpLayer(tcpConfig, fib, interfaces, workers, pool.dataSize(),
+                    worker -> self[0].wake(worker));
             this.protocols = new ProtocolGraph(interfaces, fib, new L4Nodes(udp, fib::isLocal, fib::sourceAddressFor),
                     tcp, arp);
             this.engine = new Engine(engineConfig, pool, interfaces, this::addNodes, clock);

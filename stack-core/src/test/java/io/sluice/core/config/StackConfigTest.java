@@ -1,6 +1,7 @@
 package io.sluice.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class StackConfigTest {
                 cpu { main-core 0 corelist-workers 2-3,18-19 skip-cores 1 }
                 buffers { buffers-per-numa 32768 default-data-size 9000 }
                 session { enable use-app-socket-api event-queue-length 4096 app-socket-api /run/sluice/app.sock }
-                tcp { cc-algo newreno }
+                tcp { cc-algo newreno max-connections 2048 syn-queue 64 }
                 tap {
                   host-if-name sluice0
                   host-ns sluice-test
@@ -44,6 +45,8 @@ class StackConfigTest {
                 config.session());
         assertEquals(0660, StackConfig.parse("s", "session { app-socket-mode 660 }").session().appSocketMode());
         assertEquals("newreno", config.tcp().ccAlgo());
+        assertEquals(2048, config.tcp().maxConnections());
+        assertEquals(64, config.tcp().synQueue());
         assertEquals(2, config.taps().size());
         assertEquals(new StackConfig.Tap(6, "sluice0", Optional.of("sluice-test"), Optional.of("198.18.0.1/24"),
                 Optional.empty(), "198.18.0.2/24", Optional.of("02:fe:00:00:00:02"), 9000, 4, "polling"),
@@ -90,6 +93,15 @@ class StackConfigTest {
         assertEquals("startup.conf:1: bad value 'a-b' for 'corelist-workers' in section 'cpu': 'a' is not a CPU "
                 + "number (in 'a-b') (expected a CPU list such as 2-4,6 (CPUs 0 to 4095))",
                 error("cpu { corelist-workers a-b }"));
+    }
+
+    @Test
+    void tcpLimitErrorsNameTheLine() {
+        String message = error("tcp {\n cc-algo cubic\n max-connections 0\n}");
+        assertTrue(message.startsWith("startup.conf:3: bad value '0' for 'max-connections' in section 'tcp'"),
+                message);
+        message = error("tcp { syn-queue lots }");
+        assertTrue(message.startsWith("startup.conf:1: bad value 'lots' for 'syn-queue' in section 'tcp'"), message);
     }
 
     @Test
