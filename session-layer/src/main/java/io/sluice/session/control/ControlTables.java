@@ -60,8 +60,8 @@ public final class ControlTables {
     /** {@code show tcp}: one row per connection; times in microseconds, windows in bytes. */
     public static final List<ControlColumn> TCP = List.of(integer("worker"), text("local"), text("remote"),
             text("state"), integer("cwnd"), integer("ssthresh"), integer("srtt-us"), integer("rttvar-us"),
-            integer("rto-us"), integer("flight"), integer("snd-wnd"), integer("rcv-wnd"), integer("snd-shift"),
-            integer("rcv-shift"), integer("mss"), integer("retransmits"), integer("timeouts"));
+            integer("rto-us"), integer("flight"), integer("sacked"), integer("snd-wnd"), integer("rcv-wnd"),
+            integer("snd-shift"), integer("rcv-shift"), integer("mss"), integer("retransmits"), integer("timeouts"));
 
     private ControlTables() {}
 

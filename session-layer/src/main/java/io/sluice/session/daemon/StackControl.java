@@ -230,7 +230,7 @@ public final class StackControl implements ControlHandler {
         ControlTable.Builder t = ControlTables.tcp();
         for (TcpConnectionInfo c : stack.tcpConnections()) {
             t.row(c.worker(), c.local(), c.remote(), c.state().toLowerCase(Locale.ROOT), c.cwnd(), c.ssthresh(),
-                    c.srttMicros(), c.rttvarMicros(), c.rtoMicros(), c.flightBytes(), c.sendWindow(),
+                    c.srttMicros(), c.rttvarMicros(), c.rtoMicros(), c.flightBytes(), c.sackedBytes(), c.sendWindow(),
                     c.receiveWindow(), c.sendShift(), c.receiveShift(), c.mss(), c.retransmits(), c.timeouts());
         }
         return t.build();

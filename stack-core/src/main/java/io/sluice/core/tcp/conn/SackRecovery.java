@@ -164,6 +164,9 @@ final class SackRecovery {
 
     /** Index of the lowest segment marked lost and not SACKed, -1 for none. */
     int firstLost() {
+        if (log.allPlain()) {
+            return -1;
+        }
         for (int i = 0; i < log.size(); i++) {
             if (log.lost(i) && !log.sacked(i)) {
                 return i;
@@ -177,6 +180,9 @@ final class SackRecovery {
      * lost. A retransmitted segment counts once, as its lost mark went when it was sent again.
      */
     long rackPipe() {
+        if (log.allPlain()) { // nothing SACKed or lost: every octet from the first segment to the last is in flight
+            return log.size() == 0 ? 0 : log.endSeq(log.size() - 1) - log.startSeq(0) & 0xffff_ffffL;
+        }
         long pipe = 0;
         for (int i = 0; i < log.size(); i++) {
             if (!log.sacked(i) && !log.lost(i)) {

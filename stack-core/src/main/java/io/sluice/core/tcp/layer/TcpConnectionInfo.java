@@ -17,6 +17,7 @@ import io.sluice.core.wire.Ip4Address;
  * @param rttvarMicros round-trip time variation
  * @param rtoMicros retransmission timeout
  * @param flightBytes bytes sent and not acknowledged (SND.NXT − SND.UNA)
+ * @param sackedBytes bytes above SND.UNA the peer has SACKed
  * @param sendWindow the peer's window (scaled)
  * @param receiveWindow the window we advertise
  * @param sendShift the peer's window scale
@@ -26,8 +27,8 @@ import io.sluice.core.wire.Ip4Address;
  * @param timeouts retransmission timeouts
  */
 public record TcpConnectionInfo(int worker, String local, String remote, String state, long cwnd, long ssthresh,
-        long srttMicros, long rttvarMicros, long rtoMicros, long flightBytes, long sendWindow, long receiveWindow,
-        int sendShift, int receiveShift, int mss, long retransmits, long timeouts) {
+        long srttMicros, long rttvarMicros, long rtoMicros, long flightBytes, long sackedBytes, long sendWindow,
+        long receiveWindow, int sendShift, int receiveShift, int mss, long retransmits, long timeouts) {
 
     static TcpConnectionInfo of(int worker, TcpFlow flow) {
         TcpConnection c = flow.connection;
@@ -35,6 +36,7 @@ public record TcpConnectionInfo(int worker, String local, String remote, String 
                 Ip4Address.format(flow.remoteAddress()) + ":" + flow.remotePort(), c.state().toString(),
                 c.congestionControl().cwnd(), c.congestionControl().ssthresh(), c.rttEstimator().srtt() / 1000,
                 c.rttEstimator().rttvar() / 1000, c.rttEstimator().rto() / 1000, c.sndNxt() - c.sndUna() & 0xffff_ffffL,
-                c.sndWnd(), c.rcvWnd(), c.sndShift(), c.rcvShift(), c.mss(), c.retransmittedSegments(), c.timeouts());
+                c.sackedBytes(), c.sndWnd(), c.rcvWnd(), c.sndShift(), c.rcvShift(), c.mss(), c.retransmittedSegments(),
+                c.timeouts());
     }
 }

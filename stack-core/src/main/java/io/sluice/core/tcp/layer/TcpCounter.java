@@ -37,6 +37,14 @@ public enum TcpCounter {
     CHALLENGE_ACKS("challenge-acks", "challenge ACKs sent (RFC 5961)", TcpConnection::challengeAcks),
     CHALLENGE_ACKS_SUPPRESSED("challenge-acks-suppressed", "challenge ACKs not sent: rate limit (RFC 5961 §7)",
             TcpConnection::challengeAcksSuppressed),
+    SACK_RECOVERIES("sack-recoveries", "loss recoveries driven by SACK (RFC 6675)", TcpConnection::sackRecoveries),
+    RACK_LOSSES("rack-losses", "segments RACK marked lost (RFC 8985)", TcpConnection::rackLosses),
+    TAIL_LOSS_PROBES("tail-loss-probes", "tail loss probes sent (RFC 8985 §7)", TcpConnection::tailLossProbes),
+    SPURIOUS_RETRANSMISSIONS("spurious-retransmissions", "retransmissions a D-SACK showed were not needed",
+            TcpConnection::spuriousRetransmissions),
+    CONGESTION_UNDOS("congestion-undos", "window reductions undone after spurious retransmissions",
+            TcpConnection::congestionUndos),
+    KEEPALIVE_PROBES("keepalive-probes", "keep-alive probes sent", TcpConnection::keepaliveProbes),
     PAWS_REJECTED("paws-rejected", "segments rejected by PAWS (RFC 7323)", TcpConnection::pawsRejected),
     ZERO_WINDOW_PROBES("zero-window-probes", "zero-window probes sent", TcpConnection::zeroWindowProbes);
 

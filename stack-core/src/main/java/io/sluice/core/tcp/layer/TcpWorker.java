@@ -222,14 +222,18 @@ public final class TcpWorker implements ExpiryHandler {
 
     /**
      * Whether a SYN for a connection in TIME-WAIT may end it and start a new one on the same 4-tuple (RFC 6191
-     * §2): with timestamps on both, the SYN's TSval must be newer than TS.Recent; without, its sequence number
-     * must lie beyond RCV.NXT, so no old duplicate can be taken for new data. When it may, the old connection is
-     * finished here and the caller handles the SYN as a new one.
+     * §2, RFC 1122 §4.2.2.13): its sequence number lies beyond RCV.NXT, or its TSval is newer than TS.Recent, and
+     * PAWS would not reject it (a TSval older than TS.Recent never passes) — so no old duplicate can be taken for
+     * the new connection's data. Either test suffices, as in Linux: two connections a millisecond apart can carry
+     * the same TSval. When it may, the old connection is finished here and the caller handles the SYN as new.
      */
     boolean reuseTimeWait(TcpFlow flow, int seq) {
         TcpConnection c = flow.connection;
-        boolean newer = c.timestamps() && options.hasTimestamps()
-                ? SeqNum.gt(options.timestampValue(), c.tsRecent()) : SeqNum.gt(seq, c.rcvNxt());
+        boolean stamped = c.timestamps() && options.hasTimestamps();
+        if (stamped && SeqNum.lt(options.timestampValue(), c.tsRecent())) {
+            return false;
+        }
+        boolean newer = SeqNum.gt(seq, c.rcvNxt()) || stamped && SeqNum.gt(options.timestampValue(), c.tsRecent());
         if (!newer) {
             return false;
         }

@@ -159,6 +159,9 @@ public final class Rack {
             return 0;
         }
         int n = segments.size();
+        if (n == 0 || segments.allPlain() && !sentAfter(xmitTs, endSeq, segments.xmitTime(0), segments.endSeq(0))) {
+            return 0; // sent in order and the oldest went after the last delivered one: no segment can be lost
+        }
         int segsSacked = 0;
         for (int i = 0; i < n; i++) {
             segsSacked += segments.sacked(i) ? 1 : 0;

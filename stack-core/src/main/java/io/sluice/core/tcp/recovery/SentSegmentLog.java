@@ -23,6 +23,8 @@ public final class SentSegmentLog implements SentSegments {
     private final byte[] flags;
     private int head;
     private int size;
+    /** Segments held with any flag set; 0 means {@link #allPlain()}. */
+    private int marked;
 
     /** @param capacity segments held, a power of two of at least 2 */
     public SentSegmentLog(int capacity) {
@@ -59,17 +61,34 @@ public final class SentSegmentLog implements SentSegments {
         return true;
     }
 
+    /** Sets slot {@code s}'s flags, keeping {@link #marked} in step. */
+    private void setFlags(int s, int newFlags) {
+        byte old = flags[s];
+        if (old == 0 && newFlags != 0) {
+            marked++;
+        } else if (old != 0 && newFlags == 0) {
+            marked--;
+        }
+        flags[s] = (byte) newFlags;
+    }
+
+    @Override
+    public boolean allPlain() {
+        return marked == 0;
+    }
+
     /** Segment {@code i} was sent again at {@code now}: it is retransmitted and no longer lost. */
     public void onRetransmitted(int i, long now) {
         int s = slot(i);
         xmitTimes[s] = now;
-        flags[s] = (byte) ((flags[s] | RETRANSMITTED) & ~LOST);
+        setFlags(s, (flags[s] | RETRANSMITTED) & ~LOST);
     }
 
     /** Clears every SACKed mark (the receiver may have reneged, RFC 2018 §8). */
     public void forgetSacked() {
         for (int i = 0; i < size; i++) {
-            flags[slot(i)] &= ~SACKED;
+            int s = slot(i);
+            setFlags(s, flags[s] & ~SACKED);
         }
     }
 
@@ -82,6 +101,7 @@ public final class SentSegmentLog implements SentSegments {
     public int acknowledge(int ack) {
         int dropped = 0;
         while (size > 0 && SeqNum.le(ends[head], ack)) {
+            setFlags(head, 0);
             head = (head + 1) & mask;
             size--;
             dropped++;
@@ -105,7 +125,7 @@ public final class SentSegmentLog implements SentSegments {
                 break;
             }
             if (SeqNum.ge(starts[s], start) && (flags[s] & SACKED) == 0) {
-                flags[s] |= SACKED;
+                setFlags(s, flags[s] | SACKED);
                 marked++;
             }
         }
@@ -173,6 +193,7 @@ public final class SentSegmentLog implements SentSegments {
 
     @Override
     public void markLost(int i) {
-        flags[slot(i)] |= LOST;
+        int s = slot(i);
+        setFlags(s, flags[s] | LOST);
     }
 }

@@ -30,4 +30,12 @@ public interface SentSegments {
 
     /** Marks segment {@code i} lost: it is to be retransmitted. */
     void markLost(int i);
+
+    /**
+     * Whether every segment held was sent once and is neither SACKed nor lost — the common case of a loss-free
+     * flight, in which the segments are in send order and scans over them can stop at once. False when unknown.
+     */
+    default boolean allPlain() {
+        return false;
+    }
 }

@@ -195,16 +195,27 @@ class TcpKernelInteropTest {
         server.listener.close();
     }
 
-    /** Kernel connections that all arrive at once overflow a SYN queue of 4: SYN cookies carry them through. */
+    /**
+     * Kernel connections that arrive together overflow a SYN queue of one: SYN cookies carry them through. The
+     * client starts all 200 handshakes with non-blocking connects before it waits for any.
+     */
     @Test
     void kernelConnectionsBeyondTheSynQueueAreCarriedBySynCookies() throws Exception {
         assumeTrue(TestNamespace.onPath("python3"), "needs python3 for the kernel-side clients");
-        EchoServer server = new EchoServer(stack.tcp().listen(0, 5005, 256, 4, buffers, new TcpEvents() { }));
+        EchoServer server = new EchoServer(stack.tcp().listen(0, 5005, 256, 1, buffers, new TcpEvents() { }));
         String script = """
                 import socket, sys, threading
                 ok = []
+                socks = []
+                for i in range(200):
+                    s = socket.socket()
+                    s.setblocking(False)
+                    s.connect_ex((sys.argv[1], 5005))
+                    socks.append(s)
                 def run(i):
-                    s = socket.create_connection((sys.argv[1], 5005), timeout=10)
+                    s = socks[i]
+                    s.setblocking(True)
+                    s.settimeout(10)
                     data = b'connection %d ' % i * 100
                     s.sendall(data)
                     got = b''
