@@ -16,12 +16,11 @@ import java.util.Objects;
  * worker polls the device (receive) or transmits, so the device can only be polled ({@link #receiveReadiness}
  * is null and the worker never sleeps while it serves it). Nothing is allocated per frame.
  */
-public final class ImpairedDevice implements Device {
+public final class ImpairedDevice extends DeviceWrapper {
 
     private static final int BATCH = 256;
     private static final int LINE_FRAMES = 4096;
 
-    private final Device inner;
     private final DelayLine transmitLine;
     private final DelayLine receiveLine;
     private final int[] batch = new int[BATCH];
@@ -32,7 +31,7 @@ public final class ImpairedDevice implements Device {
      * @param onReceive what happens to frames the inner device receives
      */
     public ImpairedDevice(Device inner, FaultInjector onTransmit, FaultInjector onReceive) {
-        this.inner = Objects.requireNonNull(inner, "inner device");
+        super(inner);
         if (inner.receiveQueueCount() != 1) {
             throw new IllegalArgumentException("an impaired device wraps a device of one receive queue; "
                     + inner.name() + " has " + inner.receiveQueueCount());
@@ -40,21 +39,6 @@ public final class ImpairedDevice implements Device {
         int slot = inner.mtu() + InMemoryWire.FRAMING;
         this.transmitLine = new DelayLine(LINE_FRAMES, slot, Objects.requireNonNull(onTransmit, "onTransmit"));
         this.receiveLine = new DelayLine(LINE_FRAMES, slot, Objects.requireNonNull(onReceive, "onReceive"));
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public long macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
     }
 
     @Override
@@ -120,16 +104,6 @@ public final class ImpairedDevice implements Device {
     @Override
     public NativeFd receiveReadiness(int queue) {
         return null;
-    }
-
-    @Override
-    public DeviceCounters counters() {
-        return inner.counters();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 
     @Override

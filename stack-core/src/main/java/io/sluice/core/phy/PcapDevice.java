@@ -2,7 +2,6 @@ package io.sluice.core.phy;
 
 import io.sluice.core.buffer.BufferCache;
 import io.sluice.core.pcap.PcapWriter;
-import io.sluice.core.sys.NativeFd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Objects;
@@ -22,9 +21,8 @@ import java.util.Objects;
  * loses nothing but the frames of its last batch. The switches are volatile so the control thread may flip them
  * while workers run. Everything else is the inner device's, unchanged.
  */
-public final class PcapDevice implements Device {
+public final class PcapDevice extends DeviceWrapper {
 
-    private final Device inner;
     private volatile PcapWriter writer;
     private volatile boolean captureRx;
     private volatile boolean captureTx;
@@ -32,12 +30,7 @@ public final class PcapDevice implements Device {
     private volatile long epochOffset;
 
     public PcapDevice(Device inner) {
-        this.inner = Objects.requireNonNull(inner, "inner device");
-    }
-
-    /** The wrapped device. */
-    public Device inner() {
-        return inner;
+        super(inner);
     }
 
     /**
@@ -91,31 +84,6 @@ public final class PcapDevice implements Device {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public long macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public int receiveQueueCount() {
-        return inner.receiveQueueCount();
-    }
-
-    @Override
-    public int transmitQueueCount() {
-        return inner.transmitQueueCount();
-    }
-
-    @Override
     public int receive(int queue, long now, BufferCache cache, int[] destination, int offset, int max) {
         int n = inner.receive(queue, now, cache, destination, offset, max);
         if (n > 0 && captureRx) {
@@ -157,16 +125,6 @@ public final class PcapDevice implements Device {
         synchronized (detached) {
             detached.close();
         }
-    }
-
-    @Override
-    public NativeFd receiveReadiness(int queue) {
-        return inner.receiveReadiness(queue);
-    }
-
-    @Override
-    public DeviceCounters counters() {
-        return inner.counters();
     }
 
     /**
