@@ -29,7 +29,8 @@ class ConfigReaderTest {
 
     @Test
     void unknownKeyWithoutNearNameListsTheKeys() {
-        assertEquals("startup.conf:2: unknown key 'frobnicate' in section 'tcp' (known keys: cc-algo)",
+        assertEquals("startup.conf:2: unknown key 'frobnicate' in section 'tcp' (known keys: cc-algo, max-connections, "
+                + "syn-queue)",
                 stackError("tcp {\n frobnicate\n}"));
     }
 
