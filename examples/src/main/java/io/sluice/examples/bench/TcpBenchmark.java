@@ -122,7 +122,7 @@ public final class TcpBenchmark implements Benchmark {
             EngineConfig single = EngineConfig.singleThreadMode().withPolledSleepNanos(0);
             StackConfig config = StackConfig.parse("bench tcp", "buffers { buffers-per-numa 16384 }");
             wire = InMemoryWire.builder().ends("bench-a", 0x02_00_00_00_0b_01L, "bench-b", 0x02_00_00_00_0b_02L)
-                    .capacity(4096).build();
+                    .capacity(4096).checksumOffload(true).build();
             client = Stack.create(config, single, System::nanoTime);
             server = Stack.create(config, single, System::nanoTime);
             client.addInterface(wire.a(), Ip4Prefix.parse("198.18.11.1/24"));

@@ -109,6 +109,18 @@ public final class BufferLayout {
     /** Flag: {@link #TOTAL_LENGTH_OFFSET} holds the length of the rest of the chain. */
     public static final int FLAG_TOTAL_LENGTH_VALID = 1 << 1;
 
+    /**
+     * Flag: the IPv4 packet's TCP checksum field holds only the pseudo-header sum (a "partial" checksum, as a NIC
+     * with checksum offload expects it); interface-output completes it unless the device offloads checksums.
+     */
+    public static final int FLAG_L4_CHECKSUM_PARTIAL = 1 << 2;
+
+    /**
+     * Flag: the device (or local delivery) vouches for the frame's TCP checksum, so receive nodes need not verify
+     * it (checksum offload on receive).
+     */
+    public static final int FLAG_L4_CHECKSUM_VERIFIED = 1 << 3;
+
     /** First flag bit not used by the pool; higher bits are free for the graph. */
     public static final int FLAG_FIRST_USER_BIT = 1 << 8;
 

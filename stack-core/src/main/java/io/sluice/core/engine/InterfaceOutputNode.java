@@ -1,6 +1,11 @@
 package io.sluice.core.engine;
 
 import io.sluice.core.buffer.BufferPool;
+import io.sluice.core.buffer.BufferLayout;
+import io.sluice.core.wire.Ethernet;
+import io.sluice.core.wire.Ipv4;
+import io.sluice.core.wire.Tcp;
+import java.lang.foreign.MemorySegment;
 import io.sluice.core.graph.Frame;
 import io.sluice.core.graph.Node;
 import io.sluice.core.graph.NodeContext;
@@ -66,6 +71,23 @@ public final class InterfaceOutputNode extends Node {
         }
     }
 
+    /**
+     * Completes the partial TCP checksums (buffers flagged {@link BufferLayout#FLAG_L4_CHECKSUM_PARTIAL}) of the
+     * batch for a device that does not offload them: the checksum is computed once, at the last moment, where the
+     * device is known.
+     */
+    private void completeChecksums(BufferPool pool, int count) {
+        MemorySegment mem = pool.memory();
+        for (int i = 0; i < count; i++) {
+            int b = batch[i];
+            if ((pool.flags(b) & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
+                long ip = pool.dataOffset(b) + Ethernet.HEADER_LENGTH;
+                int headerLength = Ipv4.headerLength(mem, ip);
+                Tcp.completeChecksum(mem, ip + headerLength, Ipv4.totalLength(mem, ip) - headerLength);
+            }
+        }
+    }
+
     private void send(NodeContext ctx, int ifIndex, int count) {
         Interface iface = interfaces.get(ifIndex);
         int reason = iface == null || !transmitQueues.isRegistered(ifIndex) ? UNKNOWN_INTERFACE
@@ -77,6 +99,9 @@ public final class InterfaceOutputNode extends Node {
             return;
         }
         Device device = iface.device();
+        if (!device.checksumOffload()) {
+            completeChecksums(ctx.pool(), count);
+        }
         int queue = TransmitQueues.queueOf(worker, device);
         Object lock = transmitQueues.lock(ifIndex, queue);
         if (lock == null) {

@@ -1,5 +1,6 @@
 package io.sluice.core.ip;
 
+import io.sluice.core.buffer.BufferLayout;
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.graph.NodeError;
@@ -81,6 +82,11 @@ public final class Ip4OutputNode extends PacketNode {
             ifIndex = Ip4Fib.ifIndex(route);
             if (Ip4Fib.type(route) == Ip4Fib.LOCAL) {
                 pool.setRxInterface(b, ifIndex);
+                int flags = pool.flags(b);
+                if ((flags & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
+                    // Delivered to ourselves: nothing can corrupt it, so the partial checksum stands as verified.
+                    pool.setFlags(b, flags | BufferLayout.FLAG_L4_CHECKSUM_VERIFIED);
+                }
                 ctx.enqueue(NEXT_IP4_INPUT, b);
                 return KEPT;
             }

@@ -14,6 +14,8 @@ final class DelayLine {
     private final int slotSize;
     private final byte[] bytes;
     private final int[] lengths;
+    private final boolean[] corrupted;
+    private boolean lastTakenCorrupted;
     final FaultInjector faults;
 
     private final int[] freeSlots;
@@ -32,6 +34,7 @@ final class DelayLine {
         this.slotSize = slotSize;
         this.bytes = new byte[Math.multiplyExact(capacity, slotSize)];
         this.lengths = new int[capacity];
+        this.corrupted = new boolean[capacity];
         this.faults = faults;
         this.freeSlots = new int[capacity];
         this.heapTime = new long[capacity];
@@ -63,6 +66,7 @@ final class DelayLine {
         pool.copyOut(buffer, bytes, base);
         lengths[slot] = length;
         int bit = faults.corruptBit(length);
+        corrupted[slot] = bit >= 0;
         if (bit >= 0) {
             bytes[base + (bit >>> 3)] ^= (byte) (1 << (bit & 7));
         }
@@ -71,6 +75,7 @@ final class DelayLine {
             int copy = freeSlots[--freeCount];
             System.arraycopy(bytes, base, bytes, copy * slotSize, length);
             lengths[copy] = length;
+            corrupted[copy] = corrupted[slot];
             push(at, copy);
             faults.countDuplicate();
         }
@@ -88,9 +93,15 @@ final class DelayLine {
         int slot = heapSlot[0];
         int buffer = cache.copyIn(bytes, slot * slotSize, lengths[slot]);
         if (buffer != BufferPool.NO_BUFFER) {
+            lastTakenCorrupted = corrupted[slot];
             popHead();
         }
         return buffer;
+    }
+
+    /** Whether the frame the last {@link #takeDue} returned had a bit flipped by the fault injector. */
+    boolean lastTakenCorrupted() {
+        return lastTakenCorrupted;
     }
 
     /** Frames on the line. */

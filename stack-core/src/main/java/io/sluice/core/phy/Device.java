@@ -51,6 +51,15 @@ public interface Device extends AutoCloseable {
      */
     NativeFd receiveReadiness(int queue);
 
+    /**
+     * Whether the device takes care of TCP checksums (checksum offload): frames it transmits may carry a partial
+     * checksum ({@code BufferLayout.FLAG_L4_CHECKSUM_PARTIAL}), and it marks received frames whose checksum it
+     * vouches for ({@code FLAG_L4_CHECKSUM_VERIFIED}). False by default: the stack computes and checks them.
+     */
+    default boolean checksumOffload() {
+        return false;
+    }
+
     /** The device's counters, per queue. */
     DeviceCounters counters();
 

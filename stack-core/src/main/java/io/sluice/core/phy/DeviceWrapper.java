@@ -53,6 +53,11 @@ public abstract class DeviceWrapper implements Device {
     }
 
     @Override
+    public boolean checksumOffload() {
+        return inner.checksumOffload();
+    }
+
+    @Override
     public DeviceCounters counters() {
         return inner.counters();
     }

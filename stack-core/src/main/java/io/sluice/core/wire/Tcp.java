@@ -199,6 +199,26 @@ public final class Tcp {
     }
 
     /**
+     * Writes the header like {@link #emit} but leaves the checksum partial, as checksum offload expects it: the
+     * field holds the folded pseudo-header sum, so summing the whole segment from its first byte (what a NIC, or
+     * {@link #completeChecksum}, does) yields the checksum. The payload need not be in place yet.
+     */
+    public static int emitPartial(MemorySegment mem, long off, int sourcePort, int destinationPort, int sequence,
+            int acknowledgment, int flags, int window, int optionsLength, int payloadLength, int source,
+            int destination) {
+        int headerLength = emitHeader(mem, off, sourcePort, destinationPort, sequence, acknowledgment, flags, window,
+                optionsLength);
+        setU16(mem, off + CHECKSUM, Checksum.pseudoHeader4(source, destination, Ipv4.PROTOCOL_TCP,
+                headerLength + payloadLength));
+        return headerLength;
+    }
+
+    /** Completes the partial checksum {@link #emitPartial} left in the {@code length}-byte segment at {@code off}. */
+    public static void completeChecksum(MemorySegment mem, long off, int length) {
+        setU16(mem, off + CHECKSUM, Checksum.compute(mem, off, length));
+    }
+
+    /**
      * Writes the header like {@link #emit} when the payload is not contiguous with it (a buffer chain):
      * {@code payloadSum} is the partial sum ({@link Checksum#sum}) of the whole payload, its pieces combined with
      * {@link Checksum#add} — every piece but the last of even length, since an odd piece shifts the byte positions

@@ -152,6 +152,7 @@ public final class TcpConnection {
     private long pawsRejected;
     private long duplicateAcks;
     private long outOfOrderSegments;
+    private long outOfOrderBytes;
     private long zeroWindowProbes;
     private long fastRetransmits;
     private long sackRecoveries;
@@ -902,7 +903,7 @@ public final class TcpConnection {
                     delayedAckDeadline = now + settings.delayedAckNanos();
                 }
             } else {
-                receiveBuffer.enqueueOutOfOrder(seq - rcvNxt, payload, offset, length);
+                outOfOrderBytes += receiveBuffer.enqueueOutOfOrder(seq - rcvNxt, payload, offset, length);
                 lastOutOfOrderSeq = seq;
                 outOfOrderSegments++;
                 ackNow = true; // a duplicate ACK with SACK tells the sender at once
@@ -1564,6 +1565,11 @@ public final class TcpConnection {
     /** Segments received beyond RCV.NXT. */
     public long outOfOrderSegments() {
         return outOfOrderSegments;
+    }
+
+    /** Payload bytes taken beyond a hole, in place in the receive buffer. */
+    public long outOfOrderBytes() {
+        return outOfOrderBytes;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sluice.core.tcp.layer;
 
+import io.sluice.core.buffer.BufferLayout;
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.engine.FlowSteering;
 import io.sluice.core.engine.Handoff;
@@ -113,7 +114,8 @@ public final class Tcp4InputNode extends PacketNode {
         }
         long tcp = ip + Ipv4.headerLength(mem, ip);
         int length = Ipv4.payloadLength(mem, ip);
-        int check = Tcp.check(mem, tcp, length, source, destination, false);
+        int check = Tcp.check(mem, tcp, length, source, destination,
+                (pool.flags(b) & BufferLayout.FLAG_L4_CHECKSUM_VERIFIED) != 0);
         if (check != WireError.OK) {
             return check - WireError.TCP_TOO_SHORT;
         }

@@ -32,6 +32,8 @@ public enum TcpCounter {
     DUPLICATE_ACKS("duplicate-acks", "duplicate ACKs received", TcpConnection::duplicateAcks),
     OUT_OF_ORDER_SEGMENTS("out-of-order-segments", "segments received beyond a hole",
             TcpConnection::outOfOrderSegments),
+    OUT_OF_ORDER_BYTES("out-of-order-bytes", "payload bytes received beyond a hole (kept in place)",
+            TcpConnection::outOfOrderBytes),
     OUT_OF_WINDOW_SEGMENTS("out-of-window-segments", "segments outside the receive window",
             TcpConnection::outOfWindowSegments),
     CHALLENGE_ACKS("challenge-acks", "challenge ACKs sent (RFC 5961)", TcpConnection::challengeAcks),

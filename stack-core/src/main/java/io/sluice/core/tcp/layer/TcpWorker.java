@@ -1,5 +1,6 @@
 package io.sluice.core.tcp.layer;
 
+import io.sluice.core.buffer.BufferLayout;
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.tcp.SeqNum;
@@ -482,11 +483,13 @@ public final class TcpWorker implements ExpiryHandler {
             flow.buffers().send().peek(payloadOffset, mem, data, payloadLength);
         }
         int segmentLength = Tcp.MIN_HEADER_LENGTH + optionsLength + payloadLength;
-        Tcp.emit(mem, tcp, flow.localPort(), flow.remotePort(), seq, ack, flags, window, optionsLength, payloadLength,
-                flow.localAddress(), flow.remoteAddress());
+        // The checksum is left partial: interface-output completes it unless the device offloads it.
+        Tcp.emitPartial(mem, tcp, flow.localPort(), flow.remotePort(), seq, ack, flags, window, optionsLength,
+                payloadLength, flow.localAddress(), flow.remoteAddress());
         Ipv4.emit(mem, ip, Ipv4.MIN_HEADER_LENGTH + segmentLength, identification++ & 0xffff, true, Ipv4.DEFAULT_TTL,
                 Ipv4.PROTOCOL_TCP, flow.localAddress(), flow.remoteAddress());
         pool.setCurrentLength(b, Ipv4.MIN_HEADER_LENGTH + segmentLength);
+        pool.setFlags(b, pool.flags(b) | BufferLayout.FLAG_L4_CHECKSUM_PARTIAL);
         count(TcpCounter.SEGMENTS_SENT);
         context.enqueue(nextIp4Output, b);
     }

@@ -34,11 +34,17 @@ final class TcpSimulation implements AutoCloseable {
     /** A perfect wire, or one with {@code faults} both ways (seeded). */
     TcpSimulation(FaultInjector.Builder faultsAtoB, FaultInjector.Builder faultsBtoA, long stepNanos)
             throws Exception {
+        this(faultsAtoB, faultsBtoA, stepNanos, false);
+    }
+
+    /** As above, the wire offloading TCP checksums when {@code checksumOffload}. */
+    TcpSimulation(FaultInjector.Builder faultsAtoB, FaultInjector.Builder faultsBtoA, long stepNanos,
+            boolean checksumOffload) throws Exception {
         this.stepNanos = stepNanos;
         EngineConfig single = EngineConfig.singleThreadMode().withPolledSleepNanos(0);
         StackConfig config = StackConfig.parse("simulation", "buffers { buffers-per-numa 8192 }");
         InMemoryWire.Builder builder = InMemoryWire.builder().ends("tcp-a", 0x02_00_00_00_07_01L, "tcp-b",
-                0x02_00_00_00_07_02L);
+                0x02_00_00_00_07_02L).checksumOffload(checksumOffload);
         if (faultsAtoB != null) {
             builder.faultsAtoB(faultsAtoB.build()).faultsBtoA(faultsBtoA.build());
         }
