@@ -80,10 +80,12 @@ public final class InterfaceOutputNode extends Node {
         MemorySegment mem = pool.memory();
         for (int i = 0; i < count; i++) {
             int b = batch[i];
-            if ((pool.flags(b) & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
+            int flags = pool.flags(b);
+            if ((flags & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
                 long ip = pool.dataOffset(b) + Ethernet.HEADER_LENGTH;
                 int headerLength = Ipv4.headerLength(mem, ip);
                 Tcp.completeChecksum(mem, ip + headerLength, Ipv4.totalLength(mem, ip) - headerLength);
+                pool.setFlags(b, flags & ~BufferLayout.FLAG_L4_CHECKSUM_PARTIAL);
             }
         }
     }

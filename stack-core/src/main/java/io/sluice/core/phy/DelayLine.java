@@ -1,20 +1,35 @@
 package io.sluice.core.phy;
 
 import io.sluice.core.buffer.BufferCache;
+import io.sluice.core.buffer.BufferLayout;
 import io.sluice.core.buffer.BufferPool;
+import io.sluice.core.wire.Ethernet;
+import io.sluice.core.wire.Ipv4;
+import io.sluice.core.wire.Tcp;
+import java.lang.foreign.MemorySegment;
 
 /**
  * One direction of an impaired link: a {@link FaultInjector} decides each frame's fate (lost, delayed, reordered,
  * duplicated, corrupted, rate-limited) and the frame waits, copied into a preallocated slot, in a min-heap ordered by
  * (delivery time, sequence) until {@link #takeDue}. Used by the {@link InMemoryWire} between two stacks and by
  * {@link ImpairedDevice} in front of a real device. Nothing is allocated per frame; not thread-safe.
+ *
+ * <p>A frame keeps its checksum-offload flags across the line ({@code FLAG_L4_CHECKSUM_PARTIAL} towards a device
+ * that completes it, {@code FLAG_L4_CHECKSUM_VERIFIED} towards the stack) unless the injector corrupts it: a
+ * partial checksum is then completed before the bit flips and the frame loses both flags, so whoever receives it
+ * checks the checksum and catches the corruption — as with a real link behind an offloading NIC.
  */
 final class DelayLine {
+
+    private static final int OFFLOAD_FLAGS = BufferLayout.FLAG_L4_CHECKSUM_PARTIAL
+            | BufferLayout.FLAG_L4_CHECKSUM_VERIFIED;
 
     private final int slotSize;
     private final byte[] bytes;
     private final int[] lengths;
     private final boolean[] corrupted;
+    private final int[] offloadFlags;
+    private final MemorySegment slots;
     private boolean lastTakenCorrupted;
     final FaultInjector faults;
 
@@ -35,6 +50,8 @@ final class DelayLine {
         this.bytes = new byte[Math.multiplyExact(capacity, slotSize)];
         this.lengths = new int[capacity];
         this.corrupted = new boolean[capacity];
+        this.offloadFlags = new int[capacity];
+        this.slots = MemorySegment.ofArray(bytes);
         this.faults = faults;
         this.freeSlots = new int[capacity];
         this.heapTime = new long[capacity];
@@ -67,7 +84,12 @@ final class DelayLine {
         lengths[slot] = length;
         int bit = faults.corruptBit(length);
         corrupted[slot] = bit >= 0;
+        offloadFlags[slot] = pool.flags(buffer) & OFFLOAD_FLAGS;
         if (bit >= 0) {
+            if ((offloadFlags[slot] & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
+                completeChecksum(base); // the sender's "NIC" checksums what it sends; the wire then corrupts it
+            }
+            offloadFlags[slot] = 0;
             bytes[base + (bit >>> 3)] ^= (byte) (1 << (bit & 7));
         }
         push(at, slot);
@@ -76,6 +98,7 @@ final class DelayLine {
             System.arraycopy(bytes, base, bytes, copy * slotSize, length);
             lengths[copy] = length;
             corrupted[copy] = corrupted[slot];
+            offloadFlags[copy] = offloadFlags[slot];
             push(at, copy);
             faults.countDuplicate();
         }
@@ -94,9 +117,19 @@ final class DelayLine {
         int buffer = cache.copyIn(bytes, slot * slotSize, lengths[slot]);
         if (buffer != BufferPool.NO_BUFFER) {
             lastTakenCorrupted = corrupted[slot];
+            if (offloadFlags[slot] != 0) {
+                cache.pool().setFlags(buffer, cache.pool().flags(buffer) | offloadFlags[slot]);
+            }
             popHead();
         }
         return buffer;
+    }
+
+    /** Completes the partial TCP checksum of the Ethernet/IPv4 frame in the slot at {@code base}. */
+    private void completeChecksum(int base) {
+        long ip = base + Ethernet.HEADER_LENGTH;
+        int headerLength = Ipv4.headerLength(slots, ip);
+        Tcp.completeChecksum(slots, ip + headerLength, Ipv4.totalLength(slots, ip) - headerLength);
     }
 
     /** Whether the frame the last {@link #takeDue} returned had a bit flipped by the fault injector. */

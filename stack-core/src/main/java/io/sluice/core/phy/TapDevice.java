@@ -12,7 +12,9 @@ import io.sluice.core.sys.SyscallException;
 import io.sluice.core.sys.TunTap;
 import io.sluice.core.wire.Checksum;
 import io.sluice.core.wire.Ethernet;
+import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.MacAddress;
+import io.sluice.core.wire.Tcp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,12 +32,15 @@ import java.util.List;
  * <pre>
  *   0 u8 flags   1 u8 gso_type   2 u16 hdr_len   4 u16 gso_size   6 u16 csum_start   8 u16 csum_offset
  * </pre>
- * (little-endian on the hosts Sluice runs on). No offload is enabled (TUNSETOFFLOAD 0), so the kernel checksums
- * and segments in software and sends frames no larger than the MTU; a frame with a {@code gso_type} other than
- * none is therefore malformed and dropped. A frame whose header says {@code VIRTIO_NET_HDR_F_NEEDS_CSUM} (the
- * checksum is partial: the field at {@code csum_start + csum_offset} holds the pseudo-header sum) gets its checksum
- * completed here in software, so the rest of the stack always sees complete checksums; {@link #FLAG_CHECKSUM_FIXED}
- * marks such buffers. Transmitted frames carry a zeroed header: complete checksums, no segmentation.
+ * (little-endian on the hosts Sluice runs on). Checksum offload is on (TUNSETOFFLOAD TUN_F_CSUM; no segmentation
+ * offload, so the kernel sends frames no larger than the MTU, and a frame with a {@code gso_type} other than none
+ * is malformed and dropped). The kernel may then hand over a partial checksum ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}:
+ * the field at {@code csum_start + csum_offset} holds the pseudo-header sum), as it does for its own packets: for
+ * a TCP segment the frame is marked {@code FLAG_L4_CHECKSUM_VERIFIED} and left as it is (the kernel built it and
+ * nothing crossed a wire), for anything else the checksum is completed here ({@link #FLAG_CHECKSUM_FIXED}), so
+ * ICMP and UDP always see complete ones; {@code VIRTIO_NET_HDR_F_DATA_VALID} also marks a frame verified. A TCP
+ * segment the stack sends with a partial checksum ({@code FLAG_L4_CHECKSUM_PARTIAL}) goes out with NEEDS_CSUM and
+ * its offsets, and the kernel takes it as its own NICs' offload would; other frames carry a zeroed header.
  *
  * <p>A frame is read straight into one pool buffer: the header lands in the headroom, the frame at the buffer's
  * data start, so nothing is copied. A frame larger than one buffer's data area is dropped and counted (with the
@@ -61,6 +66,8 @@ public final class TapDevice extends AbstractDevice {
 
     /** virtio_net_hdr.flags: the checksum from csum_start is partial. */
     static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+    /** virtio_net_hdr.flags: the checksum was verified. */
+    static final int VIRTIO_NET_HDR_F_DATA_VALID = 2;
     /** virtio_net_hdr.gso_type: not a segmentation offload frame. */
     static final int VIRTIO_NET_HDR_GSO_NONE = 0;
 
@@ -125,7 +132,7 @@ public final class TapDevice extends AbstractDevice {
         try {
             for (TunTap queue : opened) {
                 queue.setVnetHeaderSize(VNET_HEADER_LENGTH);
-                queue.setOffload(0);
+                queue.setOffload(TunTap.TUN_F_CSUM);
                 queue.setNonBlocking(true);
             }
         } catch (SyscallException | RuntimeException e) {
@@ -210,18 +217,39 @@ public final class TapDevice extends AbstractDevice {
         if ((mem.get(ValueLayout.JAVA_BYTE, header + GSO_TYPE) & 0xff) != VIRTIO_NET_HDR_GSO_NONE) {
             return -1; // no offload was enabled: the kernel should never segment-offload to us
         }
-        if ((mem.get(ValueLayout.JAVA_BYTE, header + FLAGS) & VIRTIO_NET_HDR_F_NEEDS_CSUM) == 0) {
-            return 0;
+        int headerFlags = mem.get(ValueLayout.JAVA_BYTE, header + FLAGS);
+        if ((headerFlags & VIRTIO_NET_HDR_F_NEEDS_CSUM) == 0) {
+            return (headerFlags & VIRTIO_NET_HDR_F_DATA_VALID) != 0 ? BufferLayout.FLAG_L4_CHECKSUM_VERIFIED : 0;
         }
         int start = mem.get(U16_LE, header + CSUM_START) & 0xffff;
         int field = start + (mem.get(U16_LE, header + CSUM_OFFSET) & 0xffff);
         if (field + 2 > length) {
             return -1;
         }
+        if (isTcpChecksum(mem, frame, start, field, length)) {
+            return BufferLayout.FLAG_L4_CHECKSUM_VERIFIED; // tcp4-input skips the check; the field stays partial
+        }
         // The field holds the pseudo-header sum: summing from csum_start over it completes the checksum.
         int checksum = Checksum.compute(mem, frame + start, length - start);
         mem.set(U16_BE, frame + field, (short) checksum);
         return FLAG_CHECKSUM_FIXED;
+    }
+
+    /** Whether the partial checksum at {@code field} is an IPv4 TCP segment's, starting at its TCP header. */
+    private static boolean isTcpChecksum(MemorySegment mem, long frame, int start, int field, int length) {
+        if (length < Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH
+                || (mem.get(U16_BE, frame + 12) & 0xffff) != Ethernet.TYPE_IPV4) {
+            return false;
+        }
+        long ip = frame + Ethernet.HEADER_LENGTH;
+        return Ipv4.protocol(mem, ip) == Ipv4.PROTOCOL_TCP
+                && start == Ethernet.HEADER_LENGTH + Ipv4.headerLength(mem, ip) && field == start + Tcp.CHECKSUM;
+    }
+
+    /** Checksum offload: TCP segments may go out with a partial checksum, completed by the kernel as needed. */
+    @Override
+    public boolean checksumOffload() {
+        return true;
     }
 
     @Override
@@ -253,7 +281,7 @@ public final class TapDevice extends AbstractDevice {
         if (pool.nextBuffer(buffer) == NO_BUFFER && pool.prependSpace(buffer) >= VNET_HEADER_LENGTH) {
             length = pool.currentLength(buffer);
             pool.advance(buffer, -VNET_HEADER_LENGTH);
-            zeroHeader(pool.memory(), pool.dataOffset(buffer));
+            writeHeader(pool.memory(), pool.dataOffset(buffer), pool, buffer);
             address = pool.dataAddress(buffer);
         } else {
             MemorySegment stage = transmitStaging[queue];
@@ -262,8 +290,8 @@ public final class TapDevice extends AbstractDevice {
                 malformed[queue]++;
                 return -1; // longer than any Ethernet frame without segmentation offload
             }
-            zeroHeader(stage, 0);
             pool.copyOut(buffer, stage, VNET_HEADER_LENGTH);
+            writeHeader(stage, 0, pool, buffer);
             address = stage.address();
         }
         long n;
@@ -275,6 +303,21 @@ public final class TapDevice extends AbstractDevice {
             return -1;
         }
         return n == VNET_HEADER_LENGTH + length ? length : -1; // WOULD_BLOCK: the kernel's queue is full
+    }
+
+    /**
+     * Writes the virtio-net header at {@code at}, in front of the frame: zero, or, for a TCP segment with a partial
+     * checksum, NEEDS_CSUM and where the checksum starts and lies.
+     */
+    private static void writeHeader(MemorySegment mem, long at, BufferPool pool, int buffer) {
+        zeroHeader(mem, at);
+        if ((pool.flags(buffer) & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
+            long ip = at + VNET_HEADER_LENGTH + Ethernet.HEADER_LENGTH;
+            int start = Ethernet.HEADER_LENGTH + Ipv4.headerLength(mem, ip);
+            mem.set(ValueLayout.JAVA_BYTE, at + FLAGS, (byte) VIRTIO_NET_HDR_F_NEEDS_CSUM);
+            mem.set(U16_LE, at + CSUM_START, (short) start);
+            mem.set(U16_LE, at + CSUM_OFFSET, (short) Tcp.CHECKSUM);
+        }
     }
 
     private static void zeroHeader(MemorySegment mem, long at) {

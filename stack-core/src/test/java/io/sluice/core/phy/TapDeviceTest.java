@@ -316,7 +316,7 @@ class TapDeviceTest {
     }
 
     @Test
-    void aPartialChecksumIsCompletedAndASegmentationFrameIsRefused() {
+    void aPartialUdpChecksumIsCompletedAndASegmentationFrameIsRefused() {
         ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         ValueLayout.OfShort be = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
         try (Arena arena = Arena.ofConfined()) {
