@@ -6,6 +6,7 @@ import static io.sluice.core.tcp.SeqNum.inWindow;
 import static io.sluice.core.tcp.SeqNum.le;
 import static io.sluice.core.tcp.SeqNum.lt;
 
+import io.sluice.core.tcp.NoBuffer;
 import io.sluice.core.tcp.ReceiveBuffer;
 import io.sluice.core.tcp.SendBuffer;
 import io.sluice.core.tcp.cc.CongestionControl;
@@ -58,8 +59,8 @@ public final class TcpConnection {
 
     private final TcpSettings settings;
     private final SegmentWriter writer;
-    private final SendBuffer sendBuffer;
-    private final ReceiveBuffer receiveBuffer;
+    private SendBuffer sendBuffer;
+    private ReceiveBuffer receiveBuffer;
     private CongestionControl cc;
     private final RttEstimator rtt = new RttEstimator();
     private final MemorySegment options = MemorySegment.ofArray(new byte[Tcp.MAX_OPTIONS_LENGTH]);
@@ -1431,6 +1432,21 @@ public final class TcpConnection {
     }
 
     // ---- state for the output node, the CLI and tests ----
+
+    /**
+     * Lets go of the send and receive buffers once no more data can move: in TIME-WAIT or CLOSED. The connection
+     * goes on answering its peer (TIME-WAIT's ACKs, with a zero window) from {@link NoBuffer}; the owner may
+     * return the buffers at once.
+     *
+     * @throws IllegalStateException in any other state
+     */
+    public void releaseBuffers() {
+        if (state != TcpState.TIME_WAIT && state != TcpState.CLOSED) {
+            throw new IllegalStateException("TCP buffers are in use while the connection is " + state);
+        }
+        sendBuffer = NoBuffer.INSTANCE;
+        receiveBuffer = NoBuffer.INSTANCE;
+    }
 
     /** The send buffer, from which the writer copies payload. */
     public SendBuffer sendBuffer() {

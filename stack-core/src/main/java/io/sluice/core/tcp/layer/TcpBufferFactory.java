@@ -15,6 +15,10 @@ public interface TcpBufferFactory {
      */
     int receiveCapacity();
 
-    /** Takes back the buffers of a connection that is gone, on its worker, after {@link TcpEvents#onClosed}. */
+    /**
+     * Takes back the buffers of a connection that no longer uses them — at CLOSED, or when TIME-WAIT begins — on
+     * its worker, after {@link TcpEvents#onClosed}. The transport is done with them; the application may still be
+     * reading what was received, so the owner frees the memory once the application is done too.
+     */
     void release(TcpBuffers buffers);
 }

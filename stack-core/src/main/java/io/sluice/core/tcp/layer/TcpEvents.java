@@ -28,8 +28,10 @@ public interface TcpEvents {
     }
 
     /**
-     * The connection is gone ({@link TcpFlow#closeCause()} says why: orderly, reset, refused, timed out, aborted,
-     * or a local failure). Its buffers are released to their factory after this returns.
+     * The connection is closed for its user ({@link TcpFlow#closeCause()} says why: orderly, reset, refused, timed
+     * out, aborted, or a local failure): at CLOSED, or already when TIME-WAIT begins, since no data can move any
+     * more (the stack keeps the TIME-WAIT remnant in its table for 2 MSL on its own). The transport hands its
+     * buffers back to their factory after this returns; bytes received and not yet read are still in them.
      */
     default void onClosed(TcpFlow flow) {
     }

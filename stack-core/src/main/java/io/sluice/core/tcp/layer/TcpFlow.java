@@ -71,6 +71,8 @@ public final class TcpFlow implements SegmentWriter {
     boolean established;
     boolean peerClosed;
     boolean inTable;
+    /** The user was told the connection closed and its buffers went back (at CLOSED, or at TIME-WAIT). */
+    boolean handedBack;
     int reportedRcvNxt;
     int reportedSndUna;
     TcpFlow nextDue;
@@ -226,7 +228,9 @@ public final class TcpFlow implements SegmentWriter {
     }
 
     void publish(TcpState state) {
-        publishedState = state;
+        if (!closed) { // after the user was told it closed (at TIME-WAIT), the remnant's states are not its concern
+            publishedState = state;
+        }
     }
 
     void publishClosed(CloseCause cause, String localFailure) {

@@ -397,6 +397,9 @@ public final class TcpWorker implements ExpiryHandler {
             finish(flow, c.closeCause(), null);
             return;
         }
+        if (state == TcpState.TIME_WAIT && !flow.handedBack) {
+            handBack(flow, CloseCause.NONE); // closed for its user; only a remnant waits out 2 MSL in the table
+        }
         rearm(flow);
     }
 
@@ -416,6 +419,23 @@ public final class TcpWorker implements ExpiryHandler {
             flow.timer = TimerWheel.NO_TIMER;
         } else if (flow.timer == TimerWheel.NO_TIMER || !wheel.update(flow.timer, deadline)) {
             flow.timer = wheel.start(deadline, flow.slot);
+        }
+    }
+
+    /**
+     * Tells the user the connection is closed and returns its buffers, once: at CLOSED, or earlier at TIME-WAIT,
+     * from which no data can move (the connection keeps a {@code NoBuffer} for its last ACKs).
+     */
+    private void handBack(TcpFlow flow, CloseCause cause) {
+        flow.handedBack = true;
+        if (flow.connection.state() == TcpState.TIME_WAIT || flow.connection.state() == TcpState.CLOSED) {
+            flow.connection.releaseBuffers();
+        }
+        flow.publishClosed(cause, null);
+        try {
+            flow.events().onClosed(flow);
+        } finally {
+            flow.factory().release(flow.buffers());
         }
     }
 
@@ -452,11 +472,16 @@ public final class TcpWorker implements ExpiryHandler {
         if (flow.listener() == null) {
             layer.releasePort(flow.localAddress(), flow.localPort());
         }
-        flow.publishClosed(cause, failure);
-        try {
-            flow.events().onClosed(flow);
-        } finally {
-            flow.factory().release(flow.buffers());
+        if (failure != null) {
+            flow.handedBack = true; // never got going: there is nothing to release in the connection
+            flow.publishClosed(cause, failure);
+            try {
+                flow.events().onClosed(flow);
+            } finally {
+                flow.factory().release(flow.buffers());
+            }
+        } else if (!flow.handedBack) {
+            handBack(flow, cause);
         }
     }
 

@@ -261,6 +261,15 @@ class TcpLayerSimulationTest {
         assertNotNull(s[0]);
         assertTrue(sim.coastUntil(() -> client.isClosed() && s[0].flow.isClosed(), 10_000_000, 20_000),
                 "both ends close: client " + client.state() + ", server " + s[0].flow.state());
+        // Whoever closed first (both, in a simultaneous close) waits in TIME-WAIT, but its user has been told and its
+        // buffers are back already.
+        List<TcpConnectionInfo> left = new ArrayList<>(sim.a.tcp().worker(0).connectionInfos());
+        left.addAll(sim.b.tcp().worker(0).connectionInfos());
+        assertTrue(left.stream().allMatch(info -> info.state().equals("TIME_WAIT")),
+                "only TIME-WAIT remnants: " + left);
+        assertEquals(sim.buffers.allocated.get(), sim.buffers.released.get(), "buffers back before TIME-WAIT ends");
+        assertTrue(sim.coastUntil(() -> connections(sim.a) + connections(sim.b) == 0, 10_000_000, 20_000),
+                "TIME-WAIT ends");
         listener.close();
         return new Transfer(c, s[0]);
     }

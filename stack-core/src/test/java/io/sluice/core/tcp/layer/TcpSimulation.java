@@ -135,6 +135,7 @@ final class TcpSimulation implements AutoCloseable {
         long received;
         boolean closeRequested;
         long mismatches;
+        private boolean connected;
         private final MemorySegment chunk = MemorySegment.ofArray(new byte[16 * 1024]);
 
         Endpoint(TcpFlow flow, long toSend, long toReceive, int salt, int peerSalt) {
@@ -151,12 +152,18 @@ final class TcpSimulation implements AutoCloseable {
 
         /** Writes, reads, and closes once everything was written. */
         void pump() {
-            if (flow.isClosed() || !flow.state().isSynchronized()) {
-                return; // not connected yet (a close in SYN-SENT would simply drop the connection) or gone
+            if (!connected && !flow.state().isSynchronized()) {
+                return; // not connected yet (a close in SYN-SENT would simply drop the connection)
             }
+            connected = true;
             RingSendBuffer send = (RingSendBuffer) flow.buffers().send();
             RingReceiveBuffer receive = (RingReceiveBuffer) flow.buffers().receive();
             boolean changed = false;
+            // What arrived stays readable after the connection closed: the heap rings outlive it.
+            changed |= drain(receive);
+            if (flow.isClosed()) {
+                return;
+            }
             while (sent < toSend) {
                 int n = (int) Math.min(chunk.byteSize(), toSend - sent);
                 for (int i = 0; i < n; i++) {
@@ -169,6 +176,19 @@ final class TcpSimulation implements AutoCloseable {
                     break;
                 }
             }
+            changed |= drain(receive);
+            if (changed) {
+                flow.flush();
+            }
+            if (sent == toSend && !closeRequested) {
+                closeRequested = true;
+                flow.close();
+            }
+        }
+
+        /** Reads and checks everything the receive ring holds; returns whether anything was read. */
+        private boolean drain(RingReceiveBuffer receive) {
+            boolean any = false;
             int got;
             while ((got = receive.read(chunk, 0, (int) chunk.byteSize())) > 0) {
                 for (int i = 0; i < got; i++) {
@@ -177,15 +197,9 @@ final class TcpSimulation implements AutoCloseable {
                     }
                 }
                 received += got;
-                changed = true;
+                any = true;
             }
-            if (changed) {
-                flow.flush();
-            }
-            if (sent == toSend && !closeRequested) {
-                closeRequested = true;
-                flow.close();
-            }
+            return any;
         }
 
         boolean finished() {
