@@ -24,6 +24,7 @@ abstract class AbstractCongestionControl implements CongestionControl {
     private boolean undoSaved;
     private long undoCwnd;
     private long undoSsthresh;
+    private final HyStart hyStart = new HyStart();
 
     AbstractCongestionControl(int smss) {
         this.smss = checkSmss(smss);
@@ -100,6 +101,17 @@ abstract class AbstractCongestionControl implements CongestionControl {
             return;
         }
         long left = acked;
+        if (cwnd < ssthresh && ssthresh == INITIAL_SSTHRESH && !hyStart.finished()) {
+            // The first slow start, watched by HyStart++ (RFC 9406): a growing RTT slows it, then ends it.
+            switch (hyStart.onAck(acked, rttNanos, cwnd)) {
+                case EXIT -> ssthresh = cwnd;
+                case CONSERVATIVE -> {
+                    cwnd = windowOf(cwnd + Math.min(left, 2L * smss) / HyStart.CSS_GROWTH_DIVISOR);
+                    return;
+                }
+                default -> { }
+            }
+        }
         if (cwnd < ssthresh) {
             // RFC 3465 §2.2: grow by the bytes acknowledged, at most L * SMSS per ACK (L = 2, or 1 after an RTO);
             // stop at ssthresh and let the rest count towards congestion avoidance.
@@ -135,6 +147,7 @@ abstract class AbstractCongestionControl implements CongestionControl {
 
     @Override
     public final void onEnterRecovery(long nowNanos, long flightSize) {
+        hyStart.finish();
         saveForUndo();
         ssthresh = Math.max(decreasedSsthresh(nowNanos, bounded(flightSize), cwnd), 2L * smss);
         // RFC 5681 §3.2 step 3: the three segments that left the network with the duplicate ACKs
@@ -149,6 +162,7 @@ abstract class AbstractCongestionControl implements CongestionControl {
 
     @Override
     public final void onRetransmitTimeout(long nowNanos, long flightSize) {
+        hyStart.finish();
         if (!timeoutUnanswered) {
             saveForUndo();
             ssthresh = Math.max(decreasedSsthresh(nowNanos, bounded(flightSize), cwnd), 2L * smss);
