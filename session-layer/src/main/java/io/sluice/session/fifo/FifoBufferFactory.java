@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link #inMemfd memfd}: each pair in one memfd {@link SharedMemory} mapping (shared arena), as in an
  *       application segment; {@link #release} unmaps it, and {@link #close} unmaps the pairs never released. A
  *       view used after its pair is released throws IllegalStateException; it never touches unmapped memory.
- *       Each unmapping closes a shared arena, which is a handshake with every Java thread (tens of microseconds,
+ *       Each unmapping closes a shared arena, which is a handshake with every Java thread (about 0.13 ms here,
  *       docs/benchmarks.md), so it happens once per connection, never per segment.</li>
  * </ul>
  * Both move data at the same speed (docs/benchmarks.md, {@code FifoArenaBench} and {@code bench tcp}).

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * close the descriptor at once.
  *
  * <p>Accessing the segment costs what it costs in any other arena (one plain liveness load per access). Closing it
- * costs a handshake with every Java thread (tens of microseconds), so a mapping lives as long as what it holds (an
+ * costs a handshake with every Java thread (about 0.1 ms), so a mapping lives as long as what it holds (an
  * application segment, a connection's FIFOs), never one packet.
  */
 public final class SharedMemory implements AutoCloseable {
