@@ -5,7 +5,6 @@ import io.sluice.core.engine.EngineConfig;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.phy.InMemoryWire;
 import io.sluice.core.stack.Stack;
-import io.sluice.core.tcp.layer.TcpBufferFactory;
 import io.sluice.core.tcp.layer.TcpEvents;
 import io.sluice.core.tcp.layer.TcpFlow;
 import io.sluice.core.tcp.layer.TcpListener;
@@ -29,7 +28,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code sluice-memwire}: two Sluice stacks joined by an in-memory wire (no faults), each in single-thread
  *       mode, both driven by this one thread with the applications: the client fills its send FIFO, the server
- *       drains its receive FIFO (the session layer's {@code ByteFifo}s, in native memory), every byte through
+ *       drains its receive FIFO (the session layer's {@code ByteFifo}s, in memfd mappings), every byte through
  *       tcp4-output, ip4, the wire, ip4-input and tcp4-input.</li>
  *   <li>{@code kernel-veth}: the Linux kernel between two namespaces over a veth pair, measured by {@code iperf3}
  *       (client and server are separate processes, so the kernel uses both CPUs).</li>
@@ -62,7 +61,8 @@ public final class TcpBenchmark implements Benchmark {
             missing = "needs iperf3 (Debian package iperf3)";
         }
         out.println("bench tcp: one connection, " + options.rounds() + " rounds of " + options.roundSeconds()
-                + " s; sluice-memwire: two stacks, one thread, FIFOs of " + (FIFO_BYTES >> 20) + " MiB;"
+                + " s; sluice-memwire: two stacks, one thread, FIFOs of " + (FIFO_BYTES >> 20)
+                + " MiB in memfd mappings;"
                 + " kernel-veth: iperf3 between two namespaces");
         Arena arena = Arena.ofAuto();
         try (MemWire memWire = new MemWire(arena)) {
@@ -117,6 +117,8 @@ public final class TcpBenchmark implements Benchmark {
         private final TcpFlow receiver;
         private final MemorySegment payload;
         private final MemorySegment sink;
+        /** The FIFOs live in memfd mappings, as they will in application segments. */
+        private final FifoBufferFactory buffers = FifoBufferFactory.inMemfd(FIFO_BYTES, FIFO_BYTES);
 
         MemWire(Arena arena) throws IOException {
             EngineConfig single = EngineConfig.singleThreadMode().withPolledSleepNanos(0);
@@ -129,7 +131,6 @@ public final class TcpBenchmark implements Benchmark {
             server.addInterface(wire.b(), Ip4Prefix.parse("198.18.11.2/24"));
             client.start();
             server.start();
-            TcpBufferFactory buffers = new FifoBufferFactory(FIFO_BYTES, FIFO_BYTES);
             TcpListener listener = server.tcp().listen(0, 5201, 4, buffers, new TcpEvents() { });
             sender = client.tcp().connect(0, Ip4Address.parse("198.18.11.2").bits(), 5201, buffers,
                     new TcpEvents() { });
@@ -204,7 +205,11 @@ public final class TcpBenchmark implements Benchmark {
                 try {
                     server.close();
                 } finally {
-                    wire.close();
+                    try {
+                        wire.close();
+                    } finally {
+                        buffers.close();
+                    }
                 }
             }
         }

@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * invalidates the segment (later accesses throw IllegalStateException instead of touching unmapped memory) and
  * munmaps it. The mapping stays valid after the descriptor is closed, so a receiver may map a segment's memfd and
  * close the descriptor at once.
+ *
+ * <p>Accessing the segment costs what it costs in any other arena (one plain liveness load per access). Closing it
+ * costs a handshake with every Java thread (about 0.1 ms), so a mapping lives as long as what it holds (an
+ * application segment, a connection's FIFOs), never one packet.
  */
 public final class SharedMemory implements AutoCloseable {
 
