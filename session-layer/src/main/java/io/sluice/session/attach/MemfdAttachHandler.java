@@ -1,7 +1,6 @@
 package io.sluice.session.attach;
 
 import io.sluice.core.sys.EventFd;
-import io.sluice.core.sys.MemFd;
 import io.sluice.core.sys.NativeFd;
 import io.sluice.core.sys.SharedMemory;
 import io.sluice.core.sys.SyscallException;
@@ -11,6 +10,7 @@ import io.sluice.session.mq.EventFdDoorbell;
 import io.sluice.session.mq.MessageQueue;
 import io.sluice.session.mq.Producers;
 import io.sluice.session.mq.QueueLayout;
+import io.sluice.session.segment.SegmentFiles;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -114,7 +114,7 @@ public final class MemfdAttachHandler implements AttachHandler {
         SharedMemory mapping = null;
         EventFd stackEventFd = null;
         try {
-            memfd = newSegment("sluice-app-" + appIndex + "-" + request.appName(), segmentSize);
+            memfd = SegmentFiles.createSealed("sluice-app-" + appIndex + "-" + request.appName(), segmentSize);
             mapping = SharedMemory.map(memfd, segmentSize);
             stackEventFd = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
             app = new Application(request.appName(), segmentId, memfd, mapping, slots, blockSize, stackEventFd);
@@ -186,7 +186,7 @@ public final class MemfdAttachHandler implements AttachHandler {
         long id = nextSegmentId.getAndIncrement();
         NativeFd memfd = null;
         try {
-            memfd = newSegment("sluice-app-" + appIndex + "-" + app.name + "-" + id, bytes);
+            memfd = SegmentFiles.createSealed("sluice-app-" + appIndex + "-" + app.name + "-" + id, bytes);
             AddedSegment segment = new AddedSegment(memfd, SharedMemory.map(memfd, bytes));
             app.added.put(id, segment);
             return new Grant<>(new AttachMessage.SegmentAdd(new AttachMessage.Segment(id, bytes),
@@ -260,20 +260,6 @@ public final class MemfdAttachHandler implements AttachHandler {
             throw new AttachException(AttachStatus.NOT_ATTACHED, "no application " + appIndex + " is attached");
         }
         return app;
-    }
-
-    /** A memfd of {@code size} bytes that the application cannot shrink under the stack's mapping. */
-    private static NativeFd newSegment(String name, long size) throws SyscallException {
-        NativeFd memfd = MemFd.create(name, MemFd.MFD_CLOEXEC | MemFd.MFD_ALLOW_SEALING);
-        try {
-            MemFd.truncate(memfd, size);
-            // Touching pages the application cut off would raise SIGBUS in the stack and kill it.
-            MemFd.addSeals(memfd, MemFd.F_SEAL_SHRINK);
-            return memfd;
-        } catch (SyscallException | RuntimeException e) {
-            Resources.closeQuietly(memfd);
-            throw e;
-        }
     }
 
     private Worker worker(int appIndex, int workerIndex) throws AttachException {
