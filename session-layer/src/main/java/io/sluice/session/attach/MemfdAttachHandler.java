@@ -1,7 +1,6 @@
 package io.sluice.session.attach;
 
 import io.sluice.core.sys.EventFd;
-import io.sluice.core.sys.MemFd;
 import io.sluice.core.sys.NativeFd;
 import io.sluice.core.sys.SharedMemory;
 import io.sluice.core.sys.SyscallException;
@@ -11,6 +10,11 @@ import io.sluice.session.mq.EventFdDoorbell;
 import io.sluice.session.mq.MessageQueue;
 import io.sluice.session.mq.Producers;
 import io.sluice.session.mq.QueueLayout;
+import io.sluice.session.segment.FifoSegment;
+import io.sluice.session.segment.SegmentException;
+import io.sluice.session.segment.SegmentFiles;
+import io.sluice.session.segment.SegmentLimits;
+import io.sluice.session.segment.SegmentManager;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -24,9 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * application, holding the stack-side queue the application's workers post to (at offset 0) and one message queue
  * per worker, each with its eventfd. Worker queues are all the same size, so a freed one is reused as is.
  *
- * <p>Attach, worker and detach calls come from the attach server's thread; {@link #addSegment} and
- * {@link #removeSegment} may come from another (the segment manager's). Sessions and FIFOs come with the session
- * layer.
+ * <p>Each application also gets a {@link SegmentManager} for its sessions' FIFOs ({@link #segments}), with the
+ * FIFO sizes of its ATTACH bounded by the stack's {@link SegmentLimits}. FIFOs live in segments of their own, made
+ * when the first FIFO pair is asked for and announced with SEGMENT_ADD through the server given to
+ * {@link #announceThrough}: the first segment's layout then stays the queues' alone, and a FIFO segment can come
+ * and go (SEGMENT_REMOVE) without touching the queues.
+ *
+ * <p>Attach, worker and detach calls come from the attach server's thread; {@link #addSegment},
+ * {@link #removeSegment} and the segment managers may be used from others.
  */
 public final class MemfdAttachHandler implements AttachHandler {
 
@@ -36,6 +45,27 @@ public final class MemfdAttachHandler implements AttachHandler {
     private final Map<Integer, Application> applications = new ConcurrentHashMap<>();
     private int nextAppIndex;
     private final AtomicLong nextSegmentId = new AtomicLong(1);
+    private final SegmentLimits limits;
+    /** Where FIFO segments are announced; null until {@link #announceThrough}. */
+    private volatile AttachServer announcer;
+
+    /** A handler granting FIFOs within {@link SegmentLimits#DEFAULT}. */
+    public MemfdAttachHandler() {
+        this(SegmentLimits.DEFAULT);
+    }
+
+    /** A handler granting FIFOs within {@code limits}. */
+    public MemfdAttachHandler(SegmentLimits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * Sends SEGMENT_ADD and SEGMENT_REMOVE for the applications' FIFO segments through {@code server} (the server
+     * that serves this handler, which is made after it).
+     */
+    public void announceThrough(AttachServer server) {
+        this.announcer = server;
+    }
 
     /** One attached application's segment, queues and eventfds. */
     private static final class Application implements AutoCloseable {
@@ -52,6 +82,7 @@ public final class MemfdAttachHandler implements AttachHandler {
         final Map<Long, AddedSegment> added = new ConcurrentHashMap<>();
         final Deque<Long> freeBlocks = new ArrayDeque<>();
         long nextBlock;
+        SegmentManager fifos;
 
         Application(String name, long segmentId, NativeFd memfd, SharedMemory mapping, int slots, long blockSize,
                 EventFd stackEventFd) {
@@ -69,6 +100,9 @@ public final class MemfdAttachHandler implements AttachHandler {
 
         @Override
         public void close() {
+            if (fifos != null) {
+                fifos.close();
+            }
             for (Worker worker : workers.values()) {
                 Resources.closeQuietly(worker.doorbell);
             }
@@ -114,10 +148,12 @@ public final class MemfdAttachHandler implements AttachHandler {
         SharedMemory mapping = null;
         EventFd stackEventFd = null;
         try {
-            memfd = newSegment("sluice-app-" + appIndex + "-" + request.appName(), segmentSize);
+            memfd = SegmentFiles.createSealed("sluice-app-" + appIndex + "-" + request.appName(), segmentSize);
             mapping = SharedMemory.map(memfd, segmentSize);
             stackEventFd = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
             app = new Application(request.appName(), segmentId, memfd, mapping, slots, blockSize, stackEventFd);
+            app.fifos = new SegmentManager(request.appName(), request.rxFifoSize(), request.txFifoSize(),
+                    request.segmentSize(), limits, nextSegmentId, announcer(appIndex));
             Worker worker = newWorker(app);
             applications.put(appIndex, app);
             return new Grant<>(new AttachMessage.AttachReply(AttachStatus.OK, "attached '" + request.appName()
@@ -125,7 +161,7 @@ public final class MemfdAttachHandler implements AttachHandler {
                     List.of(new AttachMessage.Segment(segmentId, segmentSize)), describe(app, worker),
                     List.of(FdRole.SEGMENT_MEMFD, FdRole.STACK_QUEUE_EVENTFD, FdRole.WORKER_QUEUE_EVENTFD)),
                     List.of(memfd, stackEventFd.fd(), worker.doorbell.eventFd().fd()));
-        } catch (SyscallException | AttachException | RuntimeException e) {
+        } catch (SyscallException | AttachException | SegmentException | RuntimeException e) {
             if (app != null) {
                 app.close();
             } else {
@@ -135,6 +171,9 @@ public final class MemfdAttachHandler implements AttachHandler {
             }
             if (e instanceof AttachException refused) {
                 throw refused;
+            }
+            if (e instanceof SegmentException beyondLimits) {
+                throw new AttachException(AttachStatus.OUT_OF_RANGE, beyondLimits.getMessage());
             }
             throw new AttachException(AttachStatus.INTERNAL, "the stack could not make the segment for '"
                     + request.appName() + "': " + e.getMessage());
@@ -186,7 +225,7 @@ public final class MemfdAttachHandler implements AttachHandler {
         long id = nextSegmentId.getAndIncrement();
         NativeFd memfd = null;
         try {
-            memfd = newSegment("sluice-app-" + appIndex + "-" + app.name + "-" + id, bytes);
+            memfd = SegmentFiles.createSealed("sluice-app-" + appIndex + "-" + app.name + "-" + id, bytes);
             AddedSegment segment = new AddedSegment(memfd, SharedMemory.map(memfd, bytes));
             app.added.put(id, segment);
             return new Grant<>(new AttachMessage.SegmentAdd(new AttachMessage.Segment(id, bytes),
@@ -213,6 +252,33 @@ public final class MemfdAttachHandler implements AttachHandler {
         }
         segment.close();
         return new AttachMessage.SegmentRemove(segmentId);
+    }
+
+    /** @return the manager of an application's FIFO segments: FIFO pairs for its sessions */
+    public SegmentManager segments(int appIndex) throws AttachException {
+        return application(appIndex).fifos;
+    }
+
+    /** Announces an application's FIFO segments to it, once the server is known. */
+    private SegmentManager.Listener announcer(int appIndex) {
+        return new SegmentManager.Listener() {
+            @Override
+            public void segmentAdded(FifoSegment segment) {
+                AttachServer server = announcer;
+                if (server != null) {
+                    server.notifyApplication(appIndex, new AttachMessage.SegmentAdd(new AttachMessage.Segment(
+                            segment.id(), segment.size()), List.of(FdRole.SEGMENT_MEMFD)), List.of(segment.memfd()));
+                }
+            }
+
+            @Override
+            public void segmentRemoved(FifoSegment segment) {
+                AttachServer server = announcer;
+                if (server != null) {
+                    server.notifyApplication(appIndex, new AttachMessage.SegmentRemove(segment.id()), List.of());
+                }
+            }
+        };
     }
 
     /** @return how many applications are attached */
@@ -260,20 +326,6 @@ public final class MemfdAttachHandler implements AttachHandler {
             throw new AttachException(AttachStatus.NOT_ATTACHED, "no application " + appIndex + " is attached");
         }
         return app;
-    }
-
-    /** A memfd of {@code size} bytes that the application cannot shrink under the stack's mapping. */
-    private static NativeFd newSegment(String name, long size) throws SyscallException {
-        NativeFd memfd = MemFd.create(name, MemFd.MFD_CLOEXEC | MemFd.MFD_ALLOW_SEALING);
-        try {
-            MemFd.truncate(memfd, size);
-            // Touching pages the application cut off would raise SIGBUS in the stack and kill it.
-            MemFd.addSeals(memfd, MemFd.F_SEAL_SHRINK);
-            return memfd;
-        } catch (SyscallException | RuntimeException e) {
-            Resources.closeQuietly(memfd);
-            throw e;
-        }
     }
 
     private Worker worker(int appIndex, int workerIndex) throws AttachException {

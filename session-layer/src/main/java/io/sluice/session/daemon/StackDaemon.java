@@ -129,6 +129,7 @@ public final class StackDaemon {
             control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack));
             if (config.session().useAppSocketApi()) {
                 attach = AttachServer.start(config.session(), new NamespaceTable(), applications);
+                applications.announceThrough(attach);
             }
             // SIGINT and SIGTERM ask the main thread to stop, which cleans up and exits 0; the hook covers other
             // exits (System.exit elsewhere, SIGHUP) and waits for the same clean-up.

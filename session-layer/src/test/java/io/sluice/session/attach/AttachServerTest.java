@@ -12,7 +12,10 @@ import io.sluice.core.sys.Fds;
 import io.sluice.core.sys.NativeFd;
 import io.sluice.core.sys.SharedMemory;
 import io.sluice.core.sys.UnixSocket;
+import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.segment.FifoPair;
+import io.sluice.session.segment.SegmentManager;
 import io.sluice.session.testing.ChildJvm;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -251,6 +254,51 @@ class AttachServerTest {
                 new AttachMessage.Detach(), List.of()));
         assertEquals(AttachStatus.OUT_OF_RANGE, assertThrows(AttachException.class,
                 () -> handler.removeSegment(app, 999)).status());
+    }
+
+    @Test
+    void fifoSegmentsAreAnnouncedAndTheApplicationReadsWhatTheStackWrote() throws Exception {
+        AttachServer server = start();
+        handler.announceThrough(server);
+        AttachClient client = client(server);
+        client.attach(AttachCodecTest.ATTACH);
+        int app = client.appIndex();
+        SegmentManager fifos = handler.segments(app);
+        assertEquals(AttachCodecTest.ATTACH.rxFifoSize(), fifos.tcpBuffers().receiveCapacity());
+        FifoPair pair = fifos.allocate();
+
+        List<AttachClient.Notification> added = client.awaitNotifications(5_000);
+        assertEquals(1, added.size());
+        AttachMessage.SegmentAdd add = (AttachMessage.SegmentAdd) added.get(0).message();
+        assertEquals(pair.segmentId(), add.segment().id(), "SEGMENT_ADD names the FIFO pair's segment");
+        try (NativeFd memfd = added.get(0).fds().get(0);
+                SharedMemory mapped = SharedMemory.map(memfd, add.segment().size())) {
+            ByteFifo rx = ByteFifo.attach(mapped.segment().asSlice(pair.rxOffset()));
+            byte[] sent = {1, 2, 3, 4, 5};
+            assertEquals(sent.length, pair.rx().enqueue(sent, 0, sent.length));
+            byte[] got = new byte[8];
+            assertEquals(sent.length, rx.dequeue(got, 0, got.length));
+            assertEquals(List.of(1, 2, 3, 4, 5), List.of(got[0] + 0, got[1] + 0, got[2] + 0, got[3] + 0,
+                    got[4] + 0), "the application's mapping holds the stack's FIFO");
+        }
+        fifos.free(pair);
+        assertTrue(client.awaitNotifications(50).isEmpty(), "the first FIFO segment stays, unannounced");
+
+        client.detach();
+        await("detach closes the application's FIFO segments", fifos::isClosed);
+    }
+
+    @Test
+    void fifoSizesBeyondTheStacksLimitAreRefusedByName() throws Exception {
+        AttachServer server = start();
+        AttachClient client = client(server);
+        AttachMessage.Attach greedy = new AttachMessage.Attach("greedy", "", 0, 128L << 20, 64 << 10, 1 << 20, 64,
+                true, true);
+        AttachException refused = assertThrows(AttachException.class, () -> client.attach(greedy));
+        assertEquals(AttachStatus.OUT_OF_RANGE, refused.status());
+        assertTrue(refused.getMessage().contains("rx-fifo-size 134217728; the stack allows 64 to 67108864 bytes"),
+                refused.getMessage());
+        assertEquals(0, handler.applicationCount(), "nothing kept of the refused application");
     }
 
     @Test
