@@ -51,6 +51,7 @@ final class CtlCommands {
             plain("show threads", "the main thread and the workers", new ControlRequest.ShowThreads()),
             plain("show ip arp", "IPv4 neighbours", new ControlRequest.ShowIpArp()),
             plain("show ip fib", "IPv4 forwarding table", new ControlRequest.ShowIpFib()),
+            plain("show app", "attached applications: workers, FIFO segments and pairs", new ControlRequest.ShowApp()),
             plain("show tcp stats", "TCP counters of the stack", new ControlRequest.ShowTcpStats()),
             plain("show tcp", "TCP connections: state, windows, RTT, RTO, retransmissions",
                     new ControlRequest.ShowTcp()),

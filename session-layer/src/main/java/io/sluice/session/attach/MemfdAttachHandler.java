@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.ArrayList;
+import java.util.TreeMap;
 
 /**
  * The attach protocol's resources, made for real: per application one memfd segment, mapped here and sent to the
@@ -279,6 +281,17 @@ public final class MemfdAttachHandler implements AttachHandler {
                 }
             }
         };
+    }
+
+    /** Every attached application, in index order (control path: allocates). */
+    public List<ApplicationInfo> snapshot() {
+        List<ApplicationInfo> out = new ArrayList<>();
+        new TreeMap<>(applications).forEach((index, app) -> {
+            SegmentManager fifos = app.fifos;
+            out.add(new ApplicationInfo(index, app.name, app.workers.size(), fifos == null ? 0 : fifos.segmentCount(),
+                    fifos == null ? 0 : fifos.inUse()));
+        });
+        return out;
     }
 
     /** @return how many applications are attached */

@@ -19,6 +19,7 @@ import java.util.List;
  * request: version(1) code(1) arguments
  *   0x01..0x09  show interface, hardware, runtime, errors, buffers, threads, ip arp, ip fib, rx-placement: none
  *   0x0a, 0x0b  show tcp stats, show tcp: none
+ *   0x0c        show app: none
  *   0x10        set interface rx-placement: iface(str) queue(4) worker(4)
  *   0x11        set interface state: iface(str) up(1)
  *   0x20        clear: what(1) 0 runtime, 1 errors, 2 interfaces
@@ -64,6 +65,7 @@ public final class ControlCodec {
     private static final int SHOW_RX_PLACEMENT = 0x09;
     private static final int SHOW_TCP_STATS = 0x0a;
     private static final int SHOW_TCP = 0x0b;
+    private static final int SHOW_APP = 0x0c;
     private static final int SET_RX_PLACEMENT = 0x10;
     private static final int SET_INTERFACE_STATE = 0x11;
     private static final int SET_RX_MODE = 0x12;
@@ -91,6 +93,7 @@ public final class ControlCodec {
                 case ControlRequest.ShowIpFib r -> out.u8(SHOW_IP_FIB);
                 case ControlRequest.ShowTcpStats r -> out.u8(SHOW_TCP_STATS);
                 case ControlRequest.ShowTcp r -> out.u8(SHOW_TCP);
+                case ControlRequest.ShowApp r -> out.u8(SHOW_APP);
                 case ControlRequest.ShowRxPlacement r -> out.u8(SHOW_RX_PLACEMENT);
                 case ControlRequest.SetRxPlacement r -> {
                     out.u8(SET_RX_PLACEMENT);
@@ -147,6 +150,7 @@ public final class ControlCodec {
                 case SHOW_IP_FIB -> new ControlRequest.ShowIpFib();
                 case SHOW_TCP_STATS -> new ControlRequest.ShowTcpStats();
                 case SHOW_TCP -> new ControlRequest.ShowTcp();
+                case SHOW_APP -> new ControlRequest.ShowApp();
                 case SHOW_RX_PLACEMENT -> new ControlRequest.ShowRxPlacement();
                 case SET_RX_PLACEMENT -> new ControlRequest.SetRxPlacement(in.string("interface name"),
                         in.u32("queue"), in.u32("worker"));

@@ -36,6 +36,9 @@ public sealed interface ControlRequest {
     /** {@code show tcp}: every TCP connection with its windows, timers and counters. */
     record ShowTcp() implements ControlRequest {}
 
+    /** {@code show app}: the attached applications. */
+    record ShowApp() implements ControlRequest {}
+
     /** {@code show interface rx-placement}: which worker polls which receive queue. */
     record ShowRxPlacement() implements ControlRequest {}
 

@@ -63,6 +63,10 @@ public final class ControlTables {
             integer("rto-us"), integer("flight"), integer("sacked"), integer("snd-wnd"), integer("rcv-wnd"),
             integer("snd-shift"), integer("rcv-shift"), integer("mss"), integer("retransmits"), integer("timeouts"));
 
+    /** {@code show app}: one row per attached application. */
+    public static final List<ControlColumn> APPS = List.of(integer("index"), text("name"), integer("workers"),
+            integer("fifo-segments"), integer("fifo-pairs"));
+
     private ControlTables() {}
 
     /** @return a builder for {@code show interface} */
@@ -124,6 +128,11 @@ public final class ControlTables {
     /** @return a builder for {@code show tcp stats} */
     public static ControlTable.Builder tcpStats() {
         return ControlTable.builder("TCP statistics", TCP_STATS);
+    }
+
+    /** @return a builder for {@code show app} */
+    public static ControlTable.Builder apps() {
+        return ControlTable.builder("Applications", APPS);
     }
 
     /** @return a builder for {@code show tcp} */

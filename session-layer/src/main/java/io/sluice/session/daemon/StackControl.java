@@ -9,6 +9,7 @@ import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.RxMode;
 import io.sluice.core.ip.ArpEntry;
 import io.sluice.core.tcp.layer.TcpConnectionInfo;
+import io.sluice.session.attach.ApplicationInfo;
 import io.sluice.core.tcp.layer.TcpCounter;
 import io.sluice.core.ip.Ip4Fib;
 import io.sluice.core.phy.Device;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -41,10 +43,19 @@ import java.util.stream.Collectors;
 public final class StackControl implements ControlHandler {
 
     private final Stack stack;
+    private final Supplier<List<ApplicationInfo>> applications;
     /** Interface counters at the last {@code clear interfaces}, subtracted when shown (workers own the counters). */
     private final Map<Integer, long[]> interfaceBaseline = new HashMap<>();
 
     public StackControl(Stack stack) {
+        this(stack, List::of);
+    }
+
+    /**
+     * @param applications the attached applications, for {@code show app} (empty when the stack accepts none)
+     */
+    public StackControl(Stack stack, Supplier<List<ApplicationInfo>> applications) {
+        this.applications = applications;
         this.stack = stack;
     }
 
@@ -62,6 +73,7 @@ public final class StackControl implements ControlHandler {
                 case ControlRequest.ShowIpFib r -> ControlReply.of(ipFib());
                 case ControlRequest.ShowTcpStats r -> ControlReply.of(tcpStats());
                 case ControlRequest.ShowTcp r -> ControlReply.of(tcp());
+                case ControlRequest.ShowApp r -> ControlReply.of(apps());
                 case ControlRequest.ShowRxPlacement r -> ControlReply.of(rxPlacement());
                 case ControlRequest.SetRxPlacement r -> {
                     stack.engine().setRxPlacement(r.iface(), r.queue(), r.worker());
@@ -213,6 +225,14 @@ public final class StackControl implements ControlHandler {
         for (Ip4Fib.FibEntry e : stack.fib().snapshot()) {
             t.row(e.prefix().toString(), e.type(), e.nextHop() == null ? "-" : e.nextHop().toString(),
                     e.interfaceName());
+        }
+        return t.build();
+    }
+
+    private ControlTable apps() {
+        ControlTable.Builder t = ControlTables.apps();
+        for (ApplicationInfo a : applications.get()) {
+            t.row(a.index(), a.name(), a.workers(), a.fifoSegments(), a.fifoPairsInUse());
         }
         return t.build();
     }

@@ -25,6 +25,7 @@ class ControlCodecTest {
             new ControlRequest.ShowIpFib(),
             new ControlRequest.ShowTcpStats(),
             new ControlRequest.ShowTcp(),
+            new ControlRequest.ShowApp(),
             new ControlRequest.ShowRxPlacement(),
             new ControlRequest.SetRxPlacement("tap0", 3, 1),
             new ControlRequest.SetInterfaceState("tap-ü", false),

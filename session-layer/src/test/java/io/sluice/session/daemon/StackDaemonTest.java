@@ -113,6 +113,19 @@ class StackDaemonTest {
                         1 << 20, 64, true, true));
                 assertEquals(0, worker.index());
                 assertEquals(1, app.addWorker().index());
+                try (ControlClient client = ControlClient.connect(socket)) {
+                    List<List<Object>> apps = tables(client.request(new ControlRequest.ShowApp())).get(0).rows();
+                    assertEquals(1, apps.size(), apps.toString());
+                    assertEquals("daemon-test", apps.get(0).get(1));
+                    assertEquals(2L, apps.get(0).get(2), "two workers: " + apps);
+                }
+            }
+            try (ControlClient client = ControlClient.connect(socket)) { // the application closed: nothing left
+                long detachDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!tables(client.request(new ControlRequest.ShowApp())).get(0).rows().isEmpty()) {
+                    assertTrue(System.nanoTime() < detachDeadline, "the closed application was detached");
+                    Thread.sleep(20);
+                }
             }
 
             daemon.terminate();
