@@ -211,7 +211,9 @@ class EngineTest {
         assertEquals("no worker 2: the engine runs 2 workers (0 to 1)", assertThrows(
                 IllegalArgumentException.class, () -> engine.setRxPlacement("single", 0, 2)).getMessage());
 
-        Thread feeder = feeder(b, 0, 0, FRAMES, recorder::total);
+        // First half: the queue moves back and forth while the feeder runs.
+        int half = FRAMES / 2;
+        Thread feeder = feeder(b, 0, 0, half, recorder::total);
         for (int move = 0; move < 20 && feeder.isAlive(); move++) {
             engine.setRxPlacement("single", 0, (move + 1) % 2);
             assertEquals((move + 1) % 2, engine.rxPlacement().get(2).worker());
@@ -220,6 +222,14 @@ class EngineTest {
                     .filter(q -> q.interfaceName().equals("single")).toList()).get(5, TimeUnit.SECONDS));
             Thread.sleep(2);
         }
+        feeder.join(20_000);
+        await("the first half counted", 20_000, () -> recorder.total() == half);
+        // Second half on the worker that served less (a fast feeder may finish the first half before a move).
+        int quieter = recorder.perWorker.get(0) <= recorder.perWorker.get(1) ? 0 : 1;
+        engine.setRxPlacement("single", 0, quieter);
+        assertEquals(List.of(new RxQueue(1, "single", 0)), engine.call(quieter, view -> view.rxQueues().stream()
+                .filter(q -> q.interfaceName().equals("single")).toList()).get(5, TimeUnit.SECONDS));
+        feeder = feeder(b, 0, half, FRAMES, () -> recorder.total() - half);
         feeder.join(20_000);
         await("every frame counted", 20_000, () -> recorder.total() == FRAMES);
         for (int s = 0; s < FRAMES; s++) {
