@@ -484,6 +484,8 @@ class AttachServerTest {
         AttachServer server = start();
         UnixSocket socket = raw(server);
         byte[] garbage = new byte[16];
+        // The server accepts on its own thread: until it has, its count is 0 and the loop below would not start.
+        await("the server accepted the client", () -> server.connectionCount() > 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(garbage.length);
             socket.fd().setNonBlocking(true);
