@@ -2,8 +2,6 @@ package io.sluice.core.engine;
 
 import io.sluice.core.buffer.BufferPool;
 import io.sluice.core.buffer.BufferLayout;
-import io.sluice.core.wire.Ethernet;
-import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.Tcp;
 import java.lang.foreign.MemorySegment;
 import io.sluice.core.graph.Frame;
@@ -82,9 +80,7 @@ public final class InterfaceOutputNode extends Node {
             int b = batch[i];
             int flags = pool.flags(b);
             if ((flags & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
-                long ip = pool.dataOffset(b) + Ethernet.HEADER_LENGTH;
-                int headerLength = Ipv4.headerLength(mem, ip);
-                Tcp.completeChecksum(mem, ip + headerLength, Ipv4.totalLength(mem, ip) - headerLength);
+                Tcp.completeChecksumInFrame(mem, pool.dataOffset(b));
                 pool.setFlags(b, flags & ~BufferLayout.FLAG_L4_CHECKSUM_PARTIAL);
             }
         }

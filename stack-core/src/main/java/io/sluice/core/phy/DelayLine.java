@@ -3,8 +3,6 @@ package io.sluice.core.phy;
 import io.sluice.core.buffer.BufferCache;
 import io.sluice.core.buffer.BufferLayout;
 import io.sluice.core.buffer.BufferPool;
-import io.sluice.core.wire.Ethernet;
-import io.sluice.core.wire.Ipv4;
 import io.sluice.core.wire.Tcp;
 import java.lang.foreign.MemorySegment;
 
@@ -27,10 +25,8 @@ final class DelayLine {
     private final int slotSize;
     private final byte[] bytes;
     private final int[] lengths;
-    private final boolean[] corrupted;
     private final int[] offloadFlags;
     private final MemorySegment slots;
-    private boolean lastTakenCorrupted;
     final FaultInjector faults;
 
     private final int[] freeSlots;
@@ -49,7 +45,6 @@ final class DelayLine {
         this.slotSize = slotSize;
         this.bytes = new byte[Math.multiplyExact(capacity, slotSize)];
         this.lengths = new int[capacity];
-        this.corrupted = new boolean[capacity];
         this.offloadFlags = new int[capacity];
         this.slots = MemorySegment.ofArray(bytes);
         this.faults = faults;
@@ -83,11 +78,11 @@ final class DelayLine {
         pool.copyOut(buffer, bytes, base);
         lengths[slot] = length;
         int bit = faults.corruptBit(length);
-        corrupted[slot] = bit >= 0;
         offloadFlags[slot] = pool.flags(buffer) & OFFLOAD_FLAGS;
         if (bit >= 0) {
             if ((offloadFlags[slot] & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
-                completeChecksum(base); // the sender's "NIC" checksums what it sends; the wire then corrupts it
+                // The sender's "NIC" checksums what it sends; the wire then corrupts it.
+                Tcp.completeChecksumInFrame(slots, base);
             }
             offloadFlags[slot] = 0;
             bytes[base + (bit >>> 3)] ^= (byte) (1 << (bit & 7));
@@ -97,7 +92,6 @@ final class DelayLine {
             int copy = freeSlots[--freeCount];
             System.arraycopy(bytes, base, bytes, copy * slotSize, length);
             lengths[copy] = length;
-            corrupted[copy] = corrupted[slot];
             offloadFlags[copy] = offloadFlags[slot];
             push(at, copy);
             faults.countDuplicate();
@@ -116,25 +110,12 @@ final class DelayLine {
         int slot = heapSlot[0];
         int buffer = cache.copyIn(bytes, slot * slotSize, lengths[slot]);
         if (buffer != BufferPool.NO_BUFFER) {
-            lastTakenCorrupted = corrupted[slot];
             if (offloadFlags[slot] != 0) {
                 cache.pool().setFlags(buffer, cache.pool().flags(buffer) | offloadFlags[slot]);
             }
             popHead();
         }
         return buffer;
-    }
-
-    /** Completes the partial TCP checksum of the Ethernet/IPv4 frame in the slot at {@code base}. */
-    private void completeChecksum(int base) {
-        long ip = base + Ethernet.HEADER_LENGTH;
-        int headerLength = Ipv4.headerLength(slots, ip);
-        Tcp.completeChecksum(slots, ip + headerLength, Ipv4.totalLength(slots, ip) - headerLength);
-    }
-
-    /** Whether the frame the last {@link #takeDue} returned had a bit flipped by the fault injector. */
-    boolean lastTakenCorrupted() {
-        return lastTakenCorrupted;
     }
 
     /** Frames on the line. */

@@ -103,12 +103,13 @@ public final class InMemoryWire implements AutoCloseable {
                     break; // none due, or no buffer: it stays on the wire until the receiver has buffers again
                 }
                 destination[offset + n++] = buffer;
-                // A received frame has nothing left to complete; its checksum is vouched for unless corrupted.
-                int flags = cache.pool().flags(buffer) & ~BufferLayout.FLAG_L4_CHECKSUM_PARTIAL;
-                if (checksumOffload && !in.lastTakenCorrupted()) {
+                // A partial checksum that crossed uncorrupted (the line drops the flag of a corrupted frame) is
+                // vouched for; a received frame has nothing left to complete.
+                int flags = cache.pool().flags(buffer);
+                if (checksumOffload && (flags & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
                     flags |= BufferLayout.FLAG_L4_CHECKSUM_VERIFIED;
                 }
-                cache.pool().setFlags(buffer, flags);
+                cache.pool().setFlags(buffer, flags & ~BufferLayout.FLAG_L4_CHECKSUM_PARTIAL);
                 counters.received(queue, cache.pool().chainLength(buffer));
             }
             return n;

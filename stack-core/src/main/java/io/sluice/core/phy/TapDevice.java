@@ -238,12 +238,11 @@ public final class TapDevice extends AbstractDevice {
     /** Whether the partial checksum at {@code field} is an IPv4 TCP segment's, starting at its TCP header. */
     private static boolean isTcpChecksum(MemorySegment mem, long frame, int start, int field, int length) {
         if (length < Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH
-                || (mem.get(U16_BE, frame + 12) & 0xffff) != Ethernet.TYPE_IPV4) {
+                || Ethernet.etherType(mem, frame) != Ethernet.TYPE_IPV4) {
             return false;
         }
-        long ip = frame + Ethernet.HEADER_LENGTH;
-        return Ipv4.protocol(mem, ip) == Ipv4.PROTOCOL_TCP
-                && start == Ethernet.HEADER_LENGTH + Ipv4.headerLength(mem, ip) && field == start + Tcp.CHECKSUM;
+        return Ipv4.protocol(mem, frame + Ethernet.HEADER_LENGTH) == Ipv4.PROTOCOL_TCP
+                && start == Tcp.offsetInFrame(mem, frame) && field == start + Tcp.CHECKSUM;
     }
 
     /** Checksum offload: TCP segments may go out with a partial checksum, completed by the kernel as needed. */
@@ -312,8 +311,7 @@ public final class TapDevice extends AbstractDevice {
     private static void writeHeader(MemorySegment mem, long at, BufferPool pool, int buffer) {
         zeroHeader(mem, at);
         if ((pool.flags(buffer) & BufferLayout.FLAG_L4_CHECKSUM_PARTIAL) != 0) {
-            long ip = at + VNET_HEADER_LENGTH + Ethernet.HEADER_LENGTH;
-            int start = Ethernet.HEADER_LENGTH + Ipv4.headerLength(mem, ip);
+            int start = Tcp.offsetInFrame(mem, at + VNET_HEADER_LENGTH);
             mem.set(ValueLayout.JAVA_BYTE, at + FLAGS, (byte) VIRTIO_NET_HDR_F_NEEDS_CSUM);
             mem.set(U16_LE, at + CSUM_START, (short) start);
             mem.set(U16_LE, at + CSUM_OFFSET, (short) Tcp.CHECKSUM);

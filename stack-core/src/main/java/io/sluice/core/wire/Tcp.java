@@ -218,6 +218,18 @@ public final class Tcp {
         setU16(mem, off + CHECKSUM, Checksum.compute(mem, off, length));
     }
 
+    /** Where the TCP header of the untagged Ethernet/IPv4 frame at {@code frame} starts, from the frame's start. */
+    public static int offsetInFrame(MemorySegment mem, long frame) {
+        return Ethernet.HEADER_LENGTH + Ipv4.headerLength(mem, frame + Ethernet.HEADER_LENGTH);
+    }
+
+    /** {@link #completeChecksum} for the segment of the untagged Ethernet/IPv4 frame at {@code frame}. */
+    public static void completeChecksumInFrame(MemorySegment mem, long frame) {
+        int offset = offsetInFrame(mem, frame);
+        completeChecksum(mem, frame + offset,
+                Ipv4.totalLength(mem, frame + Ethernet.HEADER_LENGTH) + Ethernet.HEADER_LENGTH - offset);
+    }
+
     /**
      * Writes the header like {@link #emit} when the payload is not contiguous with it (a buffer chain):
      * {@code payloadSum} is the partial sum ({@link Checksum#sum}) of the whole payload, its pieces combined with

@@ -78,8 +78,4 @@ final class EphemeralPorts {
             }
         }
     }
-
-    boolean isInUse(int port) {
-        return (inUse.get(port >>> 6) & 1L << (port & 63)) != 0;
-    }
 }

@@ -195,7 +195,7 @@ public final class TcpLayer {
         }
         listener.markClosed();
         TcpFlow unaccepted;
-        while ((unaccepted = listener.pollUnaccepted()) != null) {
+        while ((unaccepted = listener.accept()) != null) {
             unaccepted.abort();
         }
     }
@@ -221,7 +221,6 @@ public final class TcpLayer {
      */
     public TcpFlow connect(int localAddress, int remoteAddress, int remotePort, TcpBufferFactory factory,
             TcpEvents events, String ccAlgo) {
-        TcpSettings chosen = ccAlgo == null ? null : config.settings().withCcAlgo(ccAlgo); // checks the name
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("TCP connect: port " + remotePort + " is outside 1..65535");
         }
@@ -234,8 +233,7 @@ public final class TcpLayer {
             throw new IllegalArgumentException("TCP connect: no local address to reach "
                     + Ip4Address.format(remoteAddress) + " from");
         }
-        Interface itf = interfaces.get(Ip4Fib.ifIndex(route));
-        int mtu = itf != null ? itf.mtu() : 1500;
+        TcpSettings settings = settingsFor(mtuOf(Ip4Fib.ifIndex(route)), ccAlgo); // checks the algorithm's name
         int worker = Math.floorMod(nextWorker.getAndIncrement(), workers.length);
         TcpWorker owner = workers[worker];
         if (!owner.reserve()) {
@@ -254,17 +252,13 @@ public final class TcpLayer {
             ephemeralPorts.release(port);
             throw new IllegalArgumentException("TCP connect: no buffers for a new connection");
         }
-        TcpSettings settings = settingsFor(mtu);
-        if (chosen != null) {
-            settings = settings.withCcAlgo(chosen.ccAlgo());
-        }
         TcpFlow flow = new TcpFlow(owner, source, port, remoteAddress, remotePort, settings, buffers, factory, events,
                 null);
         flow.request(TcpFlow.REQUEST_OPEN);
         return flow;
     }
 
-    void releasePort(int localAddress, int port) {
+    void releasePort(int port) {
         ephemeralPorts.release(port);
     }
 

@@ -159,11 +159,6 @@ public final class TcpListener {
         closed = true;
     }
 
-    /** Drains connections never accepted (after close). */
-    TcpFlow pollUnaccepted() {
-        return accept();
-    }
-
     @Override
     public String toString() {
         return "listener " + Ip4Address.format(localAddress) + ":" + port;

@@ -195,11 +195,6 @@ public final class TcpWorker implements ExpiryHandler {
         }
     }
 
-    /** Whether timers fired and wait for tcp4-output. */
-    boolean hasDueTimers() {
-        return dueHead != null;
-    }
-
     // ---- tcp4-input ----
 
     /** The connection of a received segment, or null. */
@@ -266,14 +261,14 @@ public final class TcpWorker implements ExpiryHandler {
         TcpBuffers buffers = listener.factory().allocate();
         if (buffers == null) {
             listener.releaseSynSlot();
-            reserved.decrementAndGet();
+            release();
             return NO_BUFFERS;
         }
         TcpFlow flow = new TcpFlow(this, localAddress, localPort, remoteAddress, remotePort, layer.settingsFor(mtu,
                 listener.ccAlgo()), buffers, listener.factory(), listener.events(), listener);
         if (!join(flow)) { // cannot happen: the caller found no connection with this 4-tuple
             listener.releaseSynSlot();
-            reserved.decrementAndGet();
+            release();
             listener.factory().release(buffers);
             return WORKER_FULL;
         }
@@ -309,13 +304,13 @@ public final class TcpWorker implements ExpiryHandler {
         }
         TcpBuffers buffers = listener.factory().allocate();
         if (buffers == null) {
-            reserved.decrementAndGet();
+            release();
             return NO_BUFFERS;
         }
         TcpFlow flow = new TcpFlow(this, localAddress, localPort, remoteAddress, remotePort, layer.settingsFor(mtu,
                 listener.ccAlgo()), buffers, listener.factory(), listener.events(), listener);
         if (!join(flow)) {
-            reserved.decrementAndGet();
+            release();
             listener.factory().release(buffers);
             return WORKER_FULL;
         }
@@ -398,7 +393,7 @@ public final class TcpWorker implements ExpiryHandler {
             return;
         }
         if (state == TcpState.TIME_WAIT && !flow.handedBack) {
-            handBack(flow, CloseCause.NONE); // closed for its user; only a remnant waits out 2 MSL in the table
+            handBack(flow, CloseCause.NONE, null); // closed for its user; only a remnant waits out 2 MSL in the table
         }
         rearm(flow);
     }
@@ -425,13 +420,13 @@ public final class TcpWorker implements ExpiryHandler {
     /**
      * Tells the user the connection is closed and returns its buffers, once: at CLOSED, or earlier at TIME-WAIT,
      * from which no data can move (the connection keeps a {@code NoBuffer} for its last ACKs).
+     *
+     * @param failure the local reason a connection could not be made, or null
      */
-    private void handBack(TcpFlow flow, CloseCause cause) {
+    private void handBack(TcpFlow flow, CloseCause cause, String failure) {
         flow.handedBack = true;
-        if (flow.connection.state() == TcpState.TIME_WAIT || flow.connection.state() == TcpState.CLOSED) {
-            flow.connection.releaseBuffers();
-        }
-        flow.publishClosed(cause, null);
+        flow.connection.releaseBuffers();
+        flow.publishClosed(cause, failure);
         try {
             flow.events().onClosed(flow);
         } finally {
@@ -450,13 +445,9 @@ public final class TcpWorker implements ExpiryHandler {
                 wheel.stop(flow.timer);
                 flow.timer = TimerWheel.NO_TIMER;
             }
-            for (TcpCounter counter : TcpCounter.ALL) {
-                if (counter.isPerConnection()) {
-                    counters[counter.ordinal()] += counter.of(flow.connection);
-                }
-            }
+            addConnectionCounters(counters, flow.connection);
         }
-        reserved.decrementAndGet();
+        release();
         if (!flow.established) {
             count(TcpCounter.FAILED_OPENS);
             if (flow.listener() != null) {
@@ -470,18 +461,19 @@ public final class TcpWorker implements ExpiryHandler {
             default -> { }
         }
         if (flow.listener() == null) {
-            layer.releasePort(flow.localAddress(), flow.localPort());
+            layer.releasePort(flow.localPort());
         }
-        if (failure != null) {
-            flow.handedBack = true; // never got going: there is nothing to release in the connection
-            flow.publishClosed(cause, failure);
-            try {
-                flow.events().onClosed(flow);
-            } finally {
-                flow.factory().release(flow.buffers());
+        if (!flow.handedBack) {
+            handBack(flow, cause, failure);
+        }
+    }
+
+    /** Adds {@code connection}'s own counters ({@link TcpCounter#isPerConnection}) to {@code into}. */
+    private static void addConnectionCounters(long[] into, TcpConnection connection) {
+        for (TcpCounter counter : TcpCounter.ALL) {
+            if (counter.isPerConnection()) {
+                into[counter.ordinal()] += counter.of(connection);
             }
-        } else if (!flow.handedBack) {
-            handBack(flow, cause);
         }
     }
 
@@ -524,20 +516,7 @@ public final class TcpWorker implements ExpiryHandler {
     /** This worker's counters with the live connections' per-connection counters added. */
     public long[] counters() {
         long[] out = counters.clone();
-        table.forEach(flow -> {
-            for (TcpCounter counter : TcpCounter.ALL) {
-                if (counter.isPerConnection()) {
-                    out[counter.ordinal()] += counter.of(flow.connection);
-                }
-            }
-        });
-        return out;
-    }
-
-    /** The live connections (control path: allocates). */
-    public List<TcpFlow> connections() {
-        List<TcpFlow> out = new ArrayList<>();
-        table.forEach(out::add);
+        table.forEach(flow -> addConnectionCounters(out, flow.connection));
         return out;
     }
 
