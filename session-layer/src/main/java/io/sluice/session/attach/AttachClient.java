@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -57,8 +58,9 @@ public final class AttachClient implements AutoCloseable {
     private boolean connected = true;
     private int appIndex = -1;
     private SharedMemory segment;
-    private EventFdDoorbell stackDoorbell;
-    private MessageQueue stackQueue;
+    /** Per stack worker: the queue this application posts to and the doorbell that wakes the worker. */
+    private EventFdDoorbell[] stackDoorbells = new EventFdDoorbell[0];
+    private MessageQueue[] stackQueues = new MessageQueue[0];
 
     private AttachClient(Path path, UnixSocket socket, Epoll epoll, int timeoutMillis) {
         this.path = path;
@@ -130,9 +132,19 @@ public final class AttachClient implements AutoCloseable {
             NativeFd memfd = fds.get(attached.fds().indexOf(FdRole.SEGMENT_MEMFD));
             segment = SharedMemory.map(memfd, first.size());
             memfd.close(); // the mapping outlives the descriptor; nothing else needs it
-            stackDoorbell = new EventFdDoorbell(EventFd.adopt(fds.get(attached.fds().indexOf(
-                    FdRole.STACK_QUEUE_EVENTFD))));
-            stackQueue = MessageQueue.attach(slice(attached.worker().stackQueueOffset()), stackDoorbell);
+            int queues = attached.stackQueueOffsets().size();
+            int firstStackFd = attached.fds().indexOf(FdRole.STACK_QUEUE_EVENTFD);
+            if (firstStackFd < 0 || firstStackFd + queues > fds.size() || attached.fds().subList(firstStackFd,
+                    firstStackFd + queues).stream().anyMatch(role -> role != FdRole.STACK_QUEUE_EVENTFD)) {
+                throw new AttachException(AttachStatus.UNEXPECTED_FDS, "ATTACH_REPLY lists " + queues
+                        + " stack queues but not as many STACK_QUEUE_EVENTFD descriptors in a row: " + attached.fds());
+            }
+            stackDoorbells = new EventFdDoorbell[queues];
+            stackQueues = new MessageQueue[queues];
+            for (int w = 0; w < queues; w++) {
+                stackDoorbells[w] = new EventFdDoorbell(EventFd.adopt(fds.get(firstStackFd + w)));
+                stackQueues[w] = MessageQueue.attach(slice(attached.stackQueueOffsets().get(w)), stackDoorbells[w]);
+            }
             appIndex = attached.appIndex();
             return addWorker(attached.worker(), fds.get(attached.fds().indexOf(FdRole.WORKER_QUEUE_EVENTFD)));
         } catch (AttachException | IOException | RuntimeException e) {
@@ -192,16 +204,25 @@ public final class AttachClient implements AutoCloseable {
         return segment;
     }
 
-    /** @return the queue this application's workers post to for the stack, rung through its eventfd */
-    public MessageQueue stackQueue() {
+    /** @return how many stack queues there are: one per stack worker */
+    public int stackQueueCount() {
         requireAttached();
-        return stackQueue;
+        return stackQueues.length;
     }
 
-    /** @return the doorbell of the stack queue (its eventfd wakes the stack) */
-    public EventFdDoorbell stackDoorbell() {
+    /**
+     * @return the queue this application's workers post to for stack worker {@code worker} (the owner of the
+     *     sessions whose handles name it), rung through its eventfd
+     */
+    public MessageQueue stackQueue(int worker) {
         requireAttached();
-        return stackDoorbell;
+        return stackQueues[Objects.checkIndex(worker, stackQueues.length)];
+    }
+
+    /** @return the doorbell of stack worker {@code worker}'s queue (its eventfd wakes that worker) */
+    public EventFdDoorbell stackDoorbell(int worker) {
+        requireAttached();
+        return stackDoorbells[Objects.checkIndex(worker, stackDoorbells.length)];
     }
 
     /** @return the workers, by index */
@@ -407,10 +428,12 @@ public final class AttachClient implements AutoCloseable {
             Resources.closeQuietly(worker.doorbell());
         }
         workers.clear();
-        Resources.closeQuietly(stackDoorbell);
+        for (EventFdDoorbell doorbell : stackDoorbells) {
+            Resources.closeQuietly(doorbell);
+        }
         Resources.closeQuietly(segment);
-        stackDoorbell = null;
-        stackQueue = null;
+        stackDoorbells = new EventFdDoorbell[0];
+        stackQueues = new MessageQueue[0];
         segment = null;
         appIndex = -1;
     }

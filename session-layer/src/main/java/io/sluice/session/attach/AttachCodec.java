@@ -67,6 +67,8 @@ public final class AttachCodec {
     public static final int MAX_MESSAGE_TEXT_BYTES = 1024;
     /** The most segments one reply lists. */
     public static final int MAX_SEGMENTS = 16;
+    /** Stack queues one ATTACH_REPLY lists: one per stack worker. */
+    public static final int MAX_STACK_QUEUES = 64;
     /** The smallest event queue. */
     public static final int MIN_EVENT_QUEUE_SIZE = 16;
 
@@ -174,6 +176,10 @@ public final class AttachCodec {
                     for (AttachMessage.Segment segment : m.segments()) {
                         out.u64(segment.id());
                         out.u64(segment.size());
+                    }
+                    out.count(m.stackQueueOffsets().size(), MAX_STACK_QUEUES, "stack queues");
+                    for (long offset : m.stackQueueOffsets()) {
+                        out.u64(offset);
                     }
                     out.worker(m.worker());
                     out.roles(m.fds());
@@ -306,7 +312,16 @@ public final class AttachCodec {
         for (int i = 0; i < count; i++) {
             segments.add(in.segment());
         }
-        return new AttachMessage.AttachReply(status, text, appIndex, segments, in.worker(), in.roles());
+        int queues = in.count("stack queue count", MAX_STACK_QUEUES);
+        if (queues == 0) {
+            throw new AttachException(AttachStatus.OUT_OF_RANGE, "ATTACH_REPLY lists no stack queue");
+        }
+        List<Long> stackQueues = new ArrayList<>(queues);
+        for (int i = 0; i < queues; i++) {
+            stackQueues.add(in.u64("stack queue " + i + " offset"));
+        }
+        return new AttachMessage.AttachReply(status, text, appIndex, segments, stackQueues, in.worker(),
+                in.roles());
     }
 
     /** A message being written: the header first, its length filled in at the end. */
@@ -354,7 +369,6 @@ public final class AttachCodec {
             u32(worker.index());
             u64(worker.segmentId());
             u64(worker.queueOffset());
-            u64(worker.stackQueueOffset());
         }
 
         void roles(List<FdRole> roles) {
@@ -456,7 +470,7 @@ public final class AttachCodec {
 
         AttachMessage.Worker worker() throws AttachException {
             return new AttachMessage.Worker(index("worker index"), u64("worker segment id"),
-                    u64("worker queue offset"), u64("stack queue offset"));
+                    u64("worker queue offset"));
         }
 
         List<FdRole> roles() throws AttachException {

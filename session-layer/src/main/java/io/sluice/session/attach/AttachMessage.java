@@ -23,9 +23,8 @@ public sealed interface AttachMessage {
      * @param index the worker's number within its application
      * @param segmentId the segment holding both queues
      * @param queueOffset where the worker's own message queue (stack to worker) starts in that segment
-     * @param stackQueueOffset where the queue the worker posts to (worker to stack) starts
      */
-    record Worker(int index, long segmentId, long queueOffset, long stackQueueOffset) {
+    record Worker(int index, long segmentId, long queueOffset) {
     }
 
     /**
@@ -63,20 +62,23 @@ public sealed interface AttachMessage {
 
     /**
      * ATTACH_REPLY. When {@code status} is OK it is followed by descriptors in the order of {@code fds}: the
-     * segment's memfd, the stack queue's eventfd and the first worker's eventfd. A refusal carries only the status
-     * and the message; its other fields are empty.
+     * segment's memfd, one eventfd per stack queue and the first worker's eventfd. A refusal carries only the
+     * status and the message; its other fields are empty.
      *
      * @param appIndex the stack's number for the application
      * @param segments the segments mapped so far (one, the first)
-     * @param worker worker 0, whose queues are in the first segment; null when refused
+     * @param stackQueueOffsets where, in the first segment, the queue of each stack worker starts: the application
+     *     posts a session's requests to the queue of the stack worker that owns the session
+     * @param worker worker 0, whose queue is in the first segment; null when refused
      * @param fds the roles of the descriptors that come with this reply
      */
-    record AttachReply(AttachStatus status, String message, int appIndex, List<Segment> segments, Worker worker,
-            List<FdRole> fds) implements AttachMessage {
+    record AttachReply(AttachStatus status, String message, int appIndex, List<Segment> segments,
+            List<Long> stackQueueOffsets, Worker worker, List<FdRole> fds) implements AttachMessage {
         public AttachReply {
             Objects.requireNonNull(status, "status");
             Objects.requireNonNull(message, "message");
             segments = List.copyOf(segments);
+            stackQueueOffsets = List.copyOf(stackQueueOffsets);
             fds = List.copyOf(fds);
             if (status == AttachStatus.OK) {
                 Objects.requireNonNull(worker, "worker");
@@ -88,7 +90,7 @@ public sealed interface AttachMessage {
             if (status == AttachStatus.OK) {
                 throw new IllegalArgumentException("a refusal needs a failure status, not OK");
             }
-            return new AttachReply(status, message, -1, List.of(), null, List.of());
+            return new AttachReply(status, message, -1, List.of(), List.of(), null, List.of());
         }
     }
 

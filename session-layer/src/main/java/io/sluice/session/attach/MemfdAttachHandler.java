@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,8 +28,11 @@ import java.util.TreeMap;
 
 /**
  * The attach protocol's resources, made for real: per application one memfd segment, mapped here and sent to the
- * application, holding the stack-side queue the application's workers post to (at offset 0) and one message queue
- * per worker, each with its eventfd. Worker queues are all the same size, so a freed one is reused as is.
+ * application, holding one stack queue per stack worker (the application's workers post a session's requests to
+ * the queue of the stack worker that owns it; at the start of the segment) and one message queue per application
+ * worker, each with its eventfd. A stack queue's eventfd is its stack worker's wakeup eventfd
+ * ({@code Engine.wakeupFd}): the application writes it only after the worker announced its sleep in the queue.
+ * Worker queues are all the same size, so a freed one is reused as is.
  *
  * <p>Each application also gets a {@link SegmentManager} for its sessions' FIFOs ({@link #segments}), with the
  * FIFO sizes of its ATTACH bounded by the stack's {@link SegmentLimits}. FIFOs live in segments of their own, made
@@ -39,7 +43,7 @@ import java.util.TreeMap;
  * <p>Attach, worker and detach calls come from the attach server's thread; {@link #addSegment},
  * {@link #removeSegment} and the segment managers may be used from others.
  */
-public final class MemfdAttachHandler implements AttachHandler {
+public final class MemfdAttachHandler implements AttachHandler, AutoCloseable {
 
     /** Bytes of each queue slot: room for a control event. */
     public static final int QUEUE_SLOT_SIZE = 64;
@@ -48,17 +52,40 @@ public final class MemfdAttachHandler implements AttachHandler {
     private int nextAppIndex;
     private final AtomicLong nextSegmentId = new AtomicLong(1);
     private final SegmentLimits limits;
+    /** Per stack worker, the eventfd that wakes it (sent with each ATTACH_REPLY; not closed here). */
+    private final List<NativeFd> stackWakeups;
+    /** Wakeup eventfds this handler made itself (no engine given), closed with it. */
+    private final List<EventFd> ownWakeups = new ArrayList<>();
     /** Where FIFO segments are announced; null until {@link #announceThrough}. */
     private volatile AttachServer announcer;
 
-    /** A handler granting FIFOs within {@link SegmentLimits#DEFAULT}. */
+    /** A handler for one stack worker with an eventfd of its own, granting FIFOs within the default limits. */
     public MemfdAttachHandler() {
         this(SegmentLimits.DEFAULT);
     }
 
-    /** A handler granting FIFOs within {@code limits}. */
+    /** A handler for one stack worker with an eventfd of its own, granting FIFOs within {@code limits}. */
     public MemfdAttachHandler(SegmentLimits limits) {
         this.limits = limits;
+        try {
+            ownWakeups.add(EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC));
+        } catch (SyscallException e) {
+            throw new IllegalStateException("cannot make the stack queue's eventfd: " + e.getMessage(), e);
+        }
+        this.stackWakeups = List.of(ownWakeups.getFirst().fd());
+    }
+
+    /**
+     * A handler for a stack whose workers wake on {@code stackWakeups} (one per worker, owned by the caller),
+     * granting FIFOs within {@code limits}.
+     */
+    public MemfdAttachHandler(SegmentLimits limits, List<NativeFd> stackWakeups) {
+        if (stackWakeups.isEmpty() || stackWakeups.size() > AttachCodec.MAX_STACK_QUEUES) {
+            throw new IllegalArgumentException("stack workers: " + stackWakeups.size() + ", not 1.."
+                    + AttachCodec.MAX_STACK_QUEUES);
+        }
+        this.limits = limits;
+        this.stackWakeups = List.copyOf(stackWakeups);
     }
 
     /**
@@ -77,8 +104,8 @@ public final class MemfdAttachHandler implements AttachHandler {
         final SharedMemory mapping;
         final int slots;
         final long blockSize;
-        final EventFd stackEventFd;
-        final MessageQueue stackQueue;
+        /** Per stack worker, the queue the application posts to; the stack worker consumes. */
+        final MessageQueue[] stackQueues;
         final Map<Integer, Worker> workers = new ConcurrentSkipListMap<>();
         /** Segments added after the first, by id. */
         final Map<Long, AddedSegment> added = new ConcurrentHashMap<>();
@@ -87,17 +114,28 @@ public final class MemfdAttachHandler implements AttachHandler {
         SegmentManager fifos;
 
         Application(String name, long segmentId, NativeFd memfd, SharedMemory mapping, int slots, long blockSize,
-                EventFd stackEventFd) {
+                int stackWorkers) {
             this.name = name;
             this.segmentId = segmentId;
             this.memfd = memfd;
             this.mapping = mapping;
             this.slots = slots;
             this.blockSize = blockSize;
-            this.stackEventFd = stackEventFd;
-            this.stackQueue = MessageQueue.format(mapping.segment().asSlice(0, blockSize), slots, QUEUE_SLOT_SIZE,
-                    Producers.MULTIPLE, Doorbell.NONE);
-            this.nextBlock = blockSize;
+            this.stackQueues = new MessageQueue[stackWorkers];
+            for (int w = 0; w < stackWorkers; w++) {
+                // The stack consumes: its doorbell is never rung from here.
+                stackQueues[w] = MessageQueue.format(mapping.segment().asSlice(w * blockSize, blockSize), slots,
+                        QUEUE_SLOT_SIZE, Producers.MULTIPLE, Doorbell.NONE);
+            }
+            this.nextBlock = stackWorkers * blockSize;
+        }
+
+        List<Long> stackQueueOffsets() {
+            List<Long> offsets = new ArrayList<>(stackQueues.length);
+            for (int w = 0; w < stackQueues.length; w++) {
+                offsets.add(w * blockSize);
+            }
+            return offsets;
         }
 
         @Override
@@ -113,7 +151,6 @@ public final class MemfdAttachHandler implements AttachHandler {
                 segment.close();
             }
             added.clear();
-            Resources.closeQuietly(stackEventFd);
             Resources.closeQuietly(mapping);
             Resources.closeQuietly(memfd);
         }
@@ -138,9 +175,11 @@ public final class MemfdAttachHandler implements AttachHandler {
         int slots = Integer.highestOneBit(request.eventQueueSize() - 1) << 1; // a power of two, as queues need
         long blockSize = align(QueueLayout.footprint(slots, QUEUE_SLOT_SIZE), QueueLayout.CACHE_LINE);
         long segmentSize = align(request.segmentSize(), SharedMemory.pageSize());
-        if (2 * blockSize > segmentSize) {
+        int queues = stackWakeups.size() + 1;
+        if (queues * blockSize > segmentSize) {
             throw new AttachException(AttachStatus.NO_SPACE, "segment-size " + request.segmentSize()
-                    + " cannot hold the first two message queues of " + slots + " slots (" + 2 * blockSize
+                    + " cannot hold the first " + queues + " message queues (one per stack worker, one for the"
+                    + " application's first worker) of " + slots + " slots (" + queues * blockSize
                     + " bytes); raise segment-size or lower event-queue-size");
         }
         int appIndex = nextAppIndex++;
@@ -148,26 +187,33 @@ public final class MemfdAttachHandler implements AttachHandler {
         Application app = null;
         NativeFd memfd = null;
         SharedMemory mapping = null;
-        EventFd stackEventFd = null;
         try {
             memfd = SegmentFiles.createSealed("sluice-app-" + appIndex + "-" + request.appName(), segmentSize);
             mapping = SharedMemory.map(memfd, segmentSize);
-            stackEventFd = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
-            app = new Application(request.appName(), segmentId, memfd, mapping, slots, blockSize, stackEventFd);
+            app = new Application(request.appName(), segmentId, memfd, mapping, slots, blockSize,
+                    stackWakeups.size());
             app.fifos = new SegmentManager(request.appName(), request.rxFifoSize(), request.txFifoSize(),
                     request.segmentSize(), limits, nextSegmentId, announcer(appIndex));
             Worker worker = newWorker(app);
             applications.put(appIndex, app);
+            List<FdRole> roles = new ArrayList<>();
+            List<NativeFd> fds = new ArrayList<>();
+            roles.add(FdRole.SEGMENT_MEMFD);
+            fds.add(memfd);
+            for (NativeFd wakeup : stackWakeups) {
+                roles.add(FdRole.STACK_QUEUE_EVENTFD);
+                fds.add(wakeup);
+            }
+            roles.add(FdRole.WORKER_QUEUE_EVENTFD);
+            fds.add(worker.doorbell.eventFd().fd());
             return new Grant<>(new AttachMessage.AttachReply(AttachStatus.OK, "attached '" + request.appName()
                     + "' to namespace '" + namespace + "' as application " + appIndex, appIndex,
-                    List.of(new AttachMessage.Segment(segmentId, segmentSize)), describe(app, worker),
-                    List.of(FdRole.SEGMENT_MEMFD, FdRole.STACK_QUEUE_EVENTFD, FdRole.WORKER_QUEUE_EVENTFD)),
-                    List.of(memfd, stackEventFd.fd(), worker.doorbell.eventFd().fd()));
+                    List.of(new AttachMessage.Segment(segmentId, segmentSize)), app.stackQueueOffsets(),
+                    describe(app, worker), roles), fds);
         } catch (SyscallException | AttachException | SegmentException | RuntimeException e) {
             if (app != null) {
                 app.close();
             } else {
-                Resources.closeQuietly(stackEventFd);
                 Resources.closeQuietly(mapping);
                 Resources.closeQuietly(memfd);
             }
@@ -305,14 +351,15 @@ public final class MemfdAttachHandler implements AttachHandler {
         return app == null ? -1 : app.workers.size();
     }
 
-    /** @return the queue an application's workers post to (the stack consumes it) */
-    public MessageQueue stackQueue(int appIndex) throws AttachException {
-        return application(appIndex).stackQueue;
+    /** @return the queue an application's workers post to for stack worker {@code stackWorker} (who consumes it) */
+    public MessageQueue stackQueue(int appIndex, int stackWorker) throws AttachException {
+        MessageQueue[] queues = application(appIndex).stackQueues;
+        return queues[Objects.checkIndex(stackWorker, queues.length)];
     }
 
-    /** @return the eventfd an application writes to wake the stack's consumer of {@link #stackQueue} */
-    public EventFd stackEventFd(int appIndex) throws AttachException {
-        return application(appIndex).stackEventFd;
+    /** @return how many stack queues each application gets: one per stack worker */
+    public int stackWorkers() {
+        return stackWakeups.size();
     }
 
     /** @return a worker's queue (the stack produces; posting rings the worker's eventfd when it sleeps) */
@@ -331,6 +378,16 @@ public final class MemfdAttachHandler implements AttachHandler {
             app.close();
         }
         applications.clear();
+    }
+
+    /** Detaches every application and closes the wakeup eventfds this handler made itself. */
+    @Override
+    public void close() {
+        detachAll();
+        for (EventFd own : ownWakeups) {
+            Resources.closeQuietly(own);
+        }
+        ownWakeups.clear();
     }
 
     private Application application(int appIndex) throws AttachException {
@@ -382,7 +439,7 @@ public final class MemfdAttachHandler implements AttachHandler {
     }
 
     private static AttachMessage.Worker describe(Application app, Worker worker) {
-        return new AttachMessage.Worker(worker.index, app.segmentId, worker.offset, 0);
+        return new AttachMessage.Worker(worker.index, app.segmentId, worker.offset);
     }
 
     private static long align(long value, long alignment) {

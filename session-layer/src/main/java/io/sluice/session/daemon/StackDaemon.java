@@ -1,5 +1,9 @@
 package io.sluice.session.daemon;
 
+import java.util.List;
+import java.util.ArrayList;
+import io.sluice.session.segment.SegmentLimits;
+import io.sluice.core.sys.NativeFd;
 import io.sluice.core.config.ConfigException;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
@@ -118,7 +122,11 @@ public final class StackDaemon {
         }
         ControlServer control = null;
         AttachServer attach = null;
-        MemfdAttachHandler applications = new MemfdAttachHandler();
+        List<NativeFd> wakeups = new ArrayList<>();
+        for (int w = 0; w < stack.engine().workerCount(); w++) {
+            wakeups.add(stack.engine().wakeupFd(w));
+        }
+        MemfdAttachHandler applications = new MemfdAttachHandler(SegmentLimits.DEFAULT, wakeups);
         Thread hook = Thread.ofPlatform().name("sluice-shutdown").unstarted(this::onShutdown);
         try {
             stack.start();
@@ -160,7 +168,7 @@ public final class StackDaemon {
             } catch (IOException e) {
                 err.println("sluice stack: closing the attach socket: " + e.getMessage());
             }
-            applications.detachAll();
+            applications.close();
             try {
                 if (control != null) {
                     control.close();

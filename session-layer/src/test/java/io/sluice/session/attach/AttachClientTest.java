@@ -87,7 +87,7 @@ class AttachClientTest {
     @Test
     void aReplyWithoutTheDescriptorsItListsIsRefused() throws Exception {
         Path path = fakeStack(new Scripted(new AttachMessage.AttachReply(AttachStatus.OK, "", 0,
-                List.of(new AttachMessage.Segment(1, 1 << 20)), new AttachMessage.Worker(0, 1, 4096, 0),
+                List.of(new AttachMessage.Segment(1, 1 << 20)), List.of(0L), new AttachMessage.Worker(0, 1, 4096),
                 List.of(FdRole.SEGMENT_MEMFD, FdRole.STACK_QUEUE_EVENTFD, FdRole.WORKER_QUEUE_EVENTFD))));
         AttachException e = attachFails(path);
         assertEquals(AttachStatus.UNEXPECTED_FDS, e.status());

@@ -11,10 +11,12 @@ import io.sluice.core.sys.EventFd;
 import io.sluice.core.sys.Fds;
 import io.sluice.core.sys.NativeFd;
 import io.sluice.core.sys.SharedMemory;
+import io.sluice.core.sys.SyscallException;
 import io.sluice.core.sys.UnixSocket;
 import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.mq.MessageQueue;
 import io.sluice.session.segment.FifoPair;
+import io.sluice.session.segment.SegmentLimits;
 import io.sluice.session.segment.SegmentManager;
 import io.sluice.session.testing.ChildJvm;
 import java.io.IOException;
@@ -43,7 +45,10 @@ class AttachServerTest {
     Path dir;
 
     private final NamespaceTable namespaces = new NamespaceTable();
-    private final MemfdAttachHandler handler = new MemfdAttachHandler();
+    /** The wakeup eventfds of two stack workers (an engine's, in the daemon). */
+    private final EventFd[] stackWakeups = {newEventFd(), newEventFd()};
+    private final MemfdAttachHandler handler = new MemfdAttachHandler(SegmentLimits.DEFAULT,
+            List.of(stackWakeups[0].fd(), stackWakeups[1].fd()));
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach
@@ -51,7 +56,18 @@ class AttachServerTest {
         for (AutoCloseable c : toClose.reversed()) {
             c.close();
         }
-        handler.detachAll();
+        handler.close();
+        for (EventFd wakeup : stackWakeups) {
+            wakeup.close();
+        }
+    }
+
+    private static EventFd newEventFd() {
+        try {
+            return EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
+        } catch (SyscallException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private AttachServer start() throws IOException {
@@ -208,12 +224,14 @@ class AttachServerTest {
         AttachedWorker worker = client.attach(AttachCodecTest.ATTACH);
         int app = client.appIndex();
 
-        // The application posts to the stack queue in its mapping; the stack reads it from its own.
+        // The application posts to stack worker 1's queue in its mapping; the stack reads it from its own.
+        assertEquals(2, client.stackQueueCount(), "one stack queue per stack worker");
         MemorySegment event = Arena.ofAuto().allocate(8);
         event.set(ValueLayout.JAVA_LONG, 0, 0x5151_5151L);
-        assertTrue(client.stackQueue().offer(event, 0, 8));
+        assertTrue(client.stackQueue(1).offer(event, 0, 8));
         long[] seen = new long[1];
-        MessageQueue stackSide = handler.stackQueue(app);
+        assertTrue(handler.stackQueue(app, 0).isEmpty(), "worker 0's queue got nothing");
+        MessageQueue stackSide = handler.stackQueue(app, 1);
         assertEquals(1, stackSide.drain((memory, offset, length) -> seen[0] = memory.get(ValueLayout.JAVA_LONG,
                 offset), 10));
         assertEquals(0x5151_5151L, seen[0]);
@@ -226,11 +244,12 @@ class AttachServerTest {
         assertEquals(0x7272_7272L, seen[0]);
 
         // Both eventfds are the same counters on both sides.
-        client.stackDoorbell().ring();
-        assertEquals(1, handler.stackEventFd(app).read());
+        client.stackDoorbell(1).ring();
+        assertEquals(1, stackWakeups[1].read());
+        assertEquals(EventFd.EMPTY, stackWakeups[0].read());
         handler.workerDoorbell(app, 0).ring();
         assertTrue(worker.doorbell().await(2_000), "the stack's write woke the worker's eventfd");
-        assertEquals(EventFd.EMPTY, handler.stackEventFd(app).read());
+        assertEquals(EventFd.EMPTY, stackWakeups[1].read());
     }
 
     @Test
@@ -418,7 +437,8 @@ class AttachServerTest {
             assertEquals(1, handler.applicationCount());
             assertEquals(2, handler.workerCount(0));
             assertTrue(segmentsMapped(), "the stack maps the peer's segment");
-            assertTrue(openFds() >= before + 5, "connection, memfd, stack eventfd and two worker eventfds");
+            // The stack queues' eventfds are the stack workers' own, not the application's.
+            assertTrue(openFds() >= before + 4, "connection, memfd and two worker eventfds");
         } // kill -9
         await("the server detached the killed application", () -> handler.applicationCount() == 0);
         await("every descriptor the application had is closed", () -> openFds() == before);

@@ -6,6 +6,7 @@ import io.sluice.core.iface.Interface;
 import io.sluice.core.iface.InterfaceTable;
 import io.sluice.core.phy.Device;
 import io.sluice.core.sys.CpuAffinity;
+import io.sluice.core.sys.NativeFd;
 import io.sluice.core.sys.SyscallException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -98,6 +99,15 @@ public final class Engine implements AutoCloseable {
 
     HandoffMesh mesh() {
         return mesh;
+    }
+
+    /**
+     * The eventfd that wakes worker {@code worker} from its sleep (owned by the engine, closed with it). A producer
+     * outside the engine, an application posting to a stack queue in shared memory, writes it only after the
+     * worker announced its sleep through the queue's input node ({@code InputNode.prepareToSleep}).
+     */
+    public NativeFd wakeupFd(int worker) {
+        return doorbells[Objects.checkIndex(worker, doorbells.length)].fd();
     }
 
     /** Worker count: 1 in single-thread mode. */

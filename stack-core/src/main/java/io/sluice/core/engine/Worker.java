@@ -218,10 +218,15 @@ final class Worker {
             return;
         }
         doorbell.announceSleep();
+        boolean inputsAnnounced = false;
         try {
             if (!tasks.isEmpty() || mesh.hasFramesFor(index) || graph.hasPendingFrames() || !running) {
                 return;
             }
+            if (!graph.prepareInputsToSleep()) {
+                return;
+            }
+            inputsAnnounced = true;
             sleeps++;
             int ready = epoll.waitFor((int) timeout);
             for (int i = 0; i < ready; i++) {
@@ -236,6 +241,9 @@ final class Worker {
         } catch (SyscallException e) {
             throw new UncheckedIOException(e);
         } finally {
+            if (inputsAnnounced) {
+                graph.inputsAwake();
+            }
             doorbell.awake();
         }
     }

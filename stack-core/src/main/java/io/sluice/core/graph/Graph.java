@@ -89,6 +89,30 @@ public final class Graph {
         return work + dispatchPending();
     }
 
+    /**
+     * Lets each input node announce the coming sleep to its producers ({@link InputNode#prepareToSleep}).
+     *
+     * @return false if one of them has work already; then every node that announced was told {@link #inputsAwake}
+     */
+    public boolean prepareInputsToSleep() {
+        for (int i = 0; i < inputIndices.length; i++) {
+            if (!((InputNode) nodes[inputIndices[i]]).prepareToSleep()) {
+                for (int j = 0; j <= i; j++) {
+                    ((InputNode) nodes[inputIndices[j]]).awake();
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The worker woke: every input node takes its sleep announcement back. */
+    public void inputsAwake() {
+        for (int index : inputIndices) {
+            ((InputNode) nodes[index]).awake();
+        }
+    }
+
     /** Dispatches queued frames, at most {@link #DISPATCH_ROUNDS_PER_NODE} per node; returns how many. */
     int dispatchPending() {
         int dispatched = 0;

@@ -19,6 +19,20 @@ public abstract class InputNode extends Node {
      */
     public abstract int poll(NodeContext ctx, int budget);
 
+    /**
+     * The worker is about to sleep: a source whose producers wake the worker only after an announcement (a message
+     * queue in shared memory with its own sleeping flag) makes it here, then looks once more.
+     *
+     * @return false if work arrived meanwhile (the worker stays awake); true to let it sleep
+     */
+    public boolean prepareToSleep() {
+        return true;
+    }
+
+    /** The worker is awake again (or did not sleep after all): take back what {@link #prepareToSleep} announced. */
+    public void awake() {
+    }
+
     /** Input nodes receive no frames. */
     @Override
     public final void process(NodeContext ctx, Frame frame) {
