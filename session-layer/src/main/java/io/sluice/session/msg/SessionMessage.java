@@ -13,12 +13,15 @@ import java.lang.foreign.ValueLayout;
  *  0  u16 type        4  u32 context (the application's number for a request, echoed in its reply)
  *  2  u16 status      8  u64 handle  (the session, or the listener)
  * 16  u32 address     20 u16 port     22 u16 flags      24 u32 value
- * 28  u32 local address               32 u16 local port 34 u16 (zero)
+ * 28  u32 local address               32 u16 local port 34 u16 application worker
  * 36  u32 segment id  40 u32 tx offset                  44 u32 rx offset
  * 48  u64 other handle
  * </pre>
  *
- * Which fields each type uses:
+ * Every request carries the application worker that posts it ({@link #appWorker}): replies go to that worker's
+ * queue, and a session made by CONNECT belongs to it (an accepted session belongs to its listener's worker).
+ *
+ * <p>Which fields each type uses:
  * <table>
  * <caption>fields by type</caption>
  * <tr><th>type</th><th>direction</th><th>fields</th></tr>
@@ -114,6 +117,7 @@ public final class SessionMessage {
     static final long VALUE = 24;
     static final long LOCAL_ADDRESS = 28;
     static final long LOCAL_PORT = 32;
+    static final long APP_WORKER = 34;
     static final long SEGMENT_ID = 36;
     static final long TX_OFFSET = 40;
     static final long RX_OFFSET = 44;
@@ -132,13 +136,14 @@ public final class SessionMessage {
         m.set(U16, at + TYPE, (short) type);
     }
 
-    /** Writes an IO event (TX, DEQUEUED, RX, TX_SPACE): type and handle only. */
-    public static void io(MemorySegment m, long at, int type, long handle) {
+    /** Writes an IO event (TX, DEQUEUED, RX, TX_SPACE): type, handle and the posting application worker. */
+    public static void io(MemorySegment m, long at, int type, long handle, int appWorker) {
         // The other fields of an IO event are never read: skip the fill (the hot path).
         m.set(U16, at + TYPE, (short) type);
         m.set(U16, at + STATUS, (short) 0);
         m.set(U32, at + CONTEXT, 0);
         m.set(U64, at + HANDLE, handle);
+        m.set(U16, at + APP_WORKER, (short) appWorker);
     }
 
     public static int type(MemorySegment m, long at) {
@@ -211,6 +216,15 @@ public final class SessionMessage {
     public static void setLocal(MemorySegment m, long at, int address, int port) {
         m.set(U32, at + LOCAL_ADDRESS, address);
         m.set(U16, at + LOCAL_PORT, (short) port);
+    }
+
+    /** @return the application worker that posted a request (its replies go to that worker's queue) */
+    public static int appWorker(MemorySegment m, long at) {
+        return Short.toUnsignedInt(m.get(U16, at + APP_WORKER));
+    }
+
+    public static void setAppWorker(MemorySegment m, long at, int worker) {
+        m.set(U16, at + APP_WORKER, (short) worker);
     }
 
     /** @return the FIFO segment's id (or the cut-through channel's), unsigned */
