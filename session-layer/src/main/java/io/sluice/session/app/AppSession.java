@@ -1,0 +1,336 @@
+package io.sluice.session.app;
+
+import io.sluice.core.wire.Ip4Address;
+import io.sluice.session.fifo.ByteFifo;
+import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.msg.SessionHandle;
+import io.sluice.session.msg.SessionMessage;
+import io.sluice.session.msg.SessionStatus;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * A session as its application sees it: bytes go into the tx FIFO and come out of the rx FIFO, both in shared
+ * memory, and IO events tell the other side — coalesced by the FIFOs' has-event flags, so a burst of writes costs
+ * one TX event and the stack reads everything it finds.
+ *
+ * <p>The rules each side keeps (see {@link ByteFifo}): a writer enqueues, then posts an event only if
+ * {@link ByteFifo#setEvent()} says it raised the flag; a reader clears the flag before it reads. A writer that finds
+ * the tx FIFO full asks for a dequeue notification and waits for TX_SPACE; a reader that frees space the stack asked
+ * to hear about (its receive window had closed) posts DEQUEUED.
+ *
+ * <p>Used on its worker's thread only. Reads and writes allocate nothing.
+ */
+public final class AppSession {
+
+    private final AppWorker worker;
+    private final long handle;
+    /** The queue of the stack worker that owns the session. */
+    private final MessageQueue stackQueue;
+    private final ByteFifo rx;
+    private final ByteFifo tx;
+    private final int remoteAddress;
+    private final int remotePort;
+    private final int localAddress;
+    private final int localPort;
+    private boolean readable;
+    private boolean peerClosed;
+    private SessionStatus resetStatus;
+    private boolean writeShut;
+    private boolean closing;
+    private boolean cleanedUp;
+
+    AppSession(AppWorker worker, long handle, MessageQueue stackQueue, ByteFifo rx, ByteFifo tx, int remoteAddress,
+            int remotePort, int localAddress, int localPort) {
+        this.worker = worker;
+        this.handle = handle;
+        this.stackQueue = stackQueue;
+        this.rx = rx;
+        this.tx = tx;
+        this.remoteAddress = remoteAddress;
+        this.remotePort = remotePort;
+        this.localAddress = localAddress;
+        this.localPort = localPort;
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    /**
+     * Reads what the rx FIFO holds, up to {@code length} bytes, without waiting.
+     *
+     * @return bytes read; 0 if none are there yet; -1 at end of stream (the peer closed and everything was read)
+     * @throws SessionException if the connection was reset (with why) or the session is closed
+     */
+    public int read(byte[] destination, int offset, int length) throws SessionException {
+        int before = beforeRead();
+        int n = rx.dequeue(destination, offset, length);
+        return afterRead(before, n);
+    }
+
+    /** As {@link #read(byte[], int, int)}, into {@code destination}'s remaining bytes. */
+    public int read(ByteBuffer destination) throws SessionException {
+        int before = beforeRead();
+        int n = rx.dequeue(destination);
+        return afterRead(before, n);
+    }
+
+    /** As {@link #read(byte[], int, int)}, into native or heap memory. */
+    public int read(MemorySegment destination, long offset, int length) throws SessionException {
+        int before = beforeRead();
+        int n = rx.dequeue(destination, offset, length);
+        return afterRead(before, n);
+    }
+
+    /**
+     * Reads at least one byte, waiting up to {@code timeoutMillis} (polling the worker meanwhile).
+     *
+     * @return bytes read, -1 at end of stream, 0 if nothing came in time
+     */
+    public int readWait(byte[] destination, int offset, int length, int timeoutMillis) throws IOException {
+        int n = read(destination, offset, length);
+        if (n != 0 || length == 0) {
+            return n;
+        }
+        worker.waitUntil(() -> rx.readableBytes() > 0 || peerClosed || resetStatus != null, timeoutMillis);
+        return read(destination, offset, length);
+    }
+
+    private int beforeRead() throws SessionException {
+        requireUsable();
+        readable = false;
+        rx.clearEvent(); // before reading: bytes that arrive after this raise a new RX
+        return rx.readableBytes();
+    }
+
+    private int afterRead(int readableBefore, int n) throws SessionException {
+        if (n > 0) {
+            if (rx.needsDequeueNotification(readableBefore)) {
+                worker.postIo(stackQueue, SessionMessage.DEQUEUED, handle);
+            }
+            return n;
+        }
+        if (resetStatus != null) {
+            throw reset();
+        }
+        return peerClosed && rx.readableBytes() == 0 ? -1 : 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    /**
+     * Writes as much of the bytes as the tx FIFO takes, without waiting.
+     *
+     * @return bytes written (0 when the FIFO is full: wait for {@link SessionEvents#onWritable})
+     * @throws SessionException if the connection was reset, the write side shut, or the session closed
+     */
+    public int write(byte[] source, int offset, int length) throws SessionException {
+        requireWritable();
+        return afterWrite(tx.enqueue(source, offset, length), length);
+    }
+
+    /** As {@link #write(byte[], int, int)}, from {@code source}'s remaining bytes. */
+    public int write(ByteBuffer source) throws SessionException {
+        requireWritable();
+        int length = source.remaining();
+        return afterWrite(tx.enqueue(source), length);
+    }
+
+    /** As {@link #write(byte[], int, int)}, from native or heap memory. */
+    public int write(MemorySegment source, long offset, int length) throws SessionException {
+        requireWritable();
+        return afterWrite(tx.enqueue(source, offset, length), length);
+    }
+
+    /**
+     * Writes all the bytes, waiting for room as needed, for at most {@code timeoutMillis} in all.
+     *
+     * @throws SessionException TIMED_OUT if the stack did not take them in time, or the connection's failure
+     */
+    public void writeFully(byte[] source, int offset, int length, int timeoutMillis) throws IOException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        int done = 0;
+        while (done < length) {
+            done += write(source, offset + done, length - done);
+            if (done == length) {
+                return;
+            }
+            int left = (int) ((deadline - System.nanoTime()) / 1_000_000L);
+            if (left <= 0) {
+                throw new SessionException(SessionStatus.TIMED_OUT, this + ": " + (length - done) + " of " + length
+                        + " bytes not taken within " + timeoutMillis + " ms");
+            }
+            worker.waitUntil(() -> tx.freeSpace() > 0 || resetStatus != null, Math.min(left, 1_000));
+        }
+    }
+
+    private int afterWrite(int n, int wanted) throws SessionException {
+        if (n > 0 && tx.setEvent()) {
+            worker.postIo(stackQueue, SessionMessage.TX, handle);
+        }
+        if (n < wanted) {
+            // Full: ask to hear of the next dequeue, and look again (the stack may have dequeued meanwhile).
+            tx.requestDequeueNotification(ByteFifo.NOTIFY_ALWAYS);
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------------ closing
+
+    /** Closes the write side (FIN after the queued bytes); reads go on until the peer closes. */
+    public void shutdownWrite(int timeoutMillis) throws IOException {
+        requireUsable();
+        awaitOk(worker.post(SessionMessage.SHUTDOWN, handle, SessionMessage.SHUT_WRITE, 0, 0, 0, 0), timeoutMillis,
+                "shutdown");
+        writeShut = true;
+    }
+
+    /** Sends without Nagle's delay ({@code true}) or coalesces small writes. */
+    public void setNoDelay(boolean on, int timeoutMillis) throws IOException {
+        requireUsable();
+        awaitOk(worker.post(SessionMessage.SET_OPTION, handle, SessionMessage.OPTION_NO_DELAY, on ? 1 : 0, 0, 0, 0),
+                timeoutMillis, "no-delay");
+    }
+
+    /**
+     * Closes the session: the stack sends FIN after the queued bytes, then frees the session (CLEANUP). The FIFOs
+     * must not be touched afterwards. Does not wait; see {@link #awaitCleanup}.
+     */
+    public void close() throws SessionException {
+        if (closing || cleanedUp) {
+            return;
+        }
+        closing = true;
+        worker.post(SessionMessage.DISCONNECT, handle, 0, 0, 0, 0, 0);
+    }
+
+    /** Resets the connection (RST, queued bytes dropped) and frees the session. Does not wait. */
+    public void abort() {
+        if (closing || cleanedUp) {
+            return;
+        }
+        closing = true;
+        try {
+            worker.post(SessionMessage.ABORT, handle, 0, 0, 0, 0, 0);
+        } catch (SessionException e) {
+            System.err.println("sluice: " + this + ": abort: " + e.getMessage());
+        }
+    }
+
+    /** Waits until the stack freed the session after {@link #close()} or {@link #abort()}. */
+    public boolean awaitCleanup(int timeoutMillis) {
+        return worker.waitUntil(() -> cleanedUp, timeoutMillis);
+    }
+
+    private void awaitOk(int context, int timeoutMillis, String what) throws SessionException {
+        AppWorker.Reply reply = worker.awaitSessionReply(context, timeoutMillis, what);
+        if (reply.status() != SessionStatus.OK) {
+            throw new SessionException(reply.status(), this + ": " + what + ": " + reply.status().meaning());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ state
+
+    void markReadable() {
+        readable = true;
+    }
+
+    void markPeerClosed() {
+        peerClosed = true;
+    }
+
+    void markReset(SessionStatus status) {
+        if (resetStatus == null) {
+            resetStatus = status;
+        }
+    }
+
+    void markCleanedUp() {
+        cleanedUp = true;
+    }
+
+    private void requireUsable() throws SessionException {
+        if (closing || cleanedUp) {
+            throw new SessionException(SessionStatus.INVALID_HANDLE, this + " is closed");
+        }
+    }
+
+    private void requireWritable() throws SessionException {
+        requireUsable();
+        if (resetStatus != null) {
+            throw reset();
+        }
+        if (writeShut) {
+            throw new SessionException(SessionStatus.BAD_STATE, this + ": the write side is shut down");
+        }
+    }
+
+    private SessionException reset() {
+        return new SessionException(resetStatus, this + ": " + resetStatus.meaning());
+    }
+
+    public long handle() {
+        return handle;
+    }
+
+    public AppWorker worker() {
+        return worker;
+    }
+
+    /** @return whether an RX event arrived since the last read */
+    public boolean isReadable() {
+        return readable;
+    }
+
+    /** @return bytes waiting in the rx FIFO */
+    public int readableBytes() {
+        return rx.readableBytes();
+    }
+
+    /** @return room in the tx FIFO */
+    public int writableBytes() {
+        return tx.freeSpace();
+    }
+
+    /** @return bytes written and not yet acknowledged by the peer (or not yet sent) */
+    public int unsentBytes() {
+        return tx.readableBytes();
+    }
+
+    /** @return whether the peer closed its side */
+    public boolean isPeerClosed() {
+        return peerClosed;
+    }
+
+    /** @return why the connection died, or null while it lives */
+    public SessionStatus resetStatus() {
+        return resetStatus;
+    }
+
+    /** @return whether the stack freed the session */
+    public boolean isCleanedUp() {
+        return cleanedUp;
+    }
+
+    public int remoteAddress() {
+        return remoteAddress;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    public int localAddress() {
+        return localAddress;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    @Override
+    public String toString() {
+        return SessionHandle.format(handle) + " " + Ip4Address.format(localAddress) + ":" + localPort + " -> "
+                + Ip4Address.format(remoteAddress) + ":" + remotePort;
+    }
+}

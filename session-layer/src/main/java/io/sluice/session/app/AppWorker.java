@@ -1,0 +1,579 @@
+package io.sluice.session.app;
+
+import io.sluice.core.sys.EventFd;
+import io.sluice.core.sys.SyscallException;
+import io.sluice.core.wire.Ip4Address;
+import io.sluice.session.attach.AttachClient;
+import io.sluice.session.attach.AttachedWorker;
+import io.sluice.session.fifo.ByteFifo;
+import io.sluice.session.mq.MessageHandler;
+import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.msg.SessionHandle;
+import io.sluice.session.msg.SessionMessage;
+import io.sluice.session.msg.SessionStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One application worker: the thread-confined end of the session layer. It posts requests to the stack queues (a
+ * session's to the queue of the stack worker that owns it), drains its own message queue ({@link #poll}), keeps
+ * the state of its sessions and listeners up to date from what it drains, and sleeps on its eventfd when there is
+ * nothing to do ({@link #await}).
+ *
+ * <p>Two levels of use: non-blocking ({@link #requestListen}, {@link #requestConnect}, then {@link #poll} with a
+ * {@link SessionEvents} — an event loop), and blocking ({@link #listen}, {@link #connect}, {@link #accept}, and
+ * {@link AppSession#readFully}-style calls, which poll and sleep until their answer comes).
+ *
+ * <p>Not thread-safe: a worker and its sessions are used by one thread at a time. Draining, posting IO events and
+ * reading or writing FIFOs allocate nothing; starting and ending sessions and listeners may.
+ */
+public final class AppWorker {
+
+    /** Polls of the queue before a wait sleeps on the eventfd: cheap, and saves a system call under load. */
+    static final int SPIN_POLLS = 64;
+    /** How long a post waits for room in a full stack queue before it gives up. */
+    static final long POST_TIMEOUT_NANOS = 2_000_000_000L;
+    /** Messages handled per {@link #poll} call when the caller does not say. */
+    static final int POLL_LIMIT = 256;
+    /** Extra time a blocking connect waits beyond the connect timeout it asked the stack for. */
+    static final int REPLY_MARGIN_MILLIS = 2_000;
+
+    private final SessionApplication app;
+    private final int index;
+    private final MessageQueue queue;
+    private final AttachedWorker attached;
+    private final MessageQueue[] stackQueues;
+    private final MessageHandler dispatcher = this::dispatch;
+    /** Sessions by stack worker and table index (the handle's own fields), so a lookup allocates nothing. */
+    private AppSession[][] sessions;
+    private final Map<Long, AppListener> listeners = new HashMap<>();
+    /** Replies to requests, by context, until their caller takes them. */
+    private final Map<Integer, Reply> replies = new HashMap<>();
+    private SessionEvents events;
+    private int nextContext = 1;
+    private int nextStackQueue;
+    private int live;
+    private long strayEvents;
+
+    /** What the stack answered to one request. */
+    record Reply(int type, SessionStatus status, long handle, Object subject) {
+    }
+
+    AppWorker(SessionApplication app, AttachedWorker attached, AttachClient client) {
+        this.app = app;
+        this.index = attached.index();
+        this.attached = attached;
+        this.queue = attached.queue();
+        this.stackQueues = new MessageQueue[client.stackQueueCount()];
+        for (int w = 0; w < stackQueues.length; w++) {
+            stackQueues[w] = client.stackQueue(w);
+        }
+        this.sessions = new AppSession[stackQueues.length][16];
+        this.nextStackQueue = index % stackQueues.length;
+    }
+
+    /** @return the worker's number within its application */
+    public int index() {
+        return index;
+    }
+
+    /** @return the application it belongs to */
+    public SessionApplication application() {
+        return app;
+    }
+
+    /** @return its live sessions (connected or accepted, not yet cleaned up) */
+    public int sessionCount() {
+        return live;
+    }
+
+    /** @return events for sessions this worker no longer knows (late events after a cleanup) */
+    public long strayEvents() {
+        return strayEvents;
+    }
+
+    /** @return the eventfd the stack writes when this worker sleeps, for an external event loop to wait on */
+    public EventFd eventFd() {
+        return attached.doorbell().eventFd();
+    }
+
+    // ------------------------------------------------------------------------------------------------ requests
+
+    /**
+     * Posts LISTEN; BOUND follows (see {@link SessionEvents#onBound}).
+     *
+     * @param address a local address of the stack, or 0 for all
+     * @param port the port, or 0 for one the stack picks
+     * @param scopeFlags {@link SessionMessage#FLAG_SCOPE_LOCAL} and/or {@link SessionMessage#FLAG_SCOPE_GLOBAL}
+     * @return the request's context, echoed in its reply
+     */
+    public int requestListen(int address, int port, int backlog, int scopeFlags) throws SessionException {
+        int context = newContext();
+        MessageQueue target = stackQueues[0];
+        long position = claim(target, "LISTEN");
+        MemorySegment m = target.memory();
+        long at = target.payloadOffset(position);
+        SessionMessage.begin(m, at, SessionMessage.LISTEN);
+        SessionMessage.setContext(m, at, context);
+        SessionMessage.setAppWorker(m, at, index);
+        SessionMessage.setAddress(m, at, address, port);
+        SessionMessage.setFlags(m, at, scopeFlags);
+        SessionMessage.setValue(m, at, backlog);
+        target.commit(position);
+        return context;
+    }
+
+    /**
+     * Posts CONNECT to the next stack queue in turn (the session will live on that stack worker); CONNECTED
+     * follows.
+     *
+     * @param timeoutMillis how long the stack tries (0: its default)
+     * @param localAddress the local address to use, or 0 for the route's
+     * @return the request's context
+     */
+    public int requestConnect(int remoteAddress, int remotePort, int timeoutMillis, int scopeFlags, int localAddress)
+            throws SessionException {
+        int context = newContext();
+        MessageQueue target = stackQueues[nextStackQueue];
+        nextStackQueue = (nextStackQueue + 1) % stackQueues.length;
+        long position = claim(target, "CONNECT");
+        MemorySegment m = target.memory();
+        long at = target.payloadOffset(position);
+        SessionMessage.begin(m, at, SessionMessage.CONNECT);
+        SessionMessage.setContext(m, at, context);
+        SessionMessage.setAppWorker(m, at, index);
+        SessionMessage.setAddress(m, at, remoteAddress, remotePort);
+        SessionMessage.setFlags(m, at, scopeFlags);
+        SessionMessage.setValue(m, at, timeoutMillis);
+        SessionMessage.setLocal(m, at, localAddress, 0);
+        target.commit(position);
+        return context;
+    }
+
+    /**
+     * Binds a listener and waits for the stack's answer.
+     *
+     * @throws SessionException with the stack's status (ADDRESS_IN_USE, ADDRESS_NOT_AVAILABLE...) or TIMED_OUT
+     */
+    public AppListener listen(int address, int port, int backlog, int scopeFlags, int timeoutMillis)
+            throws IOException {
+        Reply reply = awaitReply(requestListen(address, port, backlog, scopeFlags), timeoutMillis, "LISTEN");
+        if (reply.status != SessionStatus.OK) {
+            throw new SessionException(reply.status, "listen on port " + port + ": " + reply.status.meaning());
+        }
+        return (AppListener) reply.subject;
+    }
+
+    /**
+     * Connects and waits until the connection is established or fails.
+     *
+     * @throws SessionException REFUSED, TIMED_OUT, UNREACHABLE, NO_PORT, NO_FIFO_SPACE... from the stack
+     */
+    public AppSession connect(int remoteAddress, int remotePort, int timeoutMillis) throws IOException {
+        int context = requestConnect(remoteAddress, remotePort, timeoutMillis,
+                SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL, 0);
+        Reply reply = awaitReply(context, timeoutMillis + REPLY_MARGIN_MILLIS, "CONNECT");
+        if (reply.status != SessionStatus.OK) {
+            throw new SessionException(reply.status, "connect to "
+                    + Ip4Address.format(remoteAddress) + ":" + remotePort + ": "
+                    + reply.status.meaning());
+        }
+        return (AppSession) reply.subject;
+    }
+
+    /**
+     * Waits for the next session accepted on {@code listener}.
+     *
+     * @return the session, or null if none came within {@code timeoutMillis}
+     */
+    public AppSession accept(AppListener listener, int timeoutMillis) throws IOException {
+        AppSession session = listener.poll();
+        if (session != null) {
+            return session;
+        }
+        waitUntil(() -> listener.pending() > 0 || listener.isClosed(), timeoutMillis);
+        return listener.poll();
+    }
+
+    /** Closes a listener (UNLISTEN) and waits for the stack's answer; sessions accepted on it stay. */
+    public void unlisten(AppListener listener, int timeoutMillis) throws IOException {
+        int context = post(SessionMessage.UNLISTEN, listener.handle(), 0, 0, 0, 0, 0);
+        Reply reply = awaitReply(context, timeoutMillis, "UNLISTEN");
+        if (reply.status != SessionStatus.OK) {
+            throw new SessionException(reply.status, "unlisten " + listener + ": " + reply.status.meaning());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ draining
+
+    /**
+     * Drains up to {@code limit} messages from the worker's queue: updates sessions and listeners, completes
+     * requests, and tells {@code handler} (null: nobody).
+     *
+     * @return how many messages were handled
+     */
+    public int poll(SessionEvents handler, int limit) {
+        events = handler;
+        try {
+            return queue.drain(dispatcher, limit);
+        } finally {
+            events = null;
+        }
+    }
+
+    /** {@link #poll(SessionEvents, int)} with {@link #POLL_LIMIT} and no handler. */
+    public int poll() {
+        return poll(null, POLL_LIMIT);
+    }
+
+    /**
+     * Waits until the queue has a message or {@code timeoutMillis} pass: a short spin, then a sleep on the eventfd
+     * (announced to the stack first, so its next post rings).
+     *
+     * @return whether a message is waiting
+     */
+    public boolean await(int timeoutMillis) {
+        for (int i = 0; i < SPIN_POLLS; i++) {
+            if (!queue.isEmpty()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        if (timeoutMillis <= 0) {
+            return !queue.isEmpty();
+        }
+        try {
+            attached.doorbell().sleep(queue, timeoutMillis);
+        } catch (SyscallException e) {
+            throw new UncheckedIOException(new IOException("worker " + index + " of " + app + ": waiting on its"
+                    + " eventfd: " + e.getMessage(), e));
+        }
+        return !queue.isEmpty();
+    }
+
+    /**
+     * Polls and waits until {@code condition} holds or {@code timeoutMillis} pass.
+     *
+     * @return whether the condition holds
+     */
+    public boolean waitUntil(BooleanSupplier condition, int timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            poll();
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return false;
+            }
+            await((int) Math.min(left, 1_000));
+        }
+    }
+
+    private Reply awaitReply(int context, int timeoutMillis, String what) throws SessionException {
+        waitUntil(() -> replies.containsKey(context), timeoutMillis);
+        Reply reply = replies.remove(context);
+        if (reply == null) {
+            throw new SessionException(SessionStatus.TIMED_OUT, what + ": the stack did not answer within "
+                    + timeoutMillis + " ms" + (app.isConnected() ? "" : " (the stack closed the attach connection)"));
+        }
+        return reply;
+    }
+
+    /** @return whether the reply to {@code context} came (for callers of the non-blocking requests) */
+    public boolean hasReply(int context) {
+        return replies.containsKey(context);
+    }
+
+    private void dispatch(MemorySegment m, long at, int length) {
+        int type = SessionMessage.type(m, at);
+        long handle = SessionMessage.handle(m, at);
+        switch (type) {
+            case SessionMessage.RX -> {
+                AppSession session = lookup(handle);
+                if (session != null) {
+                    session.markReadable();
+                    if (events != null) {
+                        events.onReadable(session);
+                    }
+                }
+            }
+            case SessionMessage.TX_SPACE -> {
+                AppSession session = lookup(handle);
+                if (session != null && events != null) {
+                    events.onWritable(session);
+                }
+            }
+            case SessionMessage.BOUND -> bound(m, at, handle);
+            case SessionMessage.UNLISTENED -> {
+                SessionStatus status = status(m, at);
+                AppListener listener = status == SessionStatus.OK ? listeners.remove(handle) : null;
+                if (listener != null) {
+                    listener.markClosed();
+                }
+                replies.put(SessionMessage.context(m, at), new Reply(type, status, handle, listener));
+            }
+            case SessionMessage.CONNECTED -> connected(m, at, handle);
+            case SessionMessage.ACCEPTED -> accepted(m, at, handle);
+            case SessionMessage.DISCONNECTED -> {
+                AppSession session = lookup(handle);
+                if (session != null) {
+                    session.markPeerClosed();
+                    if (events != null) {
+                        events.onPeerClosed(session);
+                    }
+                }
+            }
+            case SessionMessage.RESET -> {
+                AppSession session = lookup(handle);
+                if (session != null) {
+                    SessionStatus status = status(m, at);
+                    session.markReset(status);
+                    if (events != null) {
+                        events.onReset(session, status);
+                    }
+                }
+            }
+            case SessionMessage.CLEANUP -> {
+                AppSession session = lookup(handle);
+                if (session != null) {
+                    remove(session);
+                    session.markCleanedUp();
+                    if (events != null) {
+                        events.onCleanup(session);
+                    }
+                }
+                int context = SessionMessage.context(m, at);
+                if (context != 0) {
+                    replies.put(context, new Reply(type, SessionStatus.OK, handle, session));
+                }
+            }
+            case SessionMessage.SHUTDOWN_REPLY, SessionMessage.OPTION_REPLY ->
+                    replies.put(SessionMessage.context(m, at), new Reply(type, status(m, at), handle, null));
+            case SessionMessage.ERROR -> {
+                SessionStatus status = status(m, at);
+                int context = SessionMessage.context(m, at);
+                if (context != 0) {
+                    replies.put(context, new Reply(type, status, handle, null));
+                }
+                if (events != null) {
+                    events.onError(context, handle, SessionMessage.value(m, at), status);
+                }
+            }
+            default -> strayEvents++;
+        }
+    }
+
+    private void bound(MemorySegment m, long at, long handle) {
+        SessionStatus status = status(m, at);
+        AppListener listener = null;
+        if (status == SessionStatus.OK) {
+            listener = new AppListener(this, handle, SessionMessage.address(m, at), SessionMessage.port(m, at));
+            listeners.put(handle, listener);
+        }
+        int context = SessionMessage.context(m, at);
+        replies.put(context, new Reply(SessionMessage.BOUND, status, handle, listener));
+        if (events != null) {
+            events.onBound(context, listener, status);
+        }
+    }
+
+    private void connected(MemorySegment m, long at, long handle) {
+        SessionStatus status = status(m, at);
+        int context = SessionMessage.context(m, at);
+        AppSession session = null;
+        if (status == SessionStatus.OK) {
+            try {
+                session = newSession(m, at, handle);
+            } catch (IOException | RuntimeException e) {
+                // The stack made the session but this side cannot reach its FIFOs: reset it, report the failure.
+                postQuietly(SessionMessage.ABORT, handle);
+                status = SessionStatus.INTERNAL;
+                System.err.println("sluice: " + app + " worker " + index + ": CONNECTED " + SessionHandle.format(
+                        handle) + ": " + e.getMessage());
+            }
+        }
+        replies.put(context, new Reply(SessionMessage.CONNECTED, status, handle, session));
+        if (events != null) {
+            events.onConnected(context, session, status);
+        }
+    }
+
+    private void accepted(MemorySegment m, long at, long handle) {
+        AppListener listener = listeners.get(SessionMessage.otherHandle(m, at));
+        AppSession session;
+        try {
+            session = newSession(m, at, handle);
+        } catch (IOException | RuntimeException e) {
+            postQuietly(SessionMessage.ABORT, handle);
+            System.err.println("sluice: " + app + " worker " + index + ": ACCEPTED " + SessionHandle.format(handle)
+                    + ": " + e.getMessage());
+            return;
+        }
+        if (listener == null) {
+            // Accepted just as the listener closed here: nobody will take it.
+            session.abort();
+            return;
+        }
+        listener.enqueue(session);
+        if (events != null) {
+            events.onAccepted(listener, session);
+        }
+    }
+
+    /** Makes the session of a CONNECTED or ACCEPTED: views of its FIFOs in the segment the message names. */
+    private AppSession newSession(MemorySegment m, long at, long handle) throws IOException {
+        if (SessionHandle.kind(handle) != SessionHandle.KIND_SESSION
+                || SessionHandle.worker(handle) >= stackQueues.length) {
+            throw new SessionException(SessionStatus.INVALID_HANDLE, "the stack sent " + SessionHandle.format(handle)
+                    + ", which names no stack worker of the " + stackQueues.length + " this application knows");
+        }
+        MemorySegment segment = app.segment(SessionMessage.segmentId(m, at));
+        ByteFifo tx = ByteFifo.attach(slice(segment, SessionMessage.txOffset(m, at)));
+        ByteFifo rx = ByteFifo.attach(slice(segment, SessionMessage.rxOffset(m, at)));
+        AppSession session = new AppSession(this, handle, stackQueues[SessionHandle.worker(handle)], rx, tx,
+                SessionMessage.address(m, at), SessionMessage.port(m, at), SessionMessage.localAddress(m, at),
+                SessionMessage.localPort(m, at));
+        register(session);
+        return session;
+    }
+
+    private static MemorySegment slice(MemorySegment segment, long offset) throws SessionException {
+        if (offset >= segment.byteSize() || (offset & 63) != 0) {
+            throw new SessionException(SessionStatus.INTERNAL, "FIFO offset " + offset + " is outside the segment of "
+                    + segment.byteSize() + " bytes or not aligned");
+        }
+        return segment.asSlice(offset);
+    }
+
+    // ------------------------------------------------------------------------------------------------ sessions
+
+    private void register(AppSession session) {
+        int w = SessionHandle.worker(session.handle());
+        int i = SessionHandle.index(session.handle());
+        if (i >= sessions[w].length) {
+            sessions[w] = Arrays.copyOf(sessions[w], Math.max(i + 1, sessions[w].length * 2));
+        }
+        if (sessions[w][i] == null) {
+            live++;
+        }
+        sessions[w][i] = session;
+    }
+
+    private void remove(AppSession session) {
+        int w = SessionHandle.worker(session.handle());
+        int i = SessionHandle.index(session.handle());
+        if (sessions[w][i] == session) {
+            sessions[w][i] = null;
+            live--;
+        }
+    }
+
+    /** @return the session {@code handle} names, or null (counted) if this worker does not know it */
+    private AppSession lookup(long handle) {
+        int w = SessionHandle.worker(handle);
+        int i = SessionHandle.index(handle);
+        if (w < sessions.length && i >= 0 && i < sessions[w].length) {
+            AppSession session = sessions[w][i];
+            if (session != null && session.handle() == handle) {
+                return session;
+            }
+        }
+        strayEvents++;
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ posting
+
+    /** Posts an IO event (TX, DEQUEUED) for a session: no allocation. */
+    void postIo(MessageQueue target, int type, long handle) throws SessionException {
+        long position = claim(target, SessionMessage.typeName(type));
+        SessionMessage.io(target.memory(), target.payloadOffset(position), type, handle, index);
+        target.commit(position);
+    }
+
+    /** Posts a control request about {@code handle} to its stack worker's queue; returns its context. */
+    int post(int type, long handle, int value, int first, int second, int third, int flags) throws SessionException {
+        int context = newContext();
+        MessageQueue target = stackQueues[SessionHandle.worker(handle) % stackQueues.length];
+        long position = claim(target, SessionMessage.typeName(type));
+        MemorySegment m = target.memory();
+        long at = target.payloadOffset(position);
+        SessionMessage.begin(m, at, type);
+        SessionMessage.setContext(m, at, context);
+        SessionMessage.setHandle(m, at, handle);
+        SessionMessage.setAppWorker(m, at, index);
+        SessionMessage.setValue(m, at, value);
+        SessionMessage.setFlags(m, at, flags);
+        SessionMessage.setOptionArguments(m, at, first, second, third);
+        target.commit(position);
+        return context;
+    }
+
+    private void postQuietly(int type, long handle) {
+        try {
+            post(type, handle, 0, 0, 0, 0, 0);
+        } catch (SessionException e) {
+            System.err.println("sluice: " + app + " worker " + index + ": " + e.getMessage());
+        }
+    }
+
+    /** Claims a slot, waiting (bounded) while the queue is full: the stack drains it every pass. */
+    private long claim(MessageQueue target, String what) throws SessionException {
+        long position = target.tryClaim();
+        if (position != MessageQueue.FULL) {
+            return position;
+        }
+        long deadline = System.nanoTime() + POST_TIMEOUT_NANOS;
+        while (System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+            position = target.tryClaim();
+            if (position != MessageQueue.FULL) {
+                return position;
+            }
+        }
+        throw new SessionException(SessionStatus.INTERNAL, what + ": the stack queue stayed full for "
+                + POST_TIMEOUT_NANOS / 1_000_000 + " ms (is the stack running?)");
+    }
+
+    private int newContext() {
+        int context = nextContext++;
+        if (nextContext <= 0) {
+            nextContext = 1; // context 0 means "none"
+        }
+        return context;
+    }
+
+    private static SessionStatus status(MemorySegment m, long at) {
+        SessionStatus status = SessionStatus.ofCode(SessionMessage.status(m, at));
+        return status == null ? SessionStatus.INTERNAL : status;
+    }
+
+    /** The application detached: no session of this worker is usable any more. */
+    void forget() {
+        for (AppSession[] row : sessions) {
+            for (AppSession session : row) {
+                if (session != null) {
+                    session.markReset(SessionStatus.ABORTED);
+                }
+            }
+        }
+    }
+
+    /** Waits for the reply to {@code context} of a session request. */
+    Reply awaitSessionReply(int context, int timeoutMillis, String what) throws SessionException {
+        return awaitReply(context, timeoutMillis, what);
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + index + " of " + app;
+    }
+}

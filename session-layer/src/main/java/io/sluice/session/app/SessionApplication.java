@@ -1,0 +1,214 @@
+package io.sluice.session.app;
+
+import io.sluice.core.sys.NativeFd;
+import io.sluice.core.sys.SharedMemory;
+import io.sluice.core.sys.SyscallException;
+import io.sluice.session.attach.AttachClient;
+import io.sluice.session.attach.AttachException;
+import io.sluice.session.attach.AttachMessage;
+import io.sluice.session.attach.AttachedWorker;
+import io.sluice.session.attach.FdRole;
+import io.sluice.session.msg.SessionStatus;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An application attached to a stack: the attach connection, the FIFO segments the stack announced (mapped here as
+ * they arrive) and the application's {@link AppWorker}s. Made by {@link #attach}; {@link #close()} detaches.
+ *
+ * <p>Thread-safety: workers may be added, and segments looked up, from any thread (both are synchronised: they
+ * happen when a session starts, not per byte); each {@link AppWorker} is then used by one thread.
+ */
+public final class SessionApplication implements AutoCloseable {
+
+    /** How long a session waits for the SEGMENT_ADD of the segment its FIFOs live in. */
+    static final int SEGMENT_WAIT_MILLIS = 5_000;
+
+    private final AttachClient client;
+    private final String name;
+    private final Map<Long, SharedMemory> segments = new HashMap<>();
+    private final List<AppWorker> workers = new ArrayList<>();
+    private boolean closed;
+
+    private SessionApplication(AttachClient client, String name) {
+        this.client = client;
+        this.name = name;
+    }
+
+    /**
+     * Connects to the stack's attach socket at {@code socket} and attaches with {@code request}.
+     *
+     * @throws AttachException when the stack refuses (bad secret, version, sizes), with its status and message
+     * @throws IOException when no stack listens there or it does not answer
+     */
+    public static SessionApplication attach(Path socket, AttachMessage.Attach request)
+            throws AttachException, IOException {
+        AttachClient client = AttachClient.connect(socket);
+        try {
+            SessionApplication app = new SessionApplication(client, request.appName());
+            AttachedWorker first = client.attach(request);
+            app.workers.add(new AppWorker(app, first, client));
+            return app;
+        } catch (AttachException | IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** @return the first worker, made at attach (use it on one thread) */
+    public synchronized AppWorker firstWorker() {
+        return workers.getFirst();
+    }
+
+    /** Adds a worker (ADD_WORKER): a message queue of its own, for another thread. */
+    public synchronized AppWorker addWorker() throws AttachException, IOException {
+        requireOpen();
+        AppWorker worker = new AppWorker(this, client.addWorker(), client);
+        workers.add(worker);
+        return worker;
+    }
+
+    /** Gives a worker back (DEL_WORKER); its sessions must be closed first. */
+    public synchronized void removeWorker(AppWorker worker) throws AttachException, IOException {
+        requireOpen();
+        if (workers.remove(worker)) {
+            client.delWorker(worker.index());
+        }
+    }
+
+    /** @return the stack's number for this application */
+    public int appIndex() {
+        return client.appIndex();
+    }
+
+    /** @return the name it attached with */
+    public String name() {
+        return name;
+    }
+
+    /** @return false once the stack closed the attach connection (it stopped or died) */
+    public synchronized boolean isConnected() {
+        return !closed && client.isConnected();
+    }
+
+    /** @return how many FIFO segments are mapped */
+    public synchronized int segmentCount() {
+        return segments.size();
+    }
+
+    /**
+     * The memory of FIFO segment {@code id}, mapping it first if its SEGMENT_ADD has arrived (the stack sends it on
+     * the attach socket before the first session whose FIFOs are in it, but the session's message travels on the
+     * queue and may be seen first, so this waits for it).
+     *
+     * @throws SessionException INTERNAL if the segment is not announced within {@link #SEGMENT_WAIT_MILLIS}
+     */
+    synchronized MemorySegment segment(long id) throws IOException {
+        requireOpen();
+        long deadline = System.nanoTime() + SEGMENT_WAIT_MILLIS * 1_000_000L;
+        while (true) {
+            absorb(client.takeNotifications());
+            SharedMemory mapping = segments.get(id);
+            if (mapping != null) {
+                return mapping.segment();
+            }
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0 || !client.isConnected()) {
+                throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': the stack never"
+                        + " announced FIFO segment " + id + " (SEGMENT_ADD), or closed the attach connection");
+            }
+            try {
+                absorb(client.awaitNotifications((int) Math.min(left, 100)));
+            } catch (AttachException e) {
+                throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': waiting for FIFO"
+                        + " segment " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Maps announced segments, unmaps removed ones; closes every descriptor that came. */
+    private void absorb(List<AttachClient.Notification> notifications) throws IOException {
+        for (AttachClient.Notification notification : notifications) {
+            try {
+                switch (notification.message()) {
+                    case AttachMessage.SegmentAdd add -> {
+                        int at = add.fds().indexOf(FdRole.SEGMENT_MEMFD);
+                        if (at < 0 || at >= notification.fds().size()) {
+                            throw new SessionException(SessionStatus.INTERNAL, "SEGMENT_ADD of segment "
+                                    + add.segment().id() + " came without its memfd");
+                        }
+                        SharedMemory old = segments.put(add.segment().id(), SharedMemory.map(
+                                notification.fds().get(at), add.segment().size()));
+                        if (old != null) {
+                            old.close();
+                        }
+                    }
+                    case AttachMessage.SegmentRemove remove -> {
+                        SharedMemory gone = segments.remove(remove.segmentId());
+                        if (gone != null) {
+                            gone.close();
+                        }
+                    }
+                    default -> {
+                        // Other notifications are not the sessions' business.
+                    }
+                }
+            } catch (SyscallException e) {
+                throw new IOException("application '" + name + "': mapping a FIFO segment: " + e.getMessage(), e);
+            } finally {
+                for (NativeFd fd : notification.fds()) {
+                    closeQuietly(fd);
+                }
+            }
+        }
+    }
+
+    /** Detaches: the stack resets what is left of the sessions and frees everything. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (client.isConnected()) {
+                client.detach();
+            }
+        } catch (IOException e) {
+            // The stack is gone already: nothing to tell it.
+        }
+        client.close();
+        for (SharedMemory mapping : segments.values()) {
+            closeQuietly(mapping);
+        }
+        segments.clear();
+        for (AppWorker worker : workers) {
+            worker.forget();
+        }
+        workers.clear();
+    }
+
+    private void requireOpen() throws SessionException {
+        if (closed) {
+            throw new SessionException(SessionStatus.INVALID_HANDLE, "application '" + name + "' is detached");
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // Best effort: the descriptor or mapping is gone either way.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "application '" + name + "' (" + appIndex() + ")";
+    }
+}
