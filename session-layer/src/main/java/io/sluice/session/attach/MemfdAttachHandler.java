@@ -18,6 +18,7 @@ import io.sluice.session.segment.SegmentManager;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +44,7 @@ import java.util.TreeMap;
  * <p>Attach, worker and detach calls come from the attach server's thread; {@link #addSegment},
  * {@link #removeSegment} and the segment managers may be used from others.
  */
-public final class MemfdAttachHandler implements AttachHandler, AutoCloseable {
+public final class MemfdAttachHandler implements AttachHandler, AttachedApplications, AutoCloseable {
 
     /** Bytes of each queue slot: room for a control event. */
     public static final int QUEUE_SLOT_SIZE = 64;
@@ -330,6 +331,7 @@ public final class MemfdAttachHandler implements AttachHandler, AutoCloseable {
     }
 
     /** Every attached application, in index order (control path: allocates). */
+    @Override
     public List<ApplicationInfo> snapshot() {
         List<ApplicationInfo> out = new ArrayList<>();
         new TreeMap<>(applications).forEach((index, app) -> {
@@ -338,6 +340,46 @@ public final class MemfdAttachHandler implements AttachHandler, AutoCloseable {
                     fifos == null ? 0 : fifos.inUse()));
         });
         return out;
+    }
+
+    /** Every segment: each application's queue segment, then its FIFO segments (control path: allocates). */
+    @Override
+    public List<SegmentInfo> segmentSnapshot() {
+        List<SegmentInfo> out = new ArrayList<>();
+        new TreeMap<>(applications).forEach((index, app) -> {
+            int blocks = (int) (app.mapping.size() / app.blockSize);
+            out.add(new SegmentInfo(index, app.name, app.segmentId, "queues", app.mapping.size(), blocks,
+                    app.stackQueues.length + app.workers.size()));
+            SegmentManager fifos = app.fifos;
+            if (fifos != null) {
+                for (FifoSegment segment : fifos.segments()) {
+                    out.add(new SegmentInfo(index, app.name, segment.id(), "fifos", segment.size(),
+                            segment.slotCount(), Math.max(0, segment.inUse())));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Every message queue: each application's stack queues, then its workers' (control path: allocates). */
+    @Override
+    public List<QueueInfo> queueSnapshot() {
+        List<QueueInfo> out = new ArrayList<>();
+        new TreeMap<>(applications).forEach((index, app) -> {
+            for (int w = 0; w < app.stackQueues.length; w++) {
+                out.add(queueInfo(index, app.name, "stack " + w, app.stackQueues[w]));
+            }
+            for (Worker worker : app.workers.values()) {
+                out.add(queueInfo(index, app.name, "worker " + worker.index, worker.queue));
+            }
+        });
+        return out;
+    }
+
+    private static QueueInfo queueInfo(int appIndex, String appName, String name, MessageQueue queue) {
+        return new QueueInfo(appIndex, appName, name, queue.producers().name().toLowerCase(Locale.ROOT),
+                queue.slotCount(), queue.payloadSize() + QueueLayout.SLOT_PAYLOAD_OFFSET, queue.size(),
+                queue.fullCount(), queue.wakeupCount());
     }
 
     /** @return how many applications are attached */

@@ -20,6 +20,7 @@ import java.util.List;
  *   0x01..0x09  show interface, hardware, runtime, errors, buffers, threads, ip arp, ip fib, rx-placement: none
  *   0x0a, 0x0b  show tcp stats, show tcp: none
  *   0x0c        show app: none
+ *   0x0d, 0x0e  show segment, show mq: none
  *   0x10        set interface rx-placement: iface(str) queue(4) worker(4)
  *   0x11        set interface state: iface(str) up(1)
  *   0x20        clear: what(1) 0 runtime, 1 errors, 2 interfaces
@@ -66,6 +67,8 @@ public final class ControlCodec {
     private static final int SHOW_TCP_STATS = 0x0a;
     private static final int SHOW_TCP = 0x0b;
     private static final int SHOW_APP = 0x0c;
+    private static final int SHOW_SEGMENT = 0x0d;
+    private static final int SHOW_MQ = 0x0e;
     private static final int SET_RX_PLACEMENT = 0x10;
     private static final int SET_INTERFACE_STATE = 0x11;
     private static final int SET_RX_MODE = 0x12;
@@ -94,6 +97,8 @@ public final class ControlCodec {
                 case ControlRequest.ShowTcpStats r -> out.u8(SHOW_TCP_STATS);
                 case ControlRequest.ShowTcp r -> out.u8(SHOW_TCP);
                 case ControlRequest.ShowApp r -> out.u8(SHOW_APP);
+                case ControlRequest.ShowSegment r -> out.u8(SHOW_SEGMENT);
+                case ControlRequest.ShowMq r -> out.u8(SHOW_MQ);
                 case ControlRequest.ShowRxPlacement r -> out.u8(SHOW_RX_PLACEMENT);
                 case ControlRequest.SetRxPlacement r -> {
                     out.u8(SET_RX_PLACEMENT);
@@ -151,6 +156,8 @@ public final class ControlCodec {
                 case SHOW_TCP_STATS -> new ControlRequest.ShowTcpStats();
                 case SHOW_TCP -> new ControlRequest.ShowTcp();
                 case SHOW_APP -> new ControlRequest.ShowApp();
+                case SHOW_SEGMENT -> new ControlRequest.ShowSegment();
+                case SHOW_MQ -> new ControlRequest.ShowMq();
                 case SHOW_RX_PLACEMENT -> new ControlRequest.ShowRxPlacement();
                 case SET_RX_PLACEMENT -> new ControlRequest.SetRxPlacement(in.string("interface name"),
                         in.u32("queue"), in.u32("worker"));

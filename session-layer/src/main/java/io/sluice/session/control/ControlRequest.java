@@ -39,6 +39,12 @@ public sealed interface ControlRequest {
     /** {@code show app}: the attached applications. */
     record ShowApp() implements ControlRequest {}
 
+    /** {@code show segment}: the shared-memory segments of the attached applications. */
+    record ShowSegment() implements ControlRequest {}
+
+    /** {@code show mq}: the message queues of the attached applications, with their fill and counters. */
+    record ShowMq() implements ControlRequest {}
+
     /** {@code show interface rx-placement}: which worker polls which receive queue. */
     record ShowRxPlacement() implements ControlRequest {}
 

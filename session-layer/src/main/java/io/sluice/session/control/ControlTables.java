@@ -67,6 +67,15 @@ public final class ControlTables {
     public static final List<ControlColumn> APPS = List.of(integer("index"), text("name"), integer("workers"),
             integer("fifo-segments"), integer("fifo-pairs"));
 
+    /** {@code show segment}: one row per segment of an attached application. */
+    public static final List<ControlColumn> SEGMENTS = List.of(integer("app"), text("name"), integer("segment"),
+            text("kind"), integer("bytes"), integer("slots"), integer("in-use"));
+
+    /** {@code show mq}: one row per message queue of an attached application. */
+    public static final List<ControlColumn> QUEUES = List.of(integer("app"), text("name"), text("queue"),
+            text("producers"), integer("slots"), integer("slot-bytes"), integer("waiting"), integer("full"),
+            integer("wakeups"));
+
     private ControlTables() {}
 
     /** @return a builder for {@code show interface} */
@@ -128,6 +137,16 @@ public final class ControlTables {
     /** @return a builder for {@code show tcp stats} */
     public static ControlTable.Builder tcpStats() {
         return ControlTable.builder("TCP statistics", TCP_STATS);
+    }
+
+    /** @return a builder for {@code show segment} */
+    public static ControlTable.Builder segments() {
+        return ControlTable.builder("Segments", SEGMENTS);
+    }
+
+    /** @return a builder for {@code show mq} */
+    public static ControlTable.Builder queues() {
+        return ControlTable.builder("Message queues", QUEUES);
     }
 
     /** @return a builder for {@code show app} */

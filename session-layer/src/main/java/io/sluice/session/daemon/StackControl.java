@@ -10,6 +10,9 @@ import io.sluice.core.iface.RxMode;
 import io.sluice.core.ip.ArpEntry;
 import io.sluice.core.tcp.layer.TcpConnectionInfo;
 import io.sluice.session.attach.ApplicationInfo;
+import io.sluice.session.attach.AttachedApplications;
+import io.sluice.session.attach.QueueInfo;
+import io.sluice.session.attach.SegmentInfo;
 import io.sluice.core.tcp.layer.TcpCounter;
 import io.sluice.core.ip.Ip4Fib;
 import io.sluice.core.phy.Device;
@@ -30,7 +33,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -43,18 +45,19 @@ import java.util.stream.Collectors;
 public final class StackControl implements ControlHandler {
 
     private final Stack stack;
-    private final Supplier<List<ApplicationInfo>> applications;
+    private final AttachedApplications applications;
     /** Interface counters at the last {@code clear interfaces}, subtracted when shown (workers own the counters). */
     private final Map<Integer, long[]> interfaceBaseline = new HashMap<>();
 
     public StackControl(Stack stack) {
-        this(stack, List::of);
+        this(stack, AttachedApplications.NONE);
     }
 
     /**
-     * @param applications the attached applications, for {@code show app} (empty when the stack accepts none)
+     * @param applications the attached applications, for {@code show app}, {@code show segment} and
+     *     {@code show mq} ({@link AttachedApplications#NONE} when the stack accepts none)
      */
-    public StackControl(Stack stack, Supplier<List<ApplicationInfo>> applications) {
+    public StackControl(Stack stack, AttachedApplications applications) {
         this.applications = applications;
         this.stack = stack;
     }
@@ -74,6 +77,8 @@ public final class StackControl implements ControlHandler {
                 case ControlRequest.ShowTcpStats r -> ControlReply.of(tcpStats());
                 case ControlRequest.ShowTcp r -> ControlReply.of(tcp());
                 case ControlRequest.ShowApp r -> ControlReply.of(apps());
+                case ControlRequest.ShowSegment r -> ControlReply.of(segments());
+                case ControlRequest.ShowMq r -> ControlReply.of(queues());
                 case ControlRequest.ShowRxPlacement r -> ControlReply.of(rxPlacement());
                 case ControlRequest.SetRxPlacement r -> {
                     stack.engine().setRxPlacement(r.iface(), r.queue(), r.worker());
@@ -231,8 +236,25 @@ public final class StackControl implements ControlHandler {
 
     private ControlTable apps() {
         ControlTable.Builder t = ControlTables.apps();
-        for (ApplicationInfo a : applications.get()) {
+        for (ApplicationInfo a : applications.snapshot()) {
             t.row(a.index(), a.name(), a.workers(), a.fifoSegments(), a.fifoPairsInUse());
+        }
+        return t.build();
+    }
+
+    private ControlTable segments() {
+        ControlTable.Builder t = ControlTables.segments();
+        for (SegmentInfo s : applications.segmentSnapshot()) {
+            t.row(s.appIndex(), s.appName(), s.segmentId(), s.kind(), s.bytes(), s.slots(), s.inUse());
+        }
+        return t.build();
+    }
+
+    private ControlTable queues() {
+        ControlTable.Builder t = ControlTables.queues();
+        for (QueueInfo q : applications.queueSnapshot()) {
+            t.row(q.appIndex(), q.appName(), q.queue(), q.producers(), q.slots(), q.slotBytes(), q.waiting(),
+                    q.full(), q.wakeups());
         }
         return t.build();
     }

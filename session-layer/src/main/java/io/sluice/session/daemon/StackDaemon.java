@@ -134,7 +134,7 @@ public final class StackDaemon {
             Path socket = config.unix().cliListen().isPresent() ? ControlServer.socketPath(config.unix().cliListen()
                     .get()) : DEFAULT_CLI_SOCKET;
             Files.createDirectories(socket.getParent());
-            control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, applications::snapshot));
+            control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, applications));
             if (config.session().useAppSocketApi()) {
                 attach = AttachServer.start(config.session(), new NamespaceTable(), applications);
                 applications.announceThrough(attach);

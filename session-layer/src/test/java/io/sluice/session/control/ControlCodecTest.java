@@ -26,6 +26,8 @@ class ControlCodecTest {
             new ControlRequest.ShowTcpStats(),
             new ControlRequest.ShowTcp(),
             new ControlRequest.ShowApp(),
+            new ControlRequest.ShowSegment(),
+            new ControlRequest.ShowMq(),
             new ControlRequest.ShowRxPlacement(),
             new ControlRequest.SetRxPlacement("tap0", 3, 1),
             new ControlRequest.SetInterfaceState("tap-ü", false),

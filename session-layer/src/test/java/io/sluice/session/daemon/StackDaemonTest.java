@@ -118,6 +118,18 @@ class StackDaemonTest {
                     assertEquals(1, apps.size(), apps.toString());
                     assertEquals("daemon-test", apps.get(0).get(1));
                     assertEquals(2L, apps.get(0).get(2), "two workers: " + apps);
+                    List<List<Object>> segments = tables(client.request(new ControlRequest.ShowSegment())).get(0)
+                            .rows();
+                    assertEquals(1, segments.size(), "only the queue segment before any session: " + segments);
+                    assertEquals("queues", segments.get(0).get(3));
+                    int stackWorkers = Math.max(1, workers); // 0: single-thread mode, one worker
+                    assertEquals((long) stackWorkers + 2, segments.get(0).get(6),
+                            "a stack queue per stack worker and two worker queues in use: " + segments);
+                    List<List<Object>> queues = tables(client.request(new ControlRequest.ShowMq())).get(0).rows();
+                    assertEquals(stackWorkers + 2, queues.size(), queues.toString());
+                    assertEquals("stack 0", queues.get(0).get(2));
+                    assertEquals("worker 1", queues.get(queues.size() - 1).get(2));
+                    assertEquals(64L, queues.get(0).get(4), "the ATTACH asked for 64 slots: " + queues);
                 }
             }
             try (ControlClient client = ControlClient.connect(socket)) { // the application closed: nothing left
