@@ -45,6 +45,17 @@ public final class ChildJvm implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** The child's process id (to look at its /proc entries). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Kills the child at once (SIGKILL): no shutdown hook, no clean-up of its own. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
