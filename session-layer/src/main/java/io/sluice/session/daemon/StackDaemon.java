@@ -136,7 +136,11 @@ public final class StackDaemon {
             Files.createDirectories(socket.getParent());
             control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, applications));
             if (config.session().useAppSocketApi()) {
-                attach = AttachServer.start(config.session(), new NamespaceTable(), applications);
+                NamespaceTable namespaces = new NamespaceTable();
+                for (StackConfig.AppNamespace namespace : config.namespaces()) {
+                    namespaces.add(namespace.id(), namespace.secret());
+                }
+                attach = AttachServer.start(config.session(), namespaces, applications);
                 applications.announceThrough(attach);
             }
             // SIGINT and SIGTERM ask the main thread to stop, which cleans up and exits 0; the hook covers other

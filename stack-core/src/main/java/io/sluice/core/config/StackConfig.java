@@ -19,14 +19,16 @@ import java.util.Optional;
  * @param session the {@code session} section
  * @param tcp the {@code tcp} section
  * @param taps the {@code tap} sections, in file order
+ * @param namespaces the {@code app-namespace} sections, in file order
  * @param warnings one line per ignored section
  */
 public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, Tcp tcp, List<Tap> taps,
-        List<String> warnings) {
+        List<AppNamespace> namespaces, List<String> warnings) {
 
     /** Copies the lists. */
     public StackConfig {
         taps = List.copyOf(taps);
+        namespaces = List.copyOf(namespaces);
         warnings = List.copyOf(warnings);
     }
 
@@ -116,6 +118,16 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
     }
 
     /**
+     * An {@code app-namespace} section.
+     *
+     * @param line where the section starts
+     * @param id the namespace's name
+     * @param secret what an application must give to attach to it
+     */
+    public record AppNamespace(int line, String id, long secret) {
+    }
+
+    /**
      * Reads a {@code startup.conf}.
      *
      * @param path the file
@@ -194,6 +206,21 @@ public record StackConfig(Unix unix, Cpu cpu, Buffers buffers, Session session, 
                     t.find(StackConfigSchema.HW_ADDR), t.get(StackConfigSchema.HOST_MTU_SIZE),
                     t.get(StackConfigSchema.NUM_RX_QUEUES), t.get(StackConfigSchema.RX_MODE)));
         }
-        return new StackConfig(unix, cpu, buffers, session, tcp, taps, values.warnings());
+        List<AppNamespace> namespaces = new ArrayList<>();
+        Map<String, Integer> namespaceLines = new HashMap<>();
+        for (SectionValues n : values.sections(StackConfigSchema.APP_NAMESPACE)) {
+            String id = n.get(StackConfigSchema.NAMESPACE_ID);
+            Integer first = namespaceLines.putIfAbsent(id, n.line());
+            if (first != null) {
+                throw n.error(StackConfigSchema.NAMESPACE_ID, "app-namespace '" + id
+                        + "' already defined by the section at line " + first);
+            }
+            if (id.equals("default") || id.isEmpty()) {
+                throw n.error(StackConfigSchema.NAMESPACE_ID, "the default namespace needs no section and has no"
+                        + " secret");
+            }
+            namespaces.add(new AppNamespace(n.line(), id, n.get(StackConfigSchema.NAMESPACE_SECRET)));
+        }
+        return new StackConfig(unix, cpu, buffers, session, tcp, taps, namespaces, values.warnings());
     }
 }

@@ -206,6 +206,25 @@ public final class StackConfigSchema {
             .repeatable()
             .build();
 
+    // app-namespace (repeatable)
+
+    /** {@code id}: the application namespace's name, as applications give it in {@code namespace-id}. */
+    public static final ConfigKey<String> NAMESPACE_ID = ConfigKey.required("id",
+            ValueTypes.string("a namespace name", 64), "name of the application namespace");
+
+    /** {@code secret}: what an application must give ({@code namespace-secret}) to attach to the namespace. */
+    public static final ConfigKey<Long> NAMESPACE_SECRET = ConfigKey.required("secret", ValueTypes.unsigned64(),
+            "secret applications give to attach to the namespace");
+
+    /**
+     * An {@code app-namespace} section: an application namespace and its secret (VPP adds them with the CLI,
+     * {@code app ns add id ... secret ...}; Sluice reads them at start). The default namespace needs no section.
+     */
+    public static final SectionSchema APP_NAMESPACE = SectionSchema.builder("app-namespace")
+            .keys(NAMESPACE_ID, NAMESPACE_SECRET)
+            .repeatable()
+            .build();
+
     /** VPP sections read and ignored with a warning, and why (see the class comment). */
     public static final Map<String, String> IGNORED_SECTIONS = Map.of(
             "dpdk", "Sluice has no DPDK driver; its interfaces are TAP devices declared in 'tap' sections",
@@ -216,7 +235,7 @@ public final class StackConfigSchema {
 
     /** The {@code startup.conf} schema. */
     public static final ConfigSchema SCHEMA = ConfigSchema.of("startup.conf",
-            List.of(UNIX, CPU, BUFFERS, SESSION, TCP, TAP), IGNORED_SECTIONS);
+            List.of(UNIX, CPU, BUFFERS, SESSION, TCP, TAP, APP_NAMESPACE), IGNORED_SECTIONS);
 
     private StackConfigSchema() {
     }

@@ -123,6 +123,20 @@ class StackConfigTest {
     }
 
     @Test
+    void applicationNamespacesAreReadAndTheirErrorsNameTheLine() {
+        StackConfig config = StackConfig.parse("startup.conf", "app-namespace { id tenant-a secret 42 }\n"
+                + "app-namespace {\n id tenant-b\n secret 18446744073709551615\n}\n");
+        assertEquals(List.of(new StackConfig.AppNamespace(1, "tenant-a", 42),
+                new StackConfig.AppNamespace(2, "tenant-b", -1L)), config.namespaces());
+        assertEquals("startup.conf:2: app-namespace 'a' already defined by the section at line 1",
+                error("app-namespace { id a secret 1 }\napp-namespace { id a secret 2 }"));
+        assertTrue(error("app-namespace { id a }").startsWith("startup.conf:1: "), error("app-namespace { id a }"));
+        assertTrue(error("app-namespace { id a }").contains("secret"), error("app-namespace { id a }"));
+        assertEquals("startup.conf:1: the default namespace needs no section and has no secret",
+                error("app-namespace { id default secret 3 }"));
+    }
+
+    @Test
     void addressesAreChecked() {
         assertEquals("startup.conf:1: bad value '10.0.0.256/24' for 'ip4-addr' in section 'tap': address byte 256 "
                 + "is out of range 0 to 255 (expected an IPv4 address with prefix length such as 198.18.0.1/24)",
