@@ -272,7 +272,10 @@ public final class AppWorker {
             if (left <= 0) {
                 return false;
             }
-            await((int) Math.min(left, 1_000));
+            if (!await((int) Math.min(left, 250)) && !app.checkConnection()) {
+                // The stack is gone: its sessions failed with it (forget), nothing more will come.
+                return condition.getAsBoolean();
+            }
         }
     }
 
@@ -280,10 +283,48 @@ public final class AppWorker {
         waitUntil(() -> replies.containsKey(context), timeoutMillis);
         Reply reply = replies.remove(context);
         if (reply == null) {
+            if (!app.isConnected()) {
+                throw new SessionException(SessionStatus.ABORTED, what + ": the stack closed the attach connection"
+                        + " (it stopped or died); attach again when it is back");
+            }
             throw new SessionException(SessionStatus.TIMED_OUT, what + ": the stack did not answer within "
-                    + timeoutMillis + " ms" + (app.isConnected() ? "" : " (the stack closed the attach connection)"));
+                    + timeoutMillis + " ms");
         }
         return reply;
+    }
+
+    /**
+     * The result of a {@link #requestConnect}, for an event loop that does not block.
+     *
+     * @return the session once CONNECTED came; null while it has not
+     * @throws SessionException the stack's status when the connect failed (the result is taken either way)
+     */
+    public AppSession connected(int context) throws SessionException {
+        Reply reply = replies.remove(context);
+        if (reply == null) {
+            return null;
+        }
+        if (reply.status != SessionStatus.OK) {
+            throw new SessionException(reply.status, "connect: " + reply.status.meaning());
+        }
+        return (AppSession) reply.subject;
+    }
+
+    /**
+     * The result of a {@link #requestListen}, for an event loop that does not block.
+     *
+     * @return the listener once BOUND came; null while it has not
+     * @throws SessionException the stack's status when the listen failed
+     */
+    public AppListener bound(int context) throws SessionException {
+        Reply reply = replies.remove(context);
+        if (reply == null) {
+            return null;
+        }
+        if (reply.status != SessionStatus.OK) {
+            throw new SessionException(reply.status, "listen: " + reply.status.meaning());
+        }
+        return (AppListener) reply.subject;
     }
 
     /** @return whether the reply to {@code context} came (for callers of the non-blocking requests) */
@@ -556,7 +597,7 @@ public final class AppWorker {
         return status == null ? SessionStatus.INTERNAL : status;
     }
 
-    /** The application detached: no session of this worker is usable any more. */
+    /** The application detached, or the stack went away: no session of this worker is usable any more. */
     void forget() {
         for (AppSession[] row : sessions) {
             for (AppSession session : row) {

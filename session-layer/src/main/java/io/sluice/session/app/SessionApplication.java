@@ -91,9 +91,34 @@ public final class SessionApplication implements AutoCloseable {
         return name;
     }
 
-    /** @return false once the stack closed the attach connection (it stopped or died) */
+    /** @return false once the stack closed the attach connection (it stopped or died), as last seen */
     public synchronized boolean isConnected() {
         return !closed && client.isConnected();
+    }
+
+    /**
+     * Reads what the stack sent on the attach connection without waiting (segment announcements, or its close) and
+     * says whether the connection is still up. A stack that stopped or died closes it: then every session of every
+     * worker fails with ABORTED, and the application may attach again once a stack is back.
+     */
+    public synchronized boolean checkConnection() {
+        if (closed) {
+            return false;
+        }
+        if (client.isConnected()) {
+            try {
+                absorb(client.awaitNotifications(0));
+            } catch (AttachException | IOException e) {
+                // A malformed notification or a broken socket: either way the stack is not there for us.
+            }
+        }
+        if (!client.isConnected()) {
+            for (AppWorker worker : workers) {
+                worker.forget();
+            }
+            return false;
+        }
+        return true;
     }
 
     /** @return how many FIFO segments are mapped */

@@ -323,12 +323,14 @@ public final class AttachClient implements AutoCloseable {
 
     /** @return the next datagram, or null once the deadline has passed */
     private UnixSocket.Received receive(long deadline, String waiting) throws IOException {
+        boolean looked = false;
         while (true) {
             long leftNanos = deadline - System.nanoTime();
-            if (leftNanos <= 0) {
+            if (leftNanos <= 0 && looked) {
                 return null;
             }
-            long leftMillis = (leftNanos + 999_999L) / 1_000_000L; // rounded up: never give up early
+            looked = true; // a deadline already past still gets one look without waiting
+            long leftMillis = Math.max(0, (leftNanos + 999_999L) / 1_000_000L); // rounded up: never give up early
             if (epoll.waitFor((int) Math.min(leftMillis, Integer.MAX_VALUE)) == 0) {
                 continue;
             }
