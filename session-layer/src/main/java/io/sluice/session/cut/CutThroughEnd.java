@@ -146,20 +146,19 @@ public final class CutThroughEnd implements AutoCloseable {
 
     /** The FIFO this end writes for session {@code slot}: the pair's tx FIFO for the connector, rx for the accepter. */
     public ByteFifo fifoToPeer(int slot) {
-        ByteFifo fifo = toPeer[Objects.checkIndex(slot, toPeer.length)];
-        if (fifo == null) {
-            fifo = attachFifo(slot, role == CutThroughRole.CONNECTOR);
-            toPeer[slot] = fifo;
-        }
-        return fifo;
+        return cachedFifo(toPeer, slot, role == CutThroughRole.CONNECTOR);
     }
 
     /** The FIFO this end reads for session {@code slot}. */
     public ByteFifo fifoFromPeer(int slot) {
-        ByteFifo fifo = fromPeer[Objects.checkIndex(slot, fromPeer.length)];
+        return cachedFifo(fromPeer, slot, role == CutThroughRole.ACCEPTER);
+    }
+
+    private ByteFifo cachedFifo(ByteFifo[] cache, int slot, boolean toAccepter) {
+        ByteFifo fifo = cache[Objects.checkIndex(slot, cache.length)];
         if (fifo == null) {
-            fifo = attachFifo(slot, role == CutThroughRole.ACCEPTER);
-            fromPeer[slot] = fifo;
+            fifo = attachFifo(slot, toAccepter);
+            cache[slot] = fifo;
         }
         return fifo;
     }

@@ -1,15 +1,18 @@
 package io.sluice.session.cut;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.core.sys.SyscallException;
 import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.mq.EventFdDoorbell;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * 1 GiB from the connector to the accepter, with 256 MiB the other way at the same time, between two threads acting
  * as the two applications, each with its own end over its own mappings. Both sleep on their eventfds when they can
  * neither write nor read (so it runs on two shared CPUs), woken only by the other's events. The bytes are compared by
- * CRC32C; the throughput is printed, not asserted.
+ * CRC32C; the throughput is printed, not asserted. Then small messages back and forth, to print the round-trip rate
+ * when each side sleeps while it waits for the other.
  */
 class CutThroughTransferTest {
 
@@ -26,6 +30,8 @@ class CutThroughTransferTest {
     private static final int FIFO_BYTES = 256 * 1024;
     private static final int SOURCE_BYTES = 1 << 20;
     private static final int CHUNK = 64 * 1024;
+    /** Bytes of a round trip's message. */
+    private static final int MESSAGE = 64;
     /** Idle rounds (drain, try to write, try to read) before a worker sleeps. */
     private static final int SPINS = 200;
     /** A sleep that times out means a lost wakeup (or a peer descheduled that long): counted and bounded. */
@@ -62,6 +68,97 @@ class CutThroughTransferTest {
             assertTrue(connector.timeouts + accepter.timeouts <= 2,
                     "sleeps that ended by timeout, not by the peer's doorbell: " + connector + "; " + accepter);
             assertEquals(0, connector.end.badEvents() + accepter.end.badEvents());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void smallMessagesMakeRoundTripsWithBothWorkersSleeping() throws Exception {
+        int rounds = 50_000;
+        try (ChannelFixture f = ChannelFixture.open(52, 4, 4096)) {
+            int slot = f.channel.allocate().slot();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            AtomicReference<Throwable> echoFailure = new AtomicReference<>();
+            Thread echo = Thread.ofPlatform().name("cut-echo").start(() -> {
+                try {
+                    byte[] message = new byte[MESSAGE];
+                    EventLog log = new EventLog();
+                    for (int i = 0; i < rounds; i++) {
+                        awaitRx(f.accepter, f.accepterWakeup, log, deadline);
+                        assertEquals(MESSAGE, f.accepter.fifoFromPeer(slot).dequeue(message, 0, MESSAGE));
+                        assertEquals(MESSAGE, f.accepter.fifoToPeer(slot).enqueue(message, 0, MESSAGE));
+                        f.accepter.postRx(slot);
+                    }
+                } catch (Throwable t) {
+                    echoFailure.set(t);
+                }
+            });
+            byte[] sent = new byte[MESSAGE];
+            byte[] back = new byte[MESSAGE];
+            EventLog log = new EventLog();
+            long sleeps = 0;
+            long start = System.nanoTime();
+            try {
+                for (int i = 0; i < rounds; i++) {
+                    sent[i % MESSAGE] = (byte) i;
+                    assertEquals(MESSAGE, f.connector.fifoToPeer(slot).enqueue(sent, 0, MESSAGE));
+                    f.connector.postRx(slot);
+                    sleeps += awaitRx(f.connector, f.connectorWakeup, log, deadline);
+                    assertEquals(MESSAGE, f.connector.fifoFromPeer(slot).dequeue(back, 0, MESSAGE));
+                    assertArrayEquals(sent, back, "round trip " + i);
+                }
+            } finally {
+                echo.join(TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - System.nanoTime())) + 5_000);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertFalse(echo.isAlive(), "echo still running");
+            if (echoFailure.get() != null) {
+                throw new AssertionError("echo failed", echoFailure.get());
+            }
+            System.out.printf("cut-through: %d round trips of %d bytes in %.2f s = %.0f round trips/s; the connector"
+                    + " slept in %d of its waits%n", rounds, MESSAGE, seconds, rounds / seconds, sleeps);
+        }
+    }
+
+    /**
+     * Drains events into {@code log} until an RX event came, spinning a little, then sleeping on the eventfd.
+     *
+     * @return how many times it slept
+     */
+    private static int awaitRx(CutThroughEnd end, EventFdDoorbell wakeup, EventLog log, long deadline)
+            throws SyscallException {
+        int before = log.rx;
+        int idle = 0;
+        int sleeps = 0;
+        while (log.rx == before) {
+            if (end.drain(log) > 0) {
+                continue;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(end + ": no RX event before the time limit");
+            }
+            if (++idle < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                idle = 0;
+                sleeps += sleepOnEventFd(end, wakeup) == Sleep.NONE ? 0 : 1;
+            }
+        }
+        return sleeps;
+    }
+
+    /** How a worker's sleep ended. */
+    private enum Sleep { NONE, WOKEN, TIMED_OUT }
+
+    /** Announces a sleep on the end's queue and waits on the worker's eventfd, unless an event arrived meanwhile. */
+    private static Sleep sleepOnEventFd(CutThroughEnd end, EventFdDoorbell wakeup) throws SyscallException {
+        if (!end.prepareToSleep()) {
+            return Sleep.NONE;
+        }
+        try {
+            return wakeup.await(SLEEP_MILLIS) ? Sleep.WOKEN : Sleep.TIMED_OUT;
+        } finally {
+            end.cancelSleep();
         }
     }
 
@@ -180,18 +277,10 @@ class CutThroughTransferTest {
             return true;
         }
 
-        private void sleep() throws Exception {
-            if (!end.prepareToSleep()) {
-                return; // an event arrived
-            }
-            try {
-                sleeps++;
-                if (!wakeup.await(SLEEP_MILLIS)) {
-                    timeouts++;
-                }
-            } finally {
-                end.cancelSleep();
-            }
+        private void sleep() throws SyscallException {
+            Sleep outcome = sleepOnEventFd(end, wakeup);
+            sleeps += outcome == Sleep.NONE ? 0 : 1;
+            timeouts += outcome == Sleep.TIMED_OUT ? 1 : 0;
         }
 
         void rethrow() {
