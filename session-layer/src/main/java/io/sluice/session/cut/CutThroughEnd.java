@@ -68,14 +68,13 @@ public final class CutThroughEnd implements AutoCloseable {
         this.fifoMapping = fifoMapping;
         MemorySegment segment = channelMapping.segment();
         ChannelLayout.checkHeader(segment, description);
-        MessageQueue toAccepter = attachQueue(segment, description.toAccepterOffset(), "toAccepter", Doorbell.NONE);
-        MessageQueue toConnector = attachQueue(segment, description.toConnectorOffset(), "toConnector", Doorbell.NONE);
         boolean connector = role == CutThroughRole.CONNECTOR;
-        this.incoming = connector ? toConnector : toAccepter;
-        // Only now the peer's eventfd is taken: the outgoing queue's view rings it.
+        this.incoming = connector ? attachQueue(segment, description.toConnectorOffset(), "toConnector", Doorbell.NONE)
+                : attachQueue(segment, description.toAccepterOffset(), "toAccepter", Doorbell.NONE);
+        // The outgoing queue's view rings the peer's eventfd: the end owns it from here on.
         this.peerDoorbell = new EventFdDoorbell(peerEventFd);
-        this.outgoing = attachQueue(segment, connector ? description.toAccepterOffset()
-                : description.toConnectorOffset(), connector ? "toAccepter" : "toConnector", peerDoorbell);
+        this.outgoing = connector ? attachQueue(segment, description.toAccepterOffset(), "toAccepter", peerDoorbell)
+                : attachQueue(segment, description.toConnectorOffset(), "toConnector", peerDoorbell);
         this.toPeer = new ByteFifo[description.sessionSlots()];
         this.fromPeer = new ByteFifo[description.sessionSlots()];
     }
@@ -125,11 +124,9 @@ public final class CutThroughEnd implements AutoCloseable {
                 segment.asSlice(offset, QueueLayout.footprint(description.queueSlotCount(),
                         description.queueSlotSize())),
                 doorbell);
-        if (queue.producers() != Producers.SINGLE || queue.slotCount() != description.queueSlotCount()
-                || queue.payloadSize() < 2 * Integer.BYTES) {
-            throw new SharedMemoryCorruptedException(where + queue.slotCount() + " slots of " + queue.payloadSize()
-                    + " payload bytes for " + queue.producers() + " producers, described as "
-                    + description.queueSlotCount() + " single-producer slots");
+        if (queue.producers() != Producers.SINGLE || queue.slotCount() != description.queueSlotCount()) {
+            throw new SharedMemoryCorruptedException(where + queue.slotCount() + " slots for " + queue.producers()
+                    + " producers, described as " + description.queueSlotCount() + " single-producer slots");
         }
         return queue;
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.core.sys.SharedMemory;
 import io.sluice.session.attach.FdRole;
 import io.sluice.session.fifo.FifoLayout;
+import io.sluice.session.mq.QueueLayout;
 import io.sluice.session.segment.SharedMemoryCorruptedException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -107,6 +108,20 @@ class CutThroughDescriptionTest {
                     () -> ChannelFixture.openEnd(f.channel, CutThroughRole.ACCEPTER, f.connectorWakeup));
             assertTrue(e.getMessage().contains("header toConnector offset 1073741824 differs from the described "
                     + f.channel.description().toConnectorOffset()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aQueueRewrittenForManyProducersIsRefused() throws Exception {
+        try (ChannelFixture f = ChannelFixture.open(17, 2, 4096);
+                SharedMemory scribbler = SharedMemory.map(f.channel.channelMemfd(),
+                        f.channel.description().channelSegmentSize())) {
+            long producers = f.channel.description().toAccepterOffset() + QueueLayout.PRODUCERS_OFFSET;
+            scribbler.segment().set(JAVA_INT, producers, 2); // MULTIPLE: a view would then claim with CAS
+            SharedMemoryCorruptedException e = assertThrows(SharedMemoryCorruptedException.class,
+                    () -> ChannelFixture.openEnd(f.channel, CutThroughRole.ACCEPTER, f.connectorWakeup));
+            assertEquals("cut-through channel 17 queue toAccepter: 16 slots for MULTIPLE producers, described as 16"
+                    + " single-producer slots", e.getMessage());
         }
     }
 
