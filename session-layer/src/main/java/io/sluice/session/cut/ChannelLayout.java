@@ -1,13 +1,17 @@
 package io.sluice.session.cut;
 
 import static io.sluice.session.segment.SharedAccess.INT;
+import static io.sluice.session.segment.SharedAccess.LONG;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.sluice.core.sys.SharedMemory;
+import io.sluice.session.fifo.ByteFifo;
+import io.sluice.session.fifo.FifoLayout;
 import io.sluice.session.mq.QueueLayout;
 import io.sluice.session.segment.SharedMemoryCorruptedException;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * The channel segment of a cut-through channel: a header, then the two single-producer message queues. The FIFO
@@ -49,19 +53,43 @@ public final class ChannelLayout {
     /** Bytes of the header; the first queue starts here. */
     public static final int HEADER_SIZE = 64;
 
-    /** Fewest queue slots, whatever the session count. */
-    static final int MIN_QUEUE_SLOTS = 16;
+    /**
+     * Most events an end takes from its queue in one drain. The queue frees consumed slots only when a drain ends,
+     * so this many slots may be consumed but not yet free.
+     */
+    public static final int EVENTS_PER_DRAIN = 64;
+
+    /**
+     * Which user data word of a FIFO (see {@link ByteFifo#userData}) says that a DEQUEUED
+     * event for it is posted and not yet drained: the reader sets it 0 to 1 before posting, the writer's drain
+     * clears it. Like the has-event flag for RX, it keeps one event per FIFO in the queue at most.
+     */
+    static final int DEQUEUED_PENDING_WORD = 0;
+    private static final long DEQUEUED_PENDING_OFFSET = FifoLayout.USER_DATA_OFFSET + 8L * DEQUEUED_PENDING_WORD;
 
     private ChannelLayout() {}
 
     /**
-     * Slots of each queue for a channel of {@code sessionSlots} sessions: four per session, rounded up to a power of
-     * two. A well-behaved peer then never fills a queue: per session and direction there is at most one pending RX
-     * event (the has-event flag) and one pending dequeue notification (one per request), and each can be posted
-     * once more while the consumer handles the previous one in a batch whose slots are not yet freed.
+     * Slots of each queue for a channel of {@code sessionSlots} sessions, so that a peer that follows the event rules
+     * can never find it full: per session a queue holds at most two undrained events (RX for the FIFO one way,
+     * DEQUEUED for the FIFO the other way, each kept to one by its flag), plus up to {@link #EVENTS_PER_DRAIN} slots
+     * drained but not yet freed; rounded up to a power of two.
      */
     static int queueSlotCount(int sessionSlots) {
-        return Math.max(MIN_QUEUE_SLOTS, Integer.highestOneBit(4 * sessionSlots - 1) << 1);
+        return Integer.highestOneBit(2 * sessionSlots + EVENTS_PER_DRAIN - 1) << 1;
+    }
+
+    /** Reader: marks a DEQUEUED event for {@code fifo} as posted; false if one is already waiting to be drained. */
+    static boolean markDequeuedPending(ByteFifo fifo) {
+        return LONG.compareAndSet(fifo.region(), DEQUEUED_PENDING_OFFSET, 0L, 1L);
+    }
+
+    /** Writer, on draining a DEQUEUED event for {@code fifo}: the reader may post the next one. */
+    static void clearDequeuedPending(ByteFifo fifo) {
+        LONG.setVolatile(fifo.region(), DEQUEUED_PENDING_OFFSET, 0L);
+        // Store-load, as ByteFifo.clearEvent: a reader that still sees the flag set (and so posts nothing) dequeued
+        // before our following look at the free space, which then sees the space it freed.
+        VarHandle.fullFence();
     }
 
     /** Offset of the toConnector queue, after the toAccepter queue at {@link #HEADER_SIZE}. */

@@ -28,7 +28,9 @@ import java.util.Objects;
  * clears the flag, which {@link #drain} does before handing the RX event over (bytes written after that raise a new
  * event). A writer that finds the FIFO full calls {@link #requestDequeueNotification} and waits only if there is
  * still no space; the reader, after each dequeue, calls {@link #notifyWriterIfWanted}, which posts one DEQUEUED event
- * per request. Posting rings the peer's eventfd only when the peer announced a sleep on that queue.
+ * per request, and none while one is still waiting in the writer's queue. Posting rings the peer's eventfd only when
+ * the peer announced a sleep on that queue. With both flags, a queue holds at most two undrained events per session,
+ * which is what it is sized for ({@link ChannelLayout}).
  *
  * <p><b>Sleeping.</b> The worker sleeps on its own worker eventfd, the one its stack queue also rings: it calls
  * {@link #prepareToSleep()} (and the same on its other queues), waits only if that returned true, and calls
@@ -41,9 +43,6 @@ import java.util.Objects;
  * <p>One thread uses an end (the worker's). After a FIFO's first use, no method allocates on the Java heap.
  */
 public final class CutThroughEnd implements AutoCloseable {
-
-    /** Messages handled per {@link #drain} call at most, so one busy channel cannot starve the worker's others. */
-    public static final int DRAIN_LIMIT = 256;
 
     private final CutThroughDescription description;
     private final CutThroughRole role;
@@ -185,9 +184,18 @@ public final class CutThroughEnd implements AutoCloseable {
         return true;
     }
 
-    /** Reader: tells the writer of session {@code slot} that it dequeued (there is space in the FIFO again). */
-    public void postDequeued(int slot) {
+    /**
+     * Reader: tells the writer of session {@code slot} that it dequeued (there is space in the FIFO again), unless
+     * such an event is already waiting in the writer's queue: that one will make it look again.
+     *
+     * @return whether an event was posted
+     */
+    public boolean postDequeued(int slot) {
+        if (!ChannelLayout.markDequeuedPending(fifoFromPeer(slot))) {
+            return false;
+        }
         post(CutThroughEvent.DEQUEUED, slot);
+        return true;
     }
 
     /**
@@ -211,20 +219,17 @@ public final class CutThroughEnd implements AutoCloseable {
      */
     public boolean notifyWriterIfWanted(int slot) {
         ByteFifo fifo = fifoFromPeer(slot);
-        if (!fifo.needsDequeueNotification(fifo.readableBytes())) {
-            return false;
-        }
-        postDequeued(slot);
-        return true;
+        return fifo.needsDequeueNotification(fifo.readableBytes()) && postDequeued(slot);
     }
 
     private void post(int type, int slot) {
         long position = outgoing.tryClaim();
         if (position == MessageQueue.FULL) {
-            // The queue has room for every event a well-behaved peer leaves pending (ChannelLayout.queueSlotCount).
+            // The flags keep the queue from filling (ChannelLayout.queueSlotCount) unless the peer clears them in
+            // shared memory without draining its events.
             throw new IllegalStateException("cut-through channel " + description.channelId() + ": the queue to the "
-                    + role.peer() + " is full (" + outgoing.slotCount() + " slots), so the peer is not draining it;"
-                    + " " + CutThroughEvent.name(type) + " for slot " + slot + " not posted");
+                    + role.peer() + " is full (" + outgoing.slotCount() + " slots): the peer does not follow the"
+                    + " event rules; " + CutThroughEvent.name(type) + " for slot " + slot + " not posted");
         }
         MemorySegment memory = outgoing.memory();
         long payload = outgoing.payloadOffset(position);
@@ -234,15 +239,16 @@ public final class CutThroughEnd implements AutoCloseable {
     }
 
     /**
-     * Hands the events waiting on this end's queue to {@code handler} (at most {@link #DRAIN_LIMIT}), clearing the
-     * has-event flag of each RX event's FIFO first.
+     * Hands the events waiting on this end's queue to {@code handler}, at most
+     * {@link ChannelLayout#EVENTS_PER_DRAIN} (the queue is sized for that), clearing first the flag that kept each
+     * event single: the has-event flag of an RX event's FIFO, the pending mark of a DEQUEUED event's.
      *
      * @return the number of messages taken from the queue, bad ones included
      */
     public int drain(CutThroughHandler handler) {
         this.handler = handler;
         try {
-            return incoming.drain(onMessage, DRAIN_LIMIT);
+            return incoming.drain(onMessage, ChannelLayout.EVENTS_PER_DRAIN);
         } finally {
             this.handler = null;
         }
@@ -257,6 +263,8 @@ public final class CutThroughEnd implements AutoCloseable {
         }
         if (type == CutThroughEvent.RX) {
             fifoFromPeer(slot).clearEvent();
+        } else {
+            ChannelLayout.clearDequeuedPending(fifoToPeer(slot));
         }
         handler.onEvent(type, slot);
     }

@@ -37,7 +37,7 @@ class CutThroughDescriptionTest {
             assertEquals(0, buffer.remaining());
             assertEquals(11, d.channelId());
             assertEquals(8, d.sessionSlots());
-            assertEquals(32, d.queueSlotCount(), "four queue slots per session");
+            assertEquals(128, d.queueSlotCount(), "two undrained events per session and one drain's worth");
             assertEquals(CutThroughEvent.SLOT_SIZE, d.queueSlotSize());
         }
     }
@@ -120,7 +120,7 @@ class CutThroughDescriptionTest {
             scribbler.segment().set(JAVA_INT, producers, 2); // MULTIPLE: a view would then claim with CAS
             SharedMemoryCorruptedException e = assertThrows(SharedMemoryCorruptedException.class,
                     () -> ChannelFixture.openEnd(f.channel, CutThroughRole.ACCEPTER, f.connectorWakeup));
-            assertEquals("cut-through channel 17 queue toAccepter: 16 slots for MULTIPLE producers, described as 16"
+            assertEquals("cut-through channel 17 queue toAccepter: 128 slots for MULTIPLE producers, described as 128"
                     + " single-producer slots", e.getMessage());
         }
     }

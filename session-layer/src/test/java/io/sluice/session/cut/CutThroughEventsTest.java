@@ -98,6 +98,32 @@ class CutThroughEventsTest {
     }
 
     @Test
+    void aWriterThatDoesNotDrainGetsOneDequeuedEventForManyNotifications() throws Exception {
+        try (ChannelFixture f = ChannelFixture.open(34, 1, 4096)) {
+            int slot = f.channel.allocate().slot();
+            ByteFifo out = f.connector.fifoToPeer(slot);
+            ByteFifo in = f.accepter.fifoFromPeer(slot);
+            byte[] block = new byte[4096];
+            int posted = 0;
+            // Far more full/notify cycles than the queue has slots: without the pending mark it would overflow.
+            for (int cycle = 0; cycle < 1000; cycle++) {
+                out.enqueue(block, 0, block.length);
+                assertEquals(0, f.connector.requestDequeueNotification(slot));
+                assertEquals(block.length, in.dequeue(block, 0, block.length));
+                posted += f.accepter.notifyWriterIfWanted(slot) ? 1 : 0;
+            }
+            assertEquals(1, posted, "one DEQUEUED waits in the writer's queue; later ones ride on it");
+            EventLog log = new EventLog();
+            assertEquals(1, f.connector.drain(log));
+            assertEquals(1, log.dequeued);
+            out.enqueue(block, 0, block.length);
+            assertEquals(0, f.connector.requestDequeueNotification(slot));
+            in.dequeue(block, 0, 1);
+            assertTrue(f.accepter.notifyWriterIfWanted(slot), "after the drain the next notification is posted");
+        }
+    }
+
+    @Test
     void eventsWithAnUnknownTypeOrSlotAreCountedAndSkipped() throws Exception {
         try (ChannelFixture f = ChannelFixture.open(33, 4, 4096);
                 SharedMemory hostile = SharedMemory.map(f.channel.channelMemfd(),
