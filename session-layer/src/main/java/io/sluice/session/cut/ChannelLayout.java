@@ -80,12 +80,12 @@ public final class ChannelLayout {
     }
 
     /** Reader: marks a DEQUEUED event for {@code fifo} as posted; false if one is already waiting to be drained. */
-    static boolean markDequeuedPending(ByteFifo fifo) {
+    public static boolean markDequeuedPending(ByteFifo fifo) {
         return LONG.compareAndSet(fifo.region(), DEQUEUED_PENDING_OFFSET, 0L, 1L);
     }
 
     /** Writer, on draining a DEQUEUED event for {@code fifo}: the reader may post the next one. */
-    static void clearDequeuedPending(ByteFifo fifo) {
+    public static void clearDequeuedPending(ByteFifo fifo) {
         LONG.setVolatile(fifo.region(), DEQUEUED_PENDING_OFFSET, 0L);
         // Store-load, as ByteFifo.clearEvent: a reader that still sees the flag set (and so posts nothing) dequeued
         // before our following look at the free space, which then sees the space it freed.
