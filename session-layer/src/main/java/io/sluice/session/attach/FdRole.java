@@ -11,7 +11,13 @@ public enum FdRole {
     /** The eventfd of an application worker's message queue: the stack writes it to wake a sleeping worker. */
     WORKER_QUEUE_EVENTFD(2),
     /** The eventfd of the stack-side queue the application posts to: the application writes it to wake the stack. */
-    STACK_QUEUE_EVENTFD(3);
+    STACK_QUEUE_EVENTFD(3),
+    /** A cut-through channel's segment memfd: its header and the two queues between two application workers. */
+    CUT_THROUGH_SEGMENT_MEMFD(4),
+    /** A cut-through channel's FIFO segment memfd: the FIFO pairs of the channel's sessions. */
+    CUT_THROUGH_FIFO_MEMFD(5),
+    /** The eventfd of the peer application's worker in a cut-through channel: written to wake that worker. */
+    PEER_WORKER_EVENTFD(6);
 
     private final int code;
 

@@ -64,8 +64,8 @@ public final class FifoSegment implements AutoCloseable {
         long rxFootprint = FifoLayout.footprint(rxBytes, RX_RANGES);
         MemorySegment memory = mapping.segment();
         for (int slot = slotCount - 1; slot >= 0; slot--) {
-            long txOffset = slot * slotBytes;
-            long rxOffset = txOffset + txFootprint;
+            long txOffset = txOffset(slot, txBytes, rxBytes);
+            long rxOffset = rxOffset(slot, txBytes, rxBytes);
             ByteFifo tx = ByteFifo.format(memory.asSlice(txOffset, txFootprint), txBytes, 0);
             ByteFifo rx = ByteFifo.format(memory.asSlice(rxOffset, rxFootprint), rxBytes, RX_RANGES);
             pairs[slot] = new FifoPair(this, slot, txOffset, rxOffset, tx, rx);
@@ -76,6 +76,16 @@ public final class FifoSegment implements AutoCloseable {
     /** Bytes of one slot: a tx FIFO of {@code txBytes} and an rx FIFO of {@code rxBytes}, each 64-byte aligned. */
     public static long slotBytes(int txBytes, int rxBytes) {
         return FifoLayout.footprint(txBytes, 0) + FifoLayout.footprint(rxBytes, RX_RANGES);
+    }
+
+    /** Offset in a segment of slot {@code slot}'s tx FIFO, for FIFOs of these sizes: where a peer finds it. */
+    public static long txOffset(int slot, int txBytes, int rxBytes) {
+        return slot * slotBytes(txBytes, rxBytes);
+    }
+
+    /** Offset in a segment of slot {@code slot}'s rx FIFO, which follows its tx FIFO. */
+    public static long rxOffset(int slot, int txBytes, int rxBytes) {
+        return txOffset(slot, txBytes, rxBytes) + FifoLayout.footprint(txBytes, 0);
     }
 
     /**
@@ -96,8 +106,8 @@ public final class FifoSegment implements AutoCloseable {
             mapping = SharedMemory.map(memfd, bytes);
             return new FifoSegment(id, name, memfd, mapping, slotCount, txBytes, rxBytes);
         } catch (SyscallException | RuntimeException e) {
-            closeQuietly(mapping);
-            closeQuietly(memfd);
+            SegmentFiles.closeQuietly(mapping);
+            SegmentFiles.closeQuietly(memfd);
             throw e;
         }
     }
@@ -204,8 +214,8 @@ public final class FifoSegment implements AutoCloseable {
     /** Unmaps the segment and closes its memfd. The application's own mapping stays valid until it unmaps it. */
     @Override
     public void close() {
-        closeQuietly(mapping);
-        closeQuietly(memfd);
+        SegmentFiles.closeQuietly(mapping);
+        SegmentFiles.closeQuietly(memfd);
     }
 
     private int pop() {
@@ -239,17 +249,6 @@ public final class FifoSegment implements AutoCloseable {
 
     private static long align(long value, long alignment) {
         return (value + alignment - 1) / alignment * alignment;
-    }
-
-    private static void closeQuietly(AutoCloseable resource) {
-        if (resource == null) {
-            return;
-        }
-        try {
-            resource.close();
-        } catch (Exception e) {
-            // close(2) and munmap release the resource even when they report a failure; nothing more to do
-        }
     }
 
     @Override

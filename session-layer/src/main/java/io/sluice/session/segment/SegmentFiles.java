@@ -30,4 +30,19 @@ public final class SegmentFiles {
             throw e;
         }
     }
+
+    /**
+     * Closes a segment's mapping or memfd, if any, on a path that must not fail: munmap and close(2) release the
+     * resource even when they report a failure, so there is nothing more to do about one.
+     */
+    public static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // released either way
+        }
+    }
 }

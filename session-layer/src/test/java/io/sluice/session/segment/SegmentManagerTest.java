@@ -13,9 +13,7 @@ import io.sluice.core.tcp.layer.TcpBufferFactory;
 import io.sluice.core.tcp.layer.TcpBuffers;
 import io.sluice.core.util.AllocationMeter;
 import io.sluice.session.fifo.ByteFifo;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.sluice.session.testing.OpenMemfds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -28,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -290,17 +287,7 @@ class SegmentManagerTest {
 
     /** Open descriptors of this process that are the FIFO segments of {@code app}. */
     private static long memfdsOf(String app) {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().startsWith("/memfd:sluice-fifos-" + app + "-");
-                } catch (IOException e) {
-                    return false; // the descriptor of the listing itself, closed meanwhile
-                }
-            }).count();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return OpenMemfds.count("sluice-fifos-" + app + "-");
     }
 
     /** The bytes of a segment of one pair: a whole number of pages. */

@@ -32,6 +32,8 @@ public final class Fds {
     static final int F_SETFD = 2;
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
+    /** fcntl(2) command: duplicate onto the lowest free number at or above the argument, with FD_CLOEXEC set. */
+    static final int F_DUPFD_CLOEXEC = 1030;
 
     private static final MethodHandle CLOSE = NativeAccess.downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -74,6 +76,14 @@ public final class Fds {
         }
         NativeAccess.check(result, state, "fcntl", "fd=" + fd + ", cmd=" + cmd + ", arg=" + arg);
         return result;
+    }
+
+    /**
+     * A second descriptor of the same open file (dup(2), close-on-exec), for handing one end of an eventfd or memfd
+     * to an owner that will close its own copy.
+     */
+    public static int duplicate(int fd) throws SyscallException {
+        return fcntl(fd, F_DUPFD_CLOEXEC, 0);
     }
 
     /** Sets or clears O_NONBLOCK, keeping the other status flags. */

@@ -44,6 +44,11 @@ public final class NativeFd implements AutoCloseable {
         return !closed.get();
     }
 
+    /** A new owned descriptor of the same open file (see {@link Fds#duplicate}); this one stays open. */
+    public NativeFd duplicate() throws SyscallException {
+        return new NativeFd(Fds.duplicate(intValue()));
+    }
+
     /** Sets or clears O_NONBLOCK. */
     public void setNonBlocking(boolean nonBlocking) throws SyscallException {
         Fds.setNonBlocking(intValue(), nonBlocking);

@@ -36,6 +36,20 @@ class FdsTest {
     }
 
     @Test
+    void aDuplicateReachesTheSameEventFdAndClosesOnItsOwn() throws Exception {
+        try (EventFd efd = EventFd.create(0, EventFd.EFD_NONBLOCK)) {
+            NativeFd copy = efd.fd().duplicate();
+            assertTrue(copy.intValue() != efd.fd().intValue(), "a new descriptor number");
+            assertTrue(Fds.isCloseOnExec(copy.intValue()));
+            EventFd other = EventFd.adopt(copy);
+            other.write(5);
+            other.close();
+            assertFalse(copy.isOpen());
+            assertEquals(5, efd.read(), "the write through the duplicate reached the original's counter");
+        }
+    }
+
+    @Test
     void fcntlFlagsRoundTrip() throws Exception {
         try (EventFd efd = EventFd.create(0, 0)) {
             int fd = efd.fd().intValue();
