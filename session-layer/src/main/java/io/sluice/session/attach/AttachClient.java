@@ -39,7 +39,10 @@ public final class AttachClient implements AutoCloseable {
     /** How long a call waits for the stack's reply by default. */
     public static final int DEFAULT_TIMEOUT_MILLIS = 5_000;
 
-    /** A notification from the stack (SEGMENT_ADD, SEGMENT_REMOVE) and the descriptors that came with it. */
+    /**
+     * A notification from the stack (SEGMENT_ADD, SEGMENT_REMOVE, CHANNEL_ADD, CHANNEL_REMOVE) and the descriptors
+     * that came with it.
+     */
     public record Notification(AttachMessage message, List<NativeFd> fds) {
     }
 
@@ -364,6 +367,7 @@ public final class AttachClient implements AutoCloseable {
                 case AttachMessage.AttachReply r -> r.fds();
                 case AttachMessage.AddWorkerReply r -> r.fds();
                 case AttachMessage.SegmentAdd r -> r.fds();
+                case AttachMessage.ChannelAdd r -> r.fds();
                 default -> List.of();
             };
             if (roles.size() != fds.size()) {
@@ -376,6 +380,14 @@ public final class AttachClient implements AutoCloseable {
                     return null;
                 }
                 case AttachMessage.SegmentRemove m -> {
+                    notifications.add(new Notification(m, fds));
+                    return null;
+                }
+                case AttachMessage.ChannelAdd m -> {
+                    notifications.add(new Notification(m, fds));
+                    return null;
+                }
+                case AttachMessage.ChannelRemove m -> {
                     notifications.add(new Notification(m, fds));
                     return null;
                 }

@@ -3,6 +3,8 @@ package io.sluice.session.attach;
 import io.sluice.core.config.VclConfigSchema;
 import io.sluice.core.sys.UnixSocket;
 import io.sluice.core.util.Utf8;
+import io.sluice.session.cut.CutThroughDescription;
+import io.sluice.session.cut.CutThroughRole;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -20,7 +22,7 @@ import java.util.List;
  *   4  version  u16  {@value #VERSION}
  *   6  type     u16  0x01 ATTACH, 0x02 ADD_WORKER, 0x03 DEL_WORKER, 0x04 DETACH (application to stack)
  *                    0x81 ATTACH_REPLY, 0x82 ADD_WORKER_REPLY, 0x83 DEL_WORKER_REPLY, 0x90 SEGMENT_ADD,
- *                    0x91 SEGMENT_REMOVE, 0xFF ERROR (stack to application)
+ *                    0x91 SEGMENT_REMOVE, 0x92 CHANNEL_ADD, 0x93 CHANNEL_REMOVE, 0xFF ERROR (stack to application)
  *   8  length   u32  bytes of the whole message, header included; must equal the datagram's size
  * bodies:
  *   ATTACH            app-name(str) namespace-id(str) namespace-secret(u64) rx-fifo-size(u64) tx-fifo-size(u64)
@@ -34,6 +36,9 @@ import java.util.List;
  *   DETACH            (empty)
  *   SEGMENT_ADD       segment-id(u64) segment-size(u64) fd-count(u8) fd-role(u8)...
  *   SEGMENT_REMOVE    segment-id(u64)
+ *   CHANNEL_ADD       worker-index(u32) role(u8: 0 connector, 1 accepter) description(80 bytes, little-endian:
+ *                     CutThroughDescription) fd-count(u8) fd-role(u8)...
+ *   CHANNEL_REMOVE    channel-id(u64) worker-index(u32)
  *   ERROR             status(u16) message(str)
  *   worker =          index(u32) segment-id(u64) queue-offset(u64) stack-queue-offset(u64)
  * </pre>
@@ -82,6 +87,8 @@ public final class AttachCodec {
     static final int DEL_WORKER_REPLY = 0x83;
     static final int SEGMENT_ADD = 0x90;
     static final int SEGMENT_REMOVE = 0x91;
+    static final int CHANNEL_ADD = 0x92;
+    static final int CHANNEL_REMOVE = 0x93;
     static final int ERROR = 0xFF;
 
     static final int MAGIC_OFFSET = 0;
@@ -106,6 +113,8 @@ public final class AttachCodec {
             case AttachMessage.DelWorkerReply m -> DEL_WORKER_REPLY;
             case AttachMessage.SegmentAdd m -> SEGMENT_ADD;
             case AttachMessage.SegmentRemove m -> SEGMENT_REMOVE;
+            case AttachMessage.ChannelAdd m -> CHANNEL_ADD;
+            case AttachMessage.ChannelRemove m -> CHANNEL_REMOVE;
             case AttachMessage.Error m -> ERROR;
         };
     }
@@ -122,6 +131,8 @@ public final class AttachCodec {
             case DEL_WORKER_REPLY -> "DEL_WORKER_REPLY";
             case SEGMENT_ADD -> "SEGMENT_ADD";
             case SEGMENT_REMOVE -> "SEGMENT_REMOVE";
+            case CHANNEL_ADD -> "CHANNEL_ADD";
+            case CHANNEL_REMOVE -> "CHANNEL_REMOVE";
             case ERROR -> "ERROR";
             default -> null;
         };
@@ -204,6 +215,16 @@ public final class AttachCodec {
                 out.roles(m.fds());
             }
             case AttachMessage.SegmentRemove m -> out.u64(m.segmentId());
+            case AttachMessage.ChannelAdd m -> {
+                out.u32(m.workerIndex());
+                out.u8(m.role().ordinal());
+                out.description(m.description());
+                out.roles(m.fds());
+            }
+            case AttachMessage.ChannelRemove m -> {
+                out.u64(m.channelId());
+                out.u32(m.workerIndex());
+            }
             case AttachMessage.Detach m -> { }
             case AttachMessage.Error m -> out.status(m.status(), m.message());
         }
@@ -267,6 +288,9 @@ public final class AttachCodec {
                     in.string("message", 0, MAX_MESSAGE_TEXT_BYTES), in.index("worker index"));
             case SEGMENT_ADD -> new AttachMessage.SegmentAdd(in.segment(), in.roles());
             case SEGMENT_REMOVE -> new AttachMessage.SegmentRemove(in.u64("segment id"));
+            case CHANNEL_ADD -> new AttachMessage.ChannelAdd(in.index("worker index"), in.role(), in.description(),
+                    in.roles());
+            case CHANNEL_REMOVE -> new AttachMessage.ChannelRemove(in.u64("channel id"), in.index("worker index"));
             case ERROR -> new AttachMessage.Error(in.status(), in.string("message", 0, MAX_MESSAGE_TEXT_BYTES));
             default -> throw new AssertionError(name);
         };
@@ -371,6 +395,14 @@ public final class AttachCodec {
             u64(worker.queueOffset());
         }
 
+        void u8(int value) {
+            put(() -> buffer.put((byte) value));
+        }
+
+        void description(CutThroughDescription description) {
+            put(() -> description.encode(buffer));
+        }
+
         void roles(List<FdRole> roles) {
             count(roles.size(), UnixSocket.MAX_FDS, "descriptors");
             for (FdRole role : roles) {
@@ -422,6 +454,24 @@ public final class AttachCodec {
         long u64(String what) throws AttachException {
             need(8, what);
             return buffer.getLong();
+        }
+
+        CutThroughRole role() throws AttachException {
+            int code = u8("channel role");
+            if (code >= CutThroughRole.values().length) {
+                throw new AttachException(AttachStatus.OUT_OF_RANGE, "channel role " + code + " is neither 0"
+                        + " (connector) nor 1 (accepter)");
+            }
+            return CutThroughRole.values()[code];
+        }
+
+        CutThroughDescription description() throws AttachException {
+            need(CutThroughDescription.ENCODED_BYTES, "cut-through channel description");
+            try {
+                return CutThroughDescription.decode(buffer);
+            } catch (IllegalArgumentException e) {
+                throw new AttachException(AttachStatus.OUT_OF_RANGE, e.getMessage());
+            }
         }
 
         /** An unsigned 32-bit index that must fit an int. */

@@ -1,6 +1,8 @@
 package io.sluice.session.attach;
 
 import io.sluice.core.config.VclConfig;
+import io.sluice.session.cut.CutThroughDescription;
+import io.sluice.session.cut.CutThroughRole;
 import java.util.List;
 import java.util.Objects;
 
@@ -9,7 +11,7 @@ import java.util.Objects;
  * class comment and {@code docs/attach-protocol.md} give the layout. Requests go from the application to the
  * stack ({@link Attach}, {@link AddWorker}, {@link DelWorker}, {@link Detach}); replies and notifications go
  * back ({@link AttachReply}, {@link AddWorkerReply}, {@link DelWorkerReply}, {@link SegmentAdd},
- * {@link SegmentRemove}, {@link Error}).
+ * {@link SegmentRemove}, {@link ChannelAdd}, {@link ChannelRemove}, {@link Error}).
  */
 public sealed interface AttachMessage {
 
@@ -146,6 +148,29 @@ public sealed interface AttachMessage {
 
     /** SEGMENT_REMOVE: the stack no longer uses a segment; the application unmaps it. */
     record SegmentRemove(long segmentId) implements AttachMessage {
+    }
+
+    /**
+     * CHANNEL_ADD: the stack made a cut-through channel between one of this application's workers and a worker of
+     * another application; the channel's memfd, its FIFO segment's memfd and the peer worker's eventfd follow, in
+     * the order of {@link CutThroughDescription#FD_ROLES}.
+     *
+     * @param workerIndex this application's worker the channel belongs to (it drains the channel's queue)
+     * @param role which side of the channel that worker is on
+     * @param description where everything is in the two segments
+     * @param fds the roles of the descriptors that come with it
+     */
+    record ChannelAdd(int workerIndex, CutThroughRole role, CutThroughDescription description, List<FdRole> fds)
+            implements AttachMessage {
+        public ChannelAdd {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(description, "description");
+            fds = List.copyOf(fds);
+        }
+    }
+
+    /** CHANNEL_REMOVE: the stack no longer uses a cut-through channel of one of this application's workers. */
+    record ChannelRemove(long channelId, int workerIndex) implements AttachMessage {
     }
 
     /** DETACH: the application leaves; the stack frees everything it holds and closes the connection. */

@@ -167,7 +167,8 @@ public final class AttachServer implements AutoCloseable {
     }
 
     /**
-     * Sends a notification (SEGMENT_ADD with its memfd, SEGMENT_REMOVE) to an attached application, from any
+     * Sends a notification (SEGMENT_ADD with its memfd, SEGMENT_REMOVE, CHANNEL_ADD with its descriptors,
+     * CHANNEL_REMOVE) to an attached application, from any
      * thread: the serving thread sends it between requests, so it never splits a request from its reply.
      *
      * @param fds the descriptors the notification lists; the caller keeps owning them, and may close them once
@@ -176,10 +177,12 @@ public final class AttachServer implements AutoCloseable {
      */
     public CompletableFuture<Boolean> notifyApplication(int appIndex, AttachMessage notification,
             List<NativeFd> fds) {
-        boolean segmentNotice = notification instanceof AttachMessage.SegmentAdd
-                || notification instanceof AttachMessage.SegmentRemove;
-        if (!segmentNotice) {
-            throw new IllegalArgumentException("only SEGMENT_ADD and SEGMENT_REMOVE are notifications, not "
+        boolean isNotice = notification instanceof AttachMessage.SegmentAdd
+                || notification instanceof AttachMessage.SegmentRemove
+                || notification instanceof AttachMessage.ChannelAdd
+                || notification instanceof AttachMessage.ChannelRemove;
+        if (!isNotice) {
+            throw new IllegalArgumentException("only SEGMENT_ADD/REMOVE and CHANNEL_ADD/REMOVE are notifications, not "
                     + AttachCodec.typeName(AttachCodec.typeOf(notification)));
         }
         Pending notice = new Pending(appIndex, notification, List.copyOf(fds), new CompletableFuture<>());

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.session.cut.ChannelEnd;
+import io.sluice.session.cut.CutThroughChannel;
+import io.sluice.session.cut.CutThroughDescription;
+import io.sluice.session.cut.CutThroughRole;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -103,6 +107,30 @@ class AttachCodecTest {
             types.add(AttachCodec.typeOf(message));
         }
         assertEquals(10, types.size(), "every message type is covered");
+    }
+
+    @Test
+    void channelNoticesRoundTripAndABadRoleOrDescriptionIsRefused() throws Exception {
+        try (CutThroughChannel channel = CutThroughChannel.create(5, 6, 7, new ChannelEnd(1, "client", 0),
+                new ChannelEnd(2, "server", 3), 4, 4096, 8192)) {
+            AttachMessage.ChannelAdd add = new AttachMessage.ChannelAdd(3, CutThroughRole.ACCEPTER,
+                    channel.description(), CutThroughDescription.FD_ROLES);
+            assertEquals(add, decode(AttachCodec.encode(add)));
+            AttachMessage.ChannelRemove remove = new AttachMessage.ChannelRemove(5, 3);
+            assertEquals(remove, decode(AttachCodec.encode(remove)));
+
+            byte[] badRole = AttachCodec.encode(add);
+            badRole[AttachCodec.HEADER_BYTES + 4] = 2; // after the worker index
+            AttachException e = refused(badRole);
+            assertEquals(AttachStatus.OUT_OF_RANGE, e.status());
+            assertEquals("channel role 2 is neither 0 (connector) nor 1 (accepter)", e.getMessage());
+
+            byte[] badDescription = AttachCodec.encode(add);
+            badDescription[AttachCodec.HEADER_BYTES + 5 + 76] = 1; // the description's reserved word
+            assertEquals(AttachStatus.OUT_OF_RANGE, refused(badDescription).status());
+            byte[] truncated = withLength(Arrays.copyOf(AttachCodec.encode(add), AttachCodec.HEADER_BYTES + 40));
+            assertEquals(AttachStatus.TRUNCATED, refused(truncated).status());
+        }
     }
 
     @Test
