@@ -1,6 +1,7 @@
 package io.sluice.session.app;
 
 import io.sluice.core.wire.Ip4Address;
+import io.sluice.session.cut.CutThroughEnd;
 import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.mq.MessageQueue;
 import io.sluice.session.msg.SessionHandle;
@@ -20,6 +21,11 @@ import java.nio.ByteBuffer;
  * the tx FIFO full asks for a dequeue notification and waits for TX_SPACE; a reader that frees space the stack asked
  * to hear about (its receive window had closed) posts DEQUEUED.
  *
+ * <p>A cut-through session's FIFOs are in a channel shared with the peer application: the same rules hold, but the
+ * events go to the peer's worker through the channel ({@link CutThroughEnd#postRx},
+ * {@link CutThroughEnd#notifyWriterIfWanted}) and never through the stack; only control (close, reset) goes to
+ * the stack.
+ *
  * <p>Used on its worker's thread only. Reads and writes allocate nothing.
  */
 public final class AppSession {
@@ -30,6 +36,9 @@ public final class AppSession {
     private final MessageQueue stackQueue;
     private final ByteFifo rx;
     private final ByteFifo tx;
+    /** The cut-through channel and the session's slot in it; null for a session through TCP. */
+    private final CutThroughEnd channel;
+    private final int slot;
     private final int remoteAddress;
     private final int remotePort;
     private final int localAddress;
@@ -48,6 +57,24 @@ public final class AppSession {
         this.stackQueue = stackQueue;
         this.rx = rx;
         this.tx = tx;
+        this.channel = null;
+        this.slot = -1;
+        this.remoteAddress = remoteAddress;
+        this.remotePort = remotePort;
+        this.localAddress = localAddress;
+        this.localPort = localPort;
+    }
+
+    /** A cut-through session: its FIFOs are pair {@code slot} of {@code channel}. */
+    AppSession(AppWorker worker, long handle, MessageQueue stackQueue, CutThroughEnd channel, int slot,
+            int remoteAddress, int remotePort, int localAddress, int localPort) {
+        this.worker = worker;
+        this.handle = handle;
+        this.stackQueue = stackQueue;
+        this.rx = channel.fifoFromPeer(slot);
+        this.tx = channel.fifoToPeer(slot);
+        this.channel = channel;
+        this.slot = slot;
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.localAddress = localAddress;
@@ -105,7 +132,9 @@ public final class AppSession {
 
     private int afterRead(int readableBefore, int n) throws SessionException {
         if (n > 0) {
-            if (rx.needsDequeueNotification(readableBefore)) {
+            if (channel != null) {
+                channel.notifyWriterIfWanted(slot);
+            } else if (rx.needsDequeueNotification(readableBefore)) {
                 worker.postIo(stackQueue, SessionMessage.DEQUEUED, handle);
             }
             return n;
@@ -165,6 +194,15 @@ public final class AppSession {
     }
 
     private int afterWrite(int n, int wanted) throws SessionException {
+        if (channel != null) {
+            if (n > 0) {
+                channel.postRx(slot); // posts only if it raised the FIFO's event flag
+            }
+            if (n < wanted) {
+                channel.requestDequeueNotification(slot);
+            }
+            return n;
+        }
         if (n > 0 && tx.setEvent()) {
             worker.postIo(stackQueue, SessionMessage.TX, handle);
         }
@@ -271,6 +309,19 @@ public final class AppSession {
 
     public long handle() {
         return handle;
+    }
+
+    /** @return whether the session is cut through shared memory with an application on the same stack */
+    public boolean isCutThrough() {
+        return channel != null;
+    }
+
+    CutThroughEnd channel() {
+        return channel;
+    }
+
+    int slot() {
+        return slot;
     }
 
     public AppWorker worker() {

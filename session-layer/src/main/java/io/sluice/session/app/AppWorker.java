@@ -5,6 +5,9 @@ import io.sluice.core.sys.SyscallException;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.attach.AttachClient;
 import io.sluice.session.attach.AttachedWorker;
+import io.sluice.session.cut.CutThroughEnd;
+import io.sluice.session.cut.CutThroughEvent;
+import io.sluice.session.cut.CutThroughHandler;
 import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.mq.MessageHandler;
 import io.sluice.session.mq.MessageQueue;
@@ -49,8 +52,17 @@ public final class AppWorker {
     private final AttachedWorker attached;
     private final MessageQueue[] stackQueues;
     private final MessageHandler dispatcher = this::dispatch;
-    /** Sessions by stack worker and table index (the handle's own fields), so a lookup allocates nothing. */
+    private final CutThroughHandler channelDispatcher = this::onChannelEvent;
+    /**
+     * Sessions by the handle's own fields, so a lookup allocates nothing: row {@code 2 * stack worker} holds the
+     * TCP sessions by table index, row {@code 2 * stack worker + 1} the cut-through ones.
+     */
     private AppSession[][] sessions;
+    /** This worker's cut-through channels: it drains their queues and sleeps on them too. */
+    private ChannelInput[] channels = new ChannelInput[0];
+    /** The channel being drained ({@link #onChannelEvent} finds the session by slot in it). */
+    private ChannelInput draining;
+    private int seenChannelsRemoved;
     private final Map<Long, AppListener> listeners = new HashMap<>();
     /** Replies to requests, by context, until their caller takes them. */
     private final Map<Integer, Reply> replies = new HashMap<>();
@@ -73,7 +85,7 @@ public final class AppWorker {
         for (int w = 0; w < stackQueues.length; w++) {
             stackQueues[w] = client.stackQueue(w);
         }
-        this.sessions = new AppSession[stackQueues.length][16];
+        this.sessions = new AppSession[2 * stackQueues.length][16];
         this.nextStackQueue = index % stackQueues.length;
     }
 
@@ -220,9 +232,18 @@ public final class AppWorker {
     public int poll(SessionEvents handler, int limit) {
         events = handler;
         try {
-            return queue.drain(dispatcher, limit);
+            int handled = queue.drain(dispatcher, limit);
+            for (ChannelInput channel : channels) {
+                draining = channel;
+                handled += channel.end.drain(channelDispatcher);
+            }
+            if (app.channelsRemoved() != seenChannelsRemoved) {
+                closeRemovedChannels();
+            }
+            return handled;
         } finally {
             events = null;
+            draining = null;
         }
     }
 
@@ -239,21 +260,52 @@ public final class AppWorker {
      */
     public boolean await(int timeoutMillis) {
         for (int i = 0; i < SPIN_POLLS; i++) {
-            if (!queue.isEmpty()) {
+            if (hasInput()) {
                 return true;
             }
             Thread.onSpinWait();
         }
         if (timeoutMillis <= 0) {
-            return !queue.isEmpty();
+            return hasInput();
+        }
+        // Announce the sleep on every queue this worker consumes (they all ring its one eventfd), then look again.
+        if (!queue.prepareToSleep()) {
+            return true;
+        }
+        int announced = 0;
+        boolean sleep = true;
+        for (; announced < channels.length; announced++) {
+            if (!channels[announced].end.prepareToSleep()) {
+                sleep = false;
+                break;
+            }
         }
         try {
-            attached.doorbell().sleep(queue, timeoutMillis);
+            if (sleep) {
+                attached.doorbell().await(timeoutMillis);
+            }
         } catch (SyscallException e) {
             throw new UncheckedIOException(new IOException("worker " + index + " of " + app + ": waiting on its"
                     + " eventfd: " + e.getMessage(), e));
+        } finally {
+            queue.cancelSleep();
+            for (int i = 0; i < announced; i++) {
+                channels[i].end.cancelSleep();
+            }
         }
-        return !queue.isEmpty();
+        return hasInput();
+    }
+
+    private boolean hasInput() {
+        if (!queue.isEmpty()) {
+            return true;
+        }
+        for (ChannelInput channel : channels) {
+            if (!channel.end.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -468,21 +520,99 @@ public final class AppWorker {
         }
     }
 
-    /** Makes the session of a CONNECTED or ACCEPTED: views of its FIFOs in the segment the message names. */
+    /**
+     * Makes the session of a CONNECTED or ACCEPTED: views of its FIFOs in the segment the message names, or, cut
+     * through, in the channel it names (segment id = channel id, tx offset = slot).
+     */
     private AppSession newSession(MemorySegment m, long at, long handle) throws IOException {
-        if (SessionHandle.kind(handle) != SessionHandle.KIND_SESSION
-                || SessionHandle.worker(handle) >= stackQueues.length) {
+        boolean cutThrough = (SessionMessage.flags(m, at) & SessionMessage.FLAG_CUT_THROUGH) != 0;
+        int kind = cutThrough ? SessionHandle.KIND_CUT_THROUGH : SessionHandle.KIND_SESSION;
+        if (SessionHandle.kind(handle) != kind || SessionHandle.worker(handle) >= stackQueues.length) {
             throw new SessionException(SessionStatus.INVALID_HANDLE, "the stack sent " + SessionHandle.format(handle)
                     + ", which names no stack worker of the " + stackQueues.length + " this application knows");
         }
-        MemorySegment segment = app.segment(SessionMessage.segmentId(m, at));
-        ByteFifo tx = ByteFifo.attach(slice(segment, SessionMessage.txOffset(m, at)));
-        ByteFifo rx = ByteFifo.attach(slice(segment, SessionMessage.rxOffset(m, at)));
-        AppSession session = new AppSession(this, handle, stackQueues[SessionHandle.worker(handle)], rx, tx,
-                SessionMessage.address(m, at), SessionMessage.port(m, at), SessionMessage.localAddress(m, at),
-                SessionMessage.localPort(m, at));
+        MessageQueue stackQueue = stackQueues[SessionHandle.worker(handle)];
+        AppSession session;
+        if (cutThrough) {
+            ChannelInput channel = channelInput(SessionMessage.segmentId(m, at));
+            int slot = (int) SessionMessage.txOffset(m, at);
+            if (slot >= channel.end.description().sessionSlots()) {
+                throw new SessionException(SessionStatus.INTERNAL, "cut-through slot " + slot + " is outside channel "
+                        + channel.end.description().channelId() + "'s " + channel.end.description().sessionSlots());
+            }
+            session = new AppSession(this, handle, stackQueue, channel.end, slot, SessionMessage.address(m, at),
+                    SessionMessage.port(m, at), SessionMessage.localAddress(m, at), SessionMessage.localPort(m, at));
+            channel.bySlot[slot] = session;
+        } else {
+            MemorySegment segment = app.segment(SessionMessage.segmentId(m, at));
+            ByteFifo tx = ByteFifo.attach(slice(segment, SessionMessage.txOffset(m, at)));
+            ByteFifo rx = ByteFifo.attach(slice(segment, SessionMessage.rxOffset(m, at)));
+            session = new AppSession(this, handle, stackQueue, rx, tx, SessionMessage.address(m, at),
+                    SessionMessage.port(m, at), SessionMessage.localAddress(m, at), SessionMessage.localPort(m, at));
+        }
         register(session);
         return session;
+    }
+
+    /** This worker's input for channel {@code id}, opening it (from its CHANNEL_ADD) on first use. */
+    private ChannelInput channelInput(long id) throws IOException {
+        for (ChannelInput channel : channels) {
+            if (channel.end.description().channelId() == id) {
+                return channel;
+            }
+        }
+        ChannelInput channel = new ChannelInput(app.channel(id, index));
+        channels = Arrays.copyOf(channels, channels.length + 1);
+        channels[channels.length - 1] = channel;
+        return channel;
+    }
+
+    /** A cut-through event: the peer wrote to a session's FIFO (RX) or read from it (DEQUEUED). */
+    private void onChannelEvent(int type, int slot) {
+        AppSession session = draining.bySlot[slot];
+        if (session == null) {
+            strayEvents++;
+            return;
+        }
+        if (type == CutThroughEvent.RX) {
+            session.markReadable();
+            if (events != null) {
+                events.onReadable(session);
+            }
+        } else if (events != null) {
+            events.onWritable(session);
+        }
+    }
+
+    /** Closes the channels the stack removed (it removes a channel only once no session uses it). */
+    private void closeRemovedChannels() {
+        seenChannelsRemoved = app.channelsRemoved();
+        for (CutThroughEnd removed : app.takeRemovedChannels(index)) {
+            int at = -1;
+            for (int i = 0; i < channels.length; i++) {
+                if (channels[i].end == removed) {
+                    at = i;
+                }
+            }
+            if (at >= 0) {
+                ChannelInput[] fewer = new ChannelInput[channels.length - 1];
+                System.arraycopy(channels, 0, fewer, 0, at);
+                System.arraycopy(channels, at + 1, fewer, at, channels.length - at - 1);
+                channels = fewer;
+            }
+            removed.close();
+        }
+    }
+
+    /** A channel this worker drains, with its sessions by slot. */
+    private static final class ChannelInput {
+        final CutThroughEnd end;
+        final AppSession[] bySlot;
+
+        ChannelInput(CutThroughEnd end) {
+            this.end = end;
+            this.bySlot = new AppSession[end.description().sessionSlots()];
+        }
     }
 
     private static MemorySegment slice(MemorySegment segment, long offset) throws SessionException {
@@ -495,8 +625,13 @@ public final class AppWorker {
 
     // ------------------------------------------------------------------------------------------------ sessions
 
+    private static int row(long handle) {
+        boolean cutThrough = SessionHandle.kind(handle) == SessionHandle.KIND_CUT_THROUGH;
+        return 2 * SessionHandle.worker(handle) + (cutThrough ? 1 : 0);
+    }
+
     private void register(AppSession session) {
-        int w = SessionHandle.worker(session.handle());
+        int w = row(session.handle());
         int i = SessionHandle.index(session.handle());
         if (i >= sessions[w].length) {
             sessions[w] = Arrays.copyOf(sessions[w], Math.max(i + 1, sessions[w].length * 2));
@@ -508,7 +643,14 @@ public final class AppWorker {
     }
 
     private void remove(AppSession session) {
-        int w = SessionHandle.worker(session.handle());
+        if (session.channel() != null) {
+            for (ChannelInput channel : channels) {
+                if (channel.end == session.channel() && channel.bySlot[session.slot()] == session) {
+                    channel.bySlot[session.slot()] = null;
+                }
+            }
+        }
+        int w = row(session.handle());
         int i = SessionHandle.index(session.handle());
         if (sessions[w][i] == session) {
             sessions[w][i] = null;
@@ -518,7 +660,7 @@ public final class AppWorker {
 
     /** @return the session {@code handle} names, or null (counted) if this worker does not know it */
     private AppSession lookup(long handle) {
-        int w = SessionHandle.worker(handle);
+        int w = row(handle);
         int i = SessionHandle.index(handle);
         if (w < sessions.length && i >= 0 && i < sessions[w].length) {
             AppSession session = sessions[w][i];

@@ -1,5 +1,6 @@
 package io.sluice.session.app;
 
+import io.sluice.core.sys.EventFd;
 import io.sluice.core.sys.NativeFd;
 import io.sluice.core.sys.SharedMemory;
 import io.sluice.core.sys.SyscallException;
@@ -8,6 +9,8 @@ import io.sluice.session.attach.AttachException;
 import io.sluice.session.attach.AttachMessage;
 import io.sluice.session.attach.AttachedWorker;
 import io.sluice.session.attach.FdRole;
+import io.sluice.session.cut.CutThroughDescription;
+import io.sluice.session.cut.CutThroughEnd;
 import io.sluice.session.msg.SessionStatus;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +35,14 @@ public final class SessionApplication implements AutoCloseable {
     private final AttachClient client;
     private final String name;
     private final Map<Long, SharedMemory> segments = new HashMap<>();
+    /** Cut-through channels by id, opened when their CHANNEL_ADD arrives; each belongs to one worker. */
+    private final Map<Long, CutThroughEnd> channels = new HashMap<>();
+    /** Channels the stack removed, for their worker to close (a worker's ends are used on its thread only). */
+    private final Map<Long, CutThroughEnd> removedChannels = new HashMap<>();
     private final List<AppWorker> workers = new ArrayList<>();
+    private final Map<Long, Integer> channelWorkers = new HashMap<>();
+    /** Bumped when a channel is removed, so workers look for theirs without taking the lock every poll. */
+    private volatile int channelsRemoved;
     private boolean closed;
 
     private SessionApplication(AttachClient client, String name) {
@@ -79,6 +89,11 @@ public final class SessionApplication implements AutoCloseable {
         if (workers.remove(worker)) {
             client.delWorker(worker.index());
         }
+    }
+
+    /** @return a number that changes whenever the stack removed a channel */
+    int channelsRemoved() {
+        return channelsRemoved;
     }
 
     /** @return the stack's number for this application */
@@ -156,6 +171,58 @@ public final class SessionApplication implements AutoCloseable {
         }
     }
 
+    /**
+     * Cut-through channel {@code id}, opened when its CHANNEL_ADD arrived (waiting for it as {@link #segment} does).
+     *
+     * @param workerIndex the worker asking: the channel must be its own
+     */
+    synchronized CutThroughEnd channel(long id, int workerIndex) throws IOException {
+        requireOpen();
+        long deadline = System.nanoTime() + SEGMENT_WAIT_MILLIS * 1_000_000L;
+        while (true) {
+            absorb(client.takeNotifications());
+            CutThroughEnd end = channels.get(id);
+            if (end != null) {
+                if (channelWorkers.get(id) != workerIndex) {
+                    throw new SessionException(SessionStatus.NOT_OWNER, "application '" + name + "': cut-through"
+                            + " channel " + id + " belongs to worker " + channelWorkers.get(id) + ", not "
+                            + workerIndex);
+                }
+                return end;
+            }
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0 || !client.isConnected()) {
+                throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': the stack never"
+                        + " announced cut-through channel " + id + " (CHANNEL_ADD), or closed the attach connection");
+            }
+            try {
+                absorb(client.awaitNotifications((int) Math.min(left, 100)));
+            } catch (AttachException e) {
+                throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': waiting for"
+                        + " cut-through channel " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Takes the channels of {@code workerIndex} the stack removed since the last call (the worker closes them). */
+    synchronized List<CutThroughEnd> takeRemovedChannels(int workerIndex) {
+        List<CutThroughEnd> out = new ArrayList<>();
+        removedChannels.entrySet().removeIf(e -> {
+            if (channelWorkers.get(e.getKey()) == workerIndex) {
+                out.add(e.getValue());
+                channelWorkers.remove(e.getKey());
+                return true;
+            }
+            return false;
+        });
+        return out;
+    }
+
+    /** @return how many cut-through channels are open */
+    public synchronized int channelCount() {
+        return channels.size();
+    }
+
     /** Maps announced segments, unmaps removed ones; closes every descriptor that came. */
     private void absorb(List<AttachClient.Notification> notifications) throws IOException {
         for (AttachClient.Notification notification : notifications) {
@@ -179,6 +246,14 @@ public final class SessionApplication implements AutoCloseable {
                             gone.close();
                         }
                     }
+                    case AttachMessage.ChannelAdd add -> openChannel(add, notification.fds());
+                    case AttachMessage.ChannelRemove remove -> {
+                        CutThroughEnd gone = channels.remove(remove.channelId());
+                        if (gone != null) {
+                            removedChannels.put(remove.channelId(), gone);
+                            channelsRemoved++;
+                        }
+                    }
                     default -> {
                         // Other notifications are not the sessions' business.
                     }
@@ -190,6 +265,27 @@ public final class SessionApplication implements AutoCloseable {
                     closeQuietly(fd);
                 }
             }
+        }
+    }
+
+    /** Opens the end of a channel the stack announced; the descriptors are closed by the caller (after mapping). */
+    private void openChannel(AttachMessage.ChannelAdd add, List<NativeFd> fds) throws SyscallException, IOException {
+        if (fds.size() != CutThroughDescription.FD_ROLES.size()) {
+            throw new SessionException(SessionStatus.INTERNAL, "CHANNEL_ADD of channel " + add.description()
+                    .channelId() + " came with " + fds.size() + " descriptors, not 3");
+        }
+        // The end owns the peer's eventfd: give it a copy, as the caller closes what came.
+        EventFd peer = EventFd.adopt(fds.get(2).duplicate());
+        try {
+            CutThroughEnd end = CutThroughEnd.open(add.description(), add.role(), fds.get(0), fds.get(1), peer);
+            CutThroughEnd old = channels.put(add.description().channelId(), end);
+            channelWorkers.put(add.description().channelId(), add.workerIndex());
+            if (old != null) {
+                old.close();
+            }
+        } catch (SyscallException | RuntimeException e) {
+            closeQuietly(peer);
+            throw e;
         }
     }
 
@@ -212,6 +308,10 @@ public final class SessionApplication implements AutoCloseable {
             closeQuietly(mapping);
         }
         segments.clear();
+        channels.values().forEach(SessionApplication::closeQuietly);
+        removedChannels.values().forEach(SessionApplication::closeQuietly);
+        channels.clear();
+        removedChannels.clear();
         for (AppWorker worker : workers) {
             worker.forget();
         }

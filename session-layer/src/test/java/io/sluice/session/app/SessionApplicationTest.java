@@ -14,6 +14,10 @@ import io.sluice.session.attach.AttachMessage;
 import io.sluice.session.attach.AttachServer;
 import io.sluice.session.attach.MemfdAttachHandler;
 import io.sluice.session.attach.NamespaceTable;
+import io.sluice.session.cut.ChannelEnd;
+import io.sluice.session.cut.CutThroughChannel;
+import io.sluice.session.cut.CutThroughDescription;
+import io.sluice.session.cut.CutThroughRole;
 import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.mq.MessageHandler;
 import io.sluice.session.mq.MessageQueue;
@@ -28,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -245,6 +250,102 @@ class SessionApplicationTest {
         assertFalse(app.isConnected());
     }
 
+    @Test
+    void cutThroughSessionsMoveBytesApplicationToApplicationWithoutTheStack() throws Exception {
+        try (SessionApplication server = SessionApplication.attach(this.server.path(), new AttachMessage.Attach(
+                "ct-server", "", 0, 64 << 10, 64 << 10, 1 << 20, 256, true, true))) {
+            AppWorker client = app.firstWorker();
+            AppWorker accepter = server.firstWorker();
+            int clientApp = app.appIndex();
+            int serverApp = server.appIndex();
+            // The test plays the stack: a listener, a channel between the two workers, announced to both.
+            int listen = accepter.requestListen(0, 7000, 8, SessionMessage.FLAG_SCOPE_LOCAL);
+            drain(serverApp, 0);
+            long listenerHandle = SessionHandle.of(SessionHandle.KIND_LISTENER, 0, 1, 0);
+            post(serverApp, SessionMessage.BOUND, SessionStatus.OK, listen, listenerHandle, null, 0, 0);
+            assertTrue(accepter.waitUntil(() -> accepter.hasReply(listen), 5_000));
+            AppListener listener = accepter.bound(listen);
+            try (CutThroughChannel channel = CutThroughChannel.create(9, 90, 91, new ChannelEnd(clientApp, "app-test",
+                    0), new ChannelEnd(serverApp, "ct-server", 0), 4, 64 << 10, 64 << 10)) {
+                this.server.notifyApplication(clientApp, new AttachMessage.ChannelAdd(0, CutThroughRole.CONNECTOR,
+                        channel.description(), CutThroughDescription.FD_ROLES), List.of(channel.channelMemfd(),
+                        channel.fifoMemfd(), handler.workerDoorbell(serverApp, 0).eventFd().fd())).get();
+                this.server.notifyApplication(serverApp, new AttachMessage.ChannelAdd(0, CutThroughRole.ACCEPTER,
+                        channel.description(), CutThroughDescription.FD_ROLES), List.of(channel.channelMemfd(),
+                        channel.fifoMemfd(), handler.workerDoorbell(clientApp, 0).eventFd().fd())).get();
+                FifoPair pair = channel.allocate();
+                long clientHandle = SessionHandle.of(SessionHandle.KIND_CUT_THROUGH, 1, 1, 0);
+                long serverHandle = SessionHandle.of(SessionHandle.KIND_CUT_THROUGH, 1, 1, 1);
+                int context = client.requestConnect(0xC6120002, 7000, 1000, SessionMessage.FLAG_SCOPE_LOCAL, 0);
+                drain(clientApp, 0);
+                drain(clientApp, 1);
+                post(clientApp, SessionMessage.CONNECTED, SessionStatus.OK, context, clientHandle, null, 9,
+                        pair.slot());
+                post(serverApp, SessionMessage.ACCEPTED, SessionStatus.OK, 0, serverHandle, null, 9, pair.slot(),
+                        listenerHandle);
+                assertTrue(client.waitUntil(() -> client.hasReply(context), 5_000));
+                AppSession connected = client.connected(context);
+                AppSession accepted = accepter.accept(listener, 5_000);
+                assertNotNull(accepted);
+                assertTrue(connected.isCutThrough() && accepted.isCutThrough());
+                assertEquals(1, app.channelCount());
+
+                // 64 MiB each way at once, each application on its own thread, sleeping when it cannot go on.
+                long bytes = 64L << 20;
+                Thread other = Thread.ofPlatform().start(() -> exchange(accepted, bytes));
+                long[] mine = exchange(connected, bytes);
+                other.join(60_000);
+                assertFalse(other.isAlive());
+                assertEquals(bytes, mine[0], "bytes received");
+                assertEquals(mine[1], mine[2], "CRC of what came equals the CRC of what the peer sent");
+                assertEquals(0, drain(clientApp, 1).size(), "no IO event went to the stack");
+                assertEquals(0, drain(serverApp, 1).size(), "no IO event went to the stack");
+            }
+        }
+    }
+
+    /** Sends {@code bytes} of a counter pattern and reads as many; returns {received, crc received, crc expected}. */
+    private static long[] exchange(AppSession session, long bytes) {
+        try {
+            CRC32 in = new CRC32();
+            CRC32 expected = new CRC32();
+            byte[] out = new byte[16 << 10];
+            byte[] buffer = new byte[16 << 10];
+            long sent = 0;
+            long received = 0;
+            AppWorker worker = session.worker();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
+            while ((sent < bytes || received < bytes) && System.nanoTime() < deadline) {
+                worker.poll();
+                boolean progress = false;
+                if (sent < bytes) {
+                    int n = (int) Math.min(out.length, bytes - sent);
+                    for (int i = 0; i < n; i++) {
+                        out[i] = (byte) ((sent + i) * 31 >>> 3);
+                    }
+                    int w = session.write(out, 0, n);
+                    sent += w;
+                    progress |= w > 0;
+                }
+                int r = session.read(buffer, 0, buffer.length);
+                if (r > 0) {
+                    in.update(buffer, 0, r);
+                    for (int i = 0; i < r; i++) {
+                        expected.update((byte) ((received + i) * 31 >>> 3));
+                    }
+                    received += r;
+                    progress = true;
+                }
+                if (!progress) {
+                    worker.await(100);
+                }
+            }
+            return new long[] {received, in.getValue(), expected.getValue()};
+        } catch (SessionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private AppSession connect(AppWorker worker, long handle, FifoPair pair) throws Exception {
         int context = worker.requestConnect(0xC6120001, 80, 1000, SessionMessage.FLAG_SCOPE_GLOBAL, 0);
         post(SessionMessage.CONNECTED, SessionStatus.OK, context, handle, pair);
@@ -261,7 +362,11 @@ class SessionApplicationTest {
     }
 
     private List<long[]> drain(int stackWorker) throws Exception {
-        MessageQueue queue = handler.stackQueue(app.appIndex(), stackWorker);
+        return drain(app.appIndex(), stackWorker);
+    }
+
+    private List<long[]> drain(int appIndex, int stackWorker) throws Exception {
+        MessageQueue queue = handler.stackQueue(appIndex, stackWorker);
         List<long[]> out = new ArrayList<>();
         queue.drain((m, at, length) -> out.add(new long[] {SessionMessage.type(m, at), SessionMessage.context(m, at),
                 SessionMessage.appWorker(m, at), SessionMessage.address(m, at), SessionMessage.port(m, at),
@@ -270,7 +375,17 @@ class SessionApplicationTest {
     }
 
     private void post(int type, SessionStatus status, int context, long handle, FifoPair pair) throws Exception {
-        MessageQueue queue = handler.workerQueue(app.appIndex(), 0);
+        post(app.appIndex(), type, status, context, handle, pair, 0, 0);
+    }
+
+    private void post(int appIndex, int type, SessionStatus status, int context, long handle, FifoPair pair,
+            long channel, int slot) throws Exception {
+        post(appIndex, type, status, context, handle, pair, channel, slot, 0);
+    }
+
+    private void post(int appIndex, int type, SessionStatus status, int context, long handle, FifoPair pair,
+            long channel, int slot, long otherHandle) throws Exception {
+        MessageQueue queue = handler.workerQueue(appIndex, 0);
         long position = queue.tryClaim();
         assertTrue(position != MessageQueue.FULL);
         MemorySegment m = queue.memory();
@@ -282,6 +397,11 @@ class SessionApplicationTest {
         if (pair != null) {
             SessionMessage.setFifos(m, at, pair.segmentId(), pair.txOffset(), pair.rxOffset());
         }
+        if (channel != 0) {
+            SessionMessage.setFlags(m, at, SessionMessage.FLAG_CUT_THROUGH);
+            SessionMessage.setFifos(m, at, channel, slot, 0);
+        }
+        SessionMessage.setOtherHandle(m, at, otherHandle);
         queue.commit(position);
     }
 
