@@ -66,6 +66,7 @@ public final class ControlCodec {
     private static final int SHOW_TCP_STATS = 0x0a;
     private static final int SHOW_TCP = 0x0b;
     private static final int SHOW_APP = 0x0c;
+    private static final int SHOW_SESSION = 0x0d;
     private static final int SET_RX_PLACEMENT = 0x10;
     private static final int SET_INTERFACE_STATE = 0x11;
     private static final int SET_RX_MODE = 0x12;
@@ -94,6 +95,10 @@ public final class ControlCodec {
                 case ControlRequest.ShowTcpStats r -> out.u8(SHOW_TCP_STATS);
                 case ControlRequest.ShowTcp r -> out.u8(SHOW_TCP);
                 case ControlRequest.ShowApp r -> out.u8(SHOW_APP);
+                case ControlRequest.ShowSession r -> {
+                    out.u8(SHOW_SESSION);
+                    out.u8(r.verbose() ? 1 : 0);
+                }
                 case ControlRequest.ShowRxPlacement r -> out.u8(SHOW_RX_PLACEMENT);
                 case ControlRequest.SetRxPlacement r -> {
                     out.u8(SET_RX_PLACEMENT);
@@ -151,6 +156,7 @@ public final class ControlCodec {
                 case SHOW_TCP_STATS -> new ControlRequest.ShowTcpStats();
                 case SHOW_TCP -> new ControlRequest.ShowTcp();
                 case SHOW_APP -> new ControlRequest.ShowApp();
+                case SHOW_SESSION -> new ControlRequest.ShowSession(in.u8("verbose flag") != 0);
                 case SHOW_RX_PLACEMENT -> new ControlRequest.ShowRxPlacement();
                 case SET_RX_PLACEMENT -> new ControlRequest.SetRxPlacement(in.string("interface name"),
                         in.u32("queue"), in.u32("worker"));

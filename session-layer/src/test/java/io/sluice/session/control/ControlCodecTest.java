@@ -26,6 +26,8 @@ class ControlCodecTest {
             new ControlRequest.ShowTcpStats(),
             new ControlRequest.ShowTcp(),
             new ControlRequest.ShowApp(),
+            new ControlRequest.ShowSession(false),
+            new ControlRequest.ShowSession(true),
             new ControlRequest.ShowRxPlacement(),
             new ControlRequest.SetRxPlacement("tap0", 3, 1),
             new ControlRequest.SetInterfaceState("tap-ü", false),
