@@ -31,10 +31,6 @@ final class Outbox {
         return count == 0;
     }
 
-    int size() {
-        return count;
-    }
-
     /** Copies the message at {@code from} in; false when the ring is full. */
     boolean add(MemorySegment from, long at) {
         if (count == CAPACITY) {

@@ -14,7 +14,6 @@ final class SessionTable {
     private final Session[] entries;
     private final int[] free;
     private int freeCount;
-    private int live;
 
     SessionTable(int worker, int capacity) {
         this.worker = worker;
@@ -40,7 +39,6 @@ final class SessionTable {
         s.generation = (s.generation + 1) & SessionHandle.GENERATION_MASK;
         s.handle = SessionHandle.of(SessionHandle.KIND_SESSION, worker, s.generation, index);
         s.inUse = true;
-        live++;
         return s;
     }
 
@@ -52,7 +50,6 @@ final class SessionTable {
         s.inUse = false;
         s.handle = SessionHandle.NONE;
         free[freeCount++] = s.index;
-        live--;
     }
 
     /**
@@ -79,10 +76,5 @@ final class SessionTable {
 
     int capacity() {
         return entries.length;
-    }
-
-    /** Sessions in use. */
-    int size() {
-        return live;
     }
 }

@@ -64,10 +64,6 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         this.timers = wheel;
     }
 
-    int index() {
-        return index;
-    }
-
     // ---- the node ----
 
     int poll(NodeContext context, int perApplication) {

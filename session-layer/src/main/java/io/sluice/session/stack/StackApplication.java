@@ -44,11 +44,6 @@ final class StackApplication {
         ports = grown;
     }
 
-    /** The application's worker ports, for a walk (may hold nulls). */
-    AppWorkerPort[] ports() {
-        return ports;
-    }
-
     boolean isDetaching() {
         return detaching;
     }

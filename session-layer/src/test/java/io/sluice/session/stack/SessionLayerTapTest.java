@@ -245,6 +245,7 @@ class SessionLayerTapTest {
             byte[] got = new byte[sent.length];
             int written = 0;
             int read = 0;
+            int askedForSpace = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (read < sent.length && System.nanoTime() < deadline) {
                 if (written < sent.length) {
@@ -252,6 +253,9 @@ class SessionLayerTapTest {
                     if (n > 0) {
                         written += n;
                         app.postIo(SessionMessage.TX, handle);
+                    } else if (fifos.tx().requestedDequeueNotification() == 0) {
+                        fifos.tx().requestDequeueNotification(ByteFifo.NOTIFY_IF_FULL);
+                        askedForSpace++;
                     }
                 }
                 fifos.rx().clearEvent();
@@ -265,6 +269,16 @@ class SessionLayerTapTest {
             }
             assertEquals(sent.length, read);
             assertArrayEquals(sent, got);
+            if (askedForSpace > 0) {
+                assertTrue(app.pending().stream().anyMatch(e -> e.type() == SessionMessage.TX_SPACE),
+                        "the full tx FIFO's dequeue notification came as TX_SPACE");
+            }
+            // SHUTDOWN write: our FIN; the echo server sees end of stream and closes, which we hear as DISCONNECTED.
+            TestApplication.Event shut = app.awaitReply(app.post(SessionMessage.SHUTDOWN, handle,
+                    SessionMessage.SHUT_WRITE), WAIT_MILLIS);
+            assertEquals(SessionMessage.SHUTDOWN_REPLY, shut.type(), shut.toString());
+            assertEquals(SessionStatus.OK.code(), shut.status());
+            app.awaitType(SessionMessage.DISCONNECTED, handle, WAIT_MILLIS);
             int disconnect = app.post(SessionMessage.DISCONNECT, handle, 0);
             TestApplication.Event cleanup = app.awaitType(SessionMessage.CLEANUP, handle, WAIT_MILLIS);
             assertEquals(disconnect, cleanup.context());
