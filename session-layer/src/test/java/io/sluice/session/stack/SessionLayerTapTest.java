@@ -349,6 +349,64 @@ class SessionLayerTapTest {
         }
     }
 
+    private static final String MANY_CLIENTS = """
+            import socket, sys, time
+            socks = []
+            for i in range(int(sys.argv[3])):
+                s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+                s.sendall(b'%d' % i)
+                socks.append(s)
+            print('connected', len(socks), flush=True)
+            time.sleep(20)
+            """;
+
+    @Test
+    void aFullApplicationQueueLosesNoControlEventAndKeepsTheirOrder() throws Exception {
+        int clients = 48;
+        try (TestApplication app = TestApplication.attach(server.path(), "slow", 16 << 10, 16)) {
+            TestApplication.Event bound = app.awaitReply(app.post(0, SessionMessage.LISTEN, 0, 0, 5408, 64, 0),
+                    WAIT_MILLIS);
+            assertEquals(SessionMessage.BOUND, bound.type(), bound.toString());
+            Process many = python(MANY_CLIENTS, STACK, "5408", Integer.toString(clients));
+            try {
+                awaitOutput(many, "connected " + clients);
+                // The application read nothing while 48 ACCEPTED and 48 RX were made for a queue of 16 slots.
+                List<TestApplication.Event> events = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (events.stream().filter(e -> e.type() == SessionMessage.RX).count() < clients
+                        && System.nanoTime() < deadline) {
+                    events.addAll(drainTypes(app));
+                }
+                List<Long> accepted = events.stream().filter(e -> e.type() == SessionMessage.ACCEPTED)
+                        .map(TestApplication.Event::handle).toList();
+                assertEquals(clients, accepted.size(), "every ACCEPTED arrived: " + events.size() + " events");
+                assertEquals(clients, accepted.stream().distinct().count());
+                for (TestApplication.Event e : events) {
+                    if (e.type() == SessionMessage.RX) {
+                        assertTrue(events.indexOf(e) > events.stream().filter(a -> a.handle() == e.handle()
+                                && a.type() == SessionMessage.ACCEPTED).map(events::indexOf).findFirst().orElseThrow(),
+                                "a session's RX comes after its ACCEPTED");
+                    }
+                }
+                assertEquals(clients, events.stream().filter(e -> e.type() == SessionMessage.RX).count(),
+                        "one RX per session");
+                long full = 0;
+                for (int w = 0; w < 2; w++) {
+                    full += stack.onWorker(w, view -> view.graph().errors().stream()
+                            .filter(e -> e.node().equals(SessionQueueNode.NAME) && e.symbol().equals("app-queue-full"))
+                            .mapToLong(e -> e.count()).sum());
+                }
+                assertTrue(full > 0, "the full queue was counted");
+                for (long handle : accepted) { // one at a time: the stack queues are 16 slots too
+                    app.post(SessionMessage.ABORT, handle, 0);
+                    app.awaitType(SessionMessage.CLEANUP, handle, WAIT_MILLIS);
+                }
+            } finally {
+                many.destroyForcibly();
+            }
+        }
+    }
+
     // ---- faults ----
 
     @Test

@@ -58,10 +58,15 @@ final class TestApplication implements AutoCloseable {
     }
 
     static TestApplication attach(Path socket, String name, int fifoBytes) throws Exception {
+        return attach(socket, name, fifoBytes, 1024);
+    }
+
+    /** Attaches with worker queues of {@code queueSlots} events. */
+    static TestApplication attach(Path socket, String name, int fifoBytes, int queueSlots) throws Exception {
         AttachClient client = AttachClient.connect(socket);
         try {
             AttachedWorker worker = client.attach(new AttachMessage.Attach(name, "", 0, fifoBytes, fifoBytes,
-                    4 << 20, 1024, false, true));
+                    4 << 20, queueSlots, false, true));
             return new TestApplication(client, worker);
         } catch (Exception e) {
             client.close();
