@@ -28,8 +28,15 @@ final class ListenerTable {
     private final List<Entry> entries = new ArrayList<>();
     private final List<Integer> free = new ArrayList<>();
 
-    /** Takes an entry for a listener of {@code app}'s {@code appWorker}; its handle is set, its listener is not. */
+    /**
+     * Takes an entry for a listener of {@code app}'s {@code appWorker}; its handle is set, its listener is not.
+     *
+     * @return null when the application is detaching (its listeners were, or are about to be, removed)
+     */
     synchronized Entry add(StackApplication app, int appWorker) {
+        if (app.isDetaching()) {
+            return null;
+        }
         Entry e;
         if (free.isEmpty()) {
             e = new Entry(entries.size());

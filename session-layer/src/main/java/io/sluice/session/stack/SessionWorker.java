@@ -188,6 +188,9 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         int localPort = SessionMessage.port(m, at);
         int backlog = SessionMessage.value(m, at) > 0 ? SessionMessage.value(m, at) : DEFAULT_BACKLOG;
         ListenerTable.Entry entry = layer.listeners().add(app, port.appWorker);
+        if (entry == null) {
+            return; // the application is going away: nobody to answer
+        }
         SessionEvents events = new SessionEvents(layer, app, port.appWorker, entry.handle);
         TcpListener listener;
         try {
