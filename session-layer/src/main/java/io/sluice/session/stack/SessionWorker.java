@@ -20,57 +20,42 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The session layer on one stack worker: its {@link SessionTable}, the requests its {@code session-queue} node
- * drains, what TCP reports about the worker's connections, and the posting of replies and events to application
- * queues. Everything here runs on the worker's thread (control tasks included), so nothing is locked; the request
- * and event paths allocate nothing once warm (LISTEN and CONNECT, the control path, do).
- *
- * <p>Posting never blocks: a message for a full application queue waits, in order, in that application worker's
- * {@link Outbox} (control messages) or as a pending bit on its session (RX, TX_SPACE: the FIFO's has-event flag stays
- * set, so nothing more is posted for it until the pending event is delivered), retried at the start of every pass.
- * Consumers are notified once per pass, not once per message.
+ * drains, and what TCP reports about the worker's connections; replies and events go out through its
+ * {@link EventPoster}. Everything here runs on the worker's thread (control tasks included), so nothing is locked;
+ * the request and event paths allocate nothing once warm (LISTEN and CONNECT, the control path, do).
  */
 final class SessionWorker implements MessageHandler, ExpiryHandler {
 
     /** Backlog of listen when the request gives none. */
     static final int DEFAULT_BACKLOG = 128;
-    /** How soon a worker with a backlog looks again even if nothing else wakes it. */
-    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** Timer data of the backlog retry (session timers carry a table index, never negative). */
-    private static final long RETRY_TIMER_DATA = -1;
 
     private final SessionLayer layer;
     private final int index;
     private final SessionTable table;
-    /** Where a control message is built before it goes to a queue slot or an outbox (longs: 8-byte aligned). */
-    private final MemorySegment scratch = MemorySegment.ofArray(new long[SessionMessage.SIZE / Long.BYTES]);
-    private final AppWorkerPort[] touched = new AppWorkerPort[64];
-    private int touchedCount;
+    private final EventPoster poster;
+    /** Where control messages are built: the poster's scratch area. */
+    private final MemorySegment scratch;
     private TimerWheel timers;
-    private int retryTimer = TimerWheel.NO_TIMER;
-    private NodeContext ctx;
-    private long now;
     private StackApplication draining;
     private StackApplication[] sleptOn = new StackApplication[0];
-    private Outbox outboxes;
-    private Session pendingHead;
 
     SessionWorker(SessionLayer layer, int index, int capacity) {
         this.layer = layer;
         this.index = index;
         this.table = new SessionTable(index, capacity);
+        this.poster = new EventPoster(index);
+        this.scratch = poster.message();
     }
 
     void useTimers(TimerWheel wheel) {
         this.timers = wheel;
+        poster.useTimers(wheel);
     }
 
     // ---- the node ----
 
     int poll(NodeContext context, int perApplication) {
-        ctx = context;
-        now = context.now();
-        notifyTouched(); // events raised by TCP during the last pass's dispatch
-        retryBacklog();
+        poster.startPass(context); // notifies for and retries what TCP raised during the last pass's dispatch
         int handled = 0;
         for (StackApplication app : layer.applications()) {
             MessageQueue queue = app.stackQueues[index];
@@ -87,12 +72,12 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
             }
         }
         draining = null;
-        notifyTouched();
+        poster.notifyConsumers();
         return handled;
     }
 
     boolean prepareToSleep() {
-        notifyTouched();
+        poster.notifyConsumers();
         StackApplication[] apps = layer.applications();
         sleptOn = apps;
         for (int i = 0; i < apps.length; i++) {
@@ -214,7 +199,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         SessionMessage.setHandle(scratch, 0, entry.handle);
         SessionMessage.setAddress(scratch, 0, listener.localAddress(), listener.port());
         SessionMessage.setAppWorker(scratch, 0, port.appWorker);
-        send(port);
+        poster.send(port);
     }
 
     private void unlisten(StackApplication app, AppWorkerPort port, long handle, int context) {
@@ -277,7 +262,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         s.connectContext = context;
         int timeoutMillis = SessionMessage.value(m, at);
         long timeout = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : layer.connectTimeoutNanos();
-        s.connectTimer = timers.start(now + timeout, s.index);
+        s.connectTimer = timers.start(poster.now() + timeout, s.index);
     }
 
     private void connectFailed(AppWorkerPort port, int context, SessionStatus status, int reason) {
@@ -370,7 +355,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         SessionMessage.setStatus(scratch, 0, status);
         SessionMessage.setValue(scratch, 0, option);
         SessionMessage.setAppWorker(scratch, 0, port.appWorker);
-        send(port);
+        poster.send(port);
     }
 
     // ---- what TCP reports (on this worker) ----
@@ -396,7 +381,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         SessionMessage.setHandle(scratch, 0, s.handle);
         SessionMessage.setOtherHandle(scratch, 0, listenerHandle);
         describeConnection(s);
-        send(app.port(appWorker));
+        poster.send(app.port(appWorker));
         reportEarlyData(s);
     }
 
@@ -406,7 +391,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
      */
     private void reportEarlyData(Session s) {
         if (!s.pair.rx().isEmpty() && s.pair.rx().setEvent()) {
-            postIo(s, SessionMessage.RX, Session.PENDING_RX);
+            poster.postIo(s, SessionMessage.RX, Session.PENDING_RX);
         }
     }
 
@@ -424,7 +409,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         SessionMessage.setContext(scratch, 0, s.connectContext);
         SessionMessage.setHandle(scratch, 0, s.handle);
         describeConnection(s);
-        send(s.app.port(s.appWorker));
+        poster.send(s.app.port(s.appWorker));
         reportEarlyData(s);
     }
 
@@ -435,7 +420,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         ByteFifo rx = s.pair.rx();
         askForDequeueIfWindowLow(rx);
         if (rx.setEvent()) { // the flag was clear: the application has read since the last RX
-            postIo(s, SessionMessage.RX, Session.PENDING_RX);
+            poster.postIo(s, SessionMessage.RX, Session.PENDING_RX);
         }
     }
 
@@ -447,7 +432,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         // The application asked because it found the FIFO full; TCP dropped acknowledged bytes, so it was full
         // before this drop as far as the request is concerned.
         if (tx.requestedDequeueNotification() != 0 && tx.needsDequeueNotification(tx.capacity())) {
-            postIo(s, SessionMessage.TX_SPACE, Session.PENDING_TX_SPACE);
+            poster.postIo(s, SessionMessage.TX_SPACE, Session.PENDING_TX_SPACE);
         }
     }
 
@@ -459,7 +444,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         SessionMessage.begin(scratch, 0, SessionMessage.DISCONNECTED);
         SessionMessage.setHandle(scratch, 0, s.handle);
         SessionMessage.setAppWorker(scratch, 0, s.appWorker);
-        send(s.app.port(s.appWorker));
+        poster.send(s.app.port(s.appWorker));
     }
 
     /** The transport is done with the connection; the buffers come back through {@link #transportReleased} next. */
@@ -493,7 +478,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
             SessionMessage.setHandle(scratch, 0, s.handle);
             SessionMessage.setStatus(scratch, 0, status);
             SessionMessage.setAppWorker(scratch, 0, s.appWorker);
-            send(s.app.port(s.appWorker));
+            poster.send(s.app.port(s.appWorker));
         }
         if (!s.appClosed) {
             s.state = Session.State.TRANSPORT_CLOSED;
@@ -510,8 +495,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
 
     @Override
     public void onExpired(int handle, long data) {
-        if (data == RETRY_TIMER_DATA) {
-            retryTimer = TimerWheel.NO_TIMER; // the pass that follows retries the backlog
+        if (poster.onExpired(handle, data)) {
             return;
         }
         Session s = table.live((int) data);
@@ -581,28 +565,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
                 s.flow.abort();
             }
         }
-        Outbox previous = null;
-        for (Outbox o = outboxes; o != null; o = o.nextListed) {
-            if (o.port.app == app) {
-                o.clear();
-                o.listed = false;
-                if (previous == null) {
-                    outboxes = o.nextListed;
-                } else {
-                    previous.nextListed = o.nextListed;
-                }
-            } else {
-                previous = o;
-            }
-        }
-        for (int i = 0; i < touchedCount; i++) {
-            if (touched[i].app == app) {
-                touched[i].unnotified[index] = false;
-                touched[i] = touched[--touchedCount];
-                touched[touchedCount] = null;
-                i--;
-            }
-        }
+        poster.forget(app);
     }
 
     /** The sessions of this worker, for {@code show session} (a control task: allocates). */
@@ -645,7 +608,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         if (port != null) {
             SessionMessage.setAppWorker(scratch, 0, port.appWorker);
         }
-        send(port);
+        poster.send(port);
     }
 
     private void error(AppWorkerPort port, int context, long handle, int requestType, SessionStatus status,
@@ -657,191 +620,10 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         SessionMessage.setStatus(scratch, 0, status);
         SessionMessage.setValue(scratch, 0, requestType);
         SessionMessage.setAppWorker(scratch, 0, port.appWorker);
-        send(port);
-    }
-
-    /** Posts the control message in {@link #scratch} to {@code port}, or keeps it in the port's outbox. */
-    private void send(AppWorkerPort port) {
-        if (port == null) {
-            count(SessionQueueNode.NO_APP_WORKER);
-            return;
-        }
-        Outbox outbox = port.outbox(index);
-        if (outbox.isEmpty()) {
-            MessageQueue queue = port.queue;
-            long position = queue.tryClaim();
-            if (position != MessageQueue.FULL) {
-                MemorySegment.copy(scratch, 0, queue.memory(), queue.payloadOffset(position), SessionMessage.SIZE);
-                queue.publish(position);
-                touch(port);
-                return;
-            }
-            count(SessionQueueNode.APP_QUEUE_FULL);
-        }
-        if (!outbox.add(scratch, 0)) {
-            count(SessionQueueNode.BACKLOG_FULL);
-            return;
-        }
-        if (!outbox.listed) {
-            outbox.listed = true;
-            outbox.nextListed = outboxes;
-            outboxes = outbox;
-        }
-        armRetry();
-    }
-
-    /** Posts an IO event, or marks it pending on the session when the queue is full or has a backlog. */
-    private void postIo(Session s, int type, int pendingBit) {
-        AppWorkerPort port = s.app.port(s.appWorker);
-        if (port == null) {
-            count(SessionQueueNode.NO_APP_WORKER);
-            return;
-        }
-        if (port.outbox(index).isEmpty() && tryPostIo(port, s, type)) {
-            return;
-        }
-        count(SessionQueueNode.APP_QUEUE_FULL);
-        s.pendingIo |= pendingBit;
-        if (!s.inPendingList) {
-            s.inPendingList = true;
-            s.nextPending = pendingHead;
-            pendingHead = s;
-        }
-        armRetry();
-    }
-
-    private boolean tryPostIo(AppWorkerPort port, Session s, int type) {
-        MessageQueue queue = port.queue;
-        long position = queue.tryClaim();
-        if (position == MessageQueue.FULL) {
-            return false;
-        }
-        SessionMessage.io(queue.memory(), queue.payloadOffset(position), type, s.handle, s.appWorker);
-        queue.publish(position);
-        touch(port);
-        return true;
-    }
-
-    /** Outboxes first (in order), then pending IO events of sessions whose port has no backlog left. */
-    private void retryBacklog() {
-        Outbox previous = null;
-        Outbox o = outboxes;
-        while (o != null) {
-            Outbox next = o.nextListed;
-            if (flush(o)) {
-                o.listed = false;
-                o.nextListed = null;
-                if (previous == null) {
-                    outboxes = next;
-                } else {
-                    previous.nextListed = next;
-                }
-            } else {
-                previous = o;
-            }
-            o = next;
-        }
-        Session before = null;
-        Session s = pendingHead;
-        while (s != null) {
-            Session next = s.nextPending;
-            if (retryPending(s)) {
-                s.inPendingList = false;
-                s.nextPending = null;
-                if (before == null) {
-                    pendingHead = next;
-                } else {
-                    before.nextPending = next;
-                }
-            } else {
-                before = s;
-            }
-            s = next;
-        }
-        if (outboxes != null || pendingHead != null) {
-            armRetry();
-        }
-    }
-
-    /** Posts what the outbox holds while its queue has room; true when it is empty. */
-    private boolean flush(Outbox outbox) {
-        MessageQueue queue = outbox.port.queue;
-        while (!outbox.isEmpty()) {
-            long position = queue.tryClaim();
-            if (position == MessageQueue.FULL) {
-                return false;
-            }
-            MemorySegment.copy(outbox.memory(), outbox.oldestOffset(), queue.memory(), queue.payloadOffset(position),
-                    SessionMessage.SIZE);
-            queue.publish(position);
-            outbox.removeOldest();
-            touch(outbox.port);
-        }
-        return true;
-    }
-
-    /** Retries a session's pending IO events; true when none is left (or nobody is left to hear them). */
-    private boolean retryPending(Session s) {
-        if (!s.inUse || s.pendingIo == 0 || !s.appListening()) {
-            s.pendingIo = 0;
-            return true;
-        }
-        AppWorkerPort port = s.app.port(s.appWorker);
-        if (port == null) {
-            s.pendingIo = 0;
-            return true;
-        }
-        if (!port.outbox(index).isEmpty()) {
-            return false;
-        }
-        if ((s.pendingIo & Session.PENDING_RX) != 0) {
-            if (!tryPostIo(port, s, SessionMessage.RX)) {
-                return false;
-            }
-            s.pendingIo &= ~Session.PENDING_RX;
-        }
-        if ((s.pendingIo & Session.PENDING_TX_SPACE) != 0) {
-            if (!tryPostIo(port, s, SessionMessage.TX_SPACE)) {
-                return false;
-            }
-            s.pendingIo &= ~Session.PENDING_TX_SPACE;
-        }
-        return true;
-    }
-
-    /** A backlog must not wait for traffic: the worker looks again within a millisecond even if it would sleep. */
-    private void armRetry() {
-        if (retryTimer == TimerWheel.NO_TIMER && timers != null) {
-            retryTimer = timers.start(now + RETRY_NANOS, RETRY_TIMER_DATA);
-        }
-    }
-
-    private void touch(AppWorkerPort port) {
-        if (port.unnotified[index]) {
-            return;
-        }
-        if (touchedCount == touched.length) {
-            port.queue.notifyConsumer();
-            return;
-        }
-        port.unnotified[index] = true;
-        touched[touchedCount++] = port;
-    }
-
-    /** Wakes the consumers this worker published to since the last time: one check per queue per pass. */
-    private void notifyTouched() {
-        for (int i = 0; i < touchedCount; i++) {
-            AppWorkerPort port = touched[i];
-            touched[i] = null;
-            port.unnotified[index] = false;
-            port.queue.notifyConsumer();
-        }
-        touchedCount = 0;
+        poster.send(port);
     }
 
     private void count(int reason) {
-        if (ctx != null) {
-            ctx.count(reason);
-        }
+        poster.count(reason);
     }
 }
