@@ -269,10 +269,9 @@ class SessionLayerTapTest {
             }
             assertEquals(sent.length, read);
             assertArrayEquals(sent, got);
-            if (askedForSpace > 0) {
-                assertTrue(app.pending().stream().anyMatch(e -> e.type() == SessionMessage.TX_SPACE),
-                        "the full tx FIFO's dequeue notification came as TX_SPACE");
-            }
+            assertTrue(askedForSpace > 0, "2 MiB filled the 128 KiB tx FIFO at least once");
+            assertTrue(app.pending().stream().anyMatch(e -> e.type() == SessionMessage.TX_SPACE),
+                    "the full tx FIFO's dequeue notification came as TX_SPACE");
             // SHUTDOWN write: our FIN; the echo server sees end of stream and closes, which we hear as DISCONNECTED.
             TestApplication.Event shut = app.awaitReply(app.post(SessionMessage.SHUTDOWN, handle,
                     SessionMessage.SHUT_WRITE), WAIT_MILLIS);
