@@ -349,13 +349,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         if (status != SessionStatus.OK) {
             count(status == SessionStatus.BAD_STATE ? SessionQueueNode.BAD_STATE : SessionQueueNode.BAD_REQUEST);
         }
-        SessionMessage.begin(scratch, 0, SessionMessage.OPTION_REPLY);
-        SessionMessage.setContext(scratch, 0, context);
-        SessionMessage.setHandle(scratch, 0, handle);
-        SessionMessage.setStatus(scratch, 0, status);
-        SessionMessage.setValue(scratch, 0, option);
-        SessionMessage.setAppWorker(scratch, 0, port.appWorker);
-        poster.send(port);
+        reply(port, SessionMessage.OPTION_REPLY, context, handle, status, option);
     }
 
     // ---- what TCP reports (on this worker) ----
@@ -601,10 +595,16 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
     }
 
     private void reply(AppWorkerPort port, int type, int context, long handle, SessionStatus status) {
+        reply(port, type, context, handle, status, 0);
+    }
+
+    /** A reply: type, the request's context, the handle, a status and a value (the option, the refused type). */
+    private void reply(AppWorkerPort port, int type, int context, long handle, SessionStatus status, int value) {
         SessionMessage.begin(scratch, 0, type);
         SessionMessage.setContext(scratch, 0, context);
         SessionMessage.setHandle(scratch, 0, handle);
         SessionMessage.setStatus(scratch, 0, status);
+        SessionMessage.setValue(scratch, 0, value);
         if (port != null) {
             SessionMessage.setAppWorker(scratch, 0, port.appWorker);
         }
@@ -614,13 +614,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
     private void error(AppWorkerPort port, int context, long handle, int requestType, SessionStatus status,
             int reason) {
         count(reason);
-        SessionMessage.begin(scratch, 0, SessionMessage.ERROR);
-        SessionMessage.setContext(scratch, 0, context);
-        SessionMessage.setHandle(scratch, 0, handle);
-        SessionMessage.setStatus(scratch, 0, status);
-        SessionMessage.setValue(scratch, 0, requestType);
-        SessionMessage.setAppWorker(scratch, 0, port.appWorker);
-        poster.send(port);
+        reply(port, SessionMessage.ERROR, context, handle, status, requestType);
     }
 
     private void count(int reason) {
