@@ -20,7 +20,7 @@ import java.util.List;
  *   0x01..0x09  show interface, hardware, runtime, errors, buffers, threads, ip arp, ip fib, rx-placement: none
  *   0x0a, 0x0b  show tcp stats, show tcp: none
  *   0x0c        show app: none
- *   0x0d, 0x0e  show segment, show mq: none
+ *   0x0e, 0x0f  show segment, show mq: none
  *   0x10        set interface rx-placement: iface(str) queue(4) worker(4)
  *   0x11        set interface state: iface(str) up(1)
  *   0x20        clear: what(1) 0 runtime, 1 errors, 2 interfaces
@@ -67,8 +67,9 @@ public final class ControlCodec {
     private static final int SHOW_TCP_STATS = 0x0a;
     private static final int SHOW_TCP = 0x0b;
     private static final int SHOW_APP = 0x0c;
-    private static final int SHOW_SEGMENT = 0x0d;
-    private static final int SHOW_MQ = 0x0e;
+    private static final int SHOW_SESSION = 0x0d;
+    private static final int SHOW_SEGMENT = 0x0e;
+    private static final int SHOW_MQ = 0x0f;
     private static final int SET_RX_PLACEMENT = 0x10;
     private static final int SET_INTERFACE_STATE = 0x11;
     private static final int SET_RX_MODE = 0x12;
@@ -97,6 +98,10 @@ public final class ControlCodec {
                 case ControlRequest.ShowTcpStats r -> out.u8(SHOW_TCP_STATS);
                 case ControlRequest.ShowTcp r -> out.u8(SHOW_TCP);
                 case ControlRequest.ShowApp r -> out.u8(SHOW_APP);
+                case ControlRequest.ShowSession r -> {
+                    out.u8(SHOW_SESSION);
+                    out.u8(r.verbose() ? 1 : 0);
+                }
                 case ControlRequest.ShowSegment r -> out.u8(SHOW_SEGMENT);
                 case ControlRequest.ShowMq r -> out.u8(SHOW_MQ);
                 case ControlRequest.ShowRxPlacement r -> out.u8(SHOW_RX_PLACEMENT);
@@ -156,6 +161,7 @@ public final class ControlCodec {
                 case SHOW_TCP_STATS -> new ControlRequest.ShowTcpStats();
                 case SHOW_TCP -> new ControlRequest.ShowTcp();
                 case SHOW_APP -> new ControlRequest.ShowApp();
+                case SHOW_SESSION -> new ControlRequest.ShowSession(in.u8("verbose flag") != 0);
                 case SHOW_SEGMENT -> new ControlRequest.ShowSegment();
                 case SHOW_MQ -> new ControlRequest.ShowMq();
                 case SHOW_RX_PLACEMENT -> new ControlRequest.ShowRxPlacement();

@@ -39,6 +39,13 @@ public sealed interface ControlRequest {
     /** {@code show app}: the attached applications. */
     record ShowApp() implements ControlRequest {}
 
+    /**
+     * {@code show session [verbose]}: one row per session of the session layer.
+     *
+     * @param verbose with the TCP state, FIFO sizes and segment ids
+     */
+    record ShowSession(boolean verbose) implements ControlRequest {}
+
     /** {@code show segment}: the shared-memory segments of the attached applications. */
     record ShowSegment() implements ControlRequest {}
 

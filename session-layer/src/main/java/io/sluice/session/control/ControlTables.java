@@ -65,7 +65,16 @@ public final class ControlTables {
 
     /** {@code show app}: one row per attached application. */
     public static final List<ControlColumn> APPS = List.of(integer("index"), text("name"), integer("workers"),
-            integer("fifo-segments"), integer("fifo-pairs"));
+            integer("fifo-segments"), integer("fifo-pairs"), integer("sessions"));
+
+    /** {@code show session}: one row per session; FIFO fills in bytes. */
+    public static final List<ControlColumn> SESSIONS = List.of(text("handle"), text("app"), integer("app-worker"),
+            integer("worker"), text("state"), text("local"), text("remote"), integer("rx-fill"), integer("tx-fill"));
+
+    /** {@code show session verbose}: the same and the TCP state, FIFO sizes and the FIFO segment. */
+    public static final List<ControlColumn> SESSIONS_VERBOSE = List.of(text("handle"), text("app"),
+            integer("app-worker"), integer("worker"), text("state"), text("local"), text("remote"), integer("rx-fill"),
+            integer("tx-fill"), text("tcp-state"), integer("rx-size"), integer("tx-size"), integer("segment"));
 
     /** {@code show segment}: one row per segment of an attached application. */
     public static final List<ControlColumn> SEGMENTS = List.of(integer("app"), text("name"), integer("segment"),
@@ -152,6 +161,11 @@ public final class ControlTables {
     /** @return a builder for {@code show app} */
     public static ControlTable.Builder apps() {
         return ControlTable.builder("Applications", APPS);
+    }
+
+    /** @return a builder for {@code show session}, with the verbose columns when asked */
+    public static ControlTable.Builder sessions(boolean verbose) {
+        return ControlTable.builder("Sessions", verbose ? SESSIONS_VERBOSE : SESSIONS);
     }
 
     /** @return a builder for {@code show tcp} */

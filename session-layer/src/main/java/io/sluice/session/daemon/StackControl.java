@@ -13,6 +13,9 @@ import io.sluice.session.attach.ApplicationInfo;
 import io.sluice.session.attach.AttachedApplications;
 import io.sluice.session.attach.QueueInfo;
 import io.sluice.session.attach.SegmentInfo;
+import io.sluice.session.msg.SessionHandle;
+import io.sluice.session.stack.SessionInfo;
+import io.sluice.session.stack.SessionLayer;
 import io.sluice.core.tcp.layer.TcpCounter;
 import io.sluice.core.ip.Ip4Fib;
 import io.sluice.core.phy.Device;
@@ -20,6 +23,7 @@ import io.sluice.core.phy.DeviceCounters;
 import io.sluice.core.phy.PcapDevice;
 import io.sluice.core.phy.TapDevice;
 import io.sluice.core.stack.Stack;
+import io.sluice.core.wire.Ip4Address;
 import io.sluice.core.wire.MacAddress;
 import io.sluice.session.control.ControlColumn;
 import io.sluice.session.control.ControlHandler;
@@ -46,6 +50,8 @@ public final class StackControl implements ControlHandler {
 
     private final Stack stack;
     private final AttachedApplications applications;
+    /** The session layer, or null when the stack serves no applications. */
+    private final SessionLayer sessions;
     /** Interface counters at the last {@code clear interfaces}, subtracted when shown (workers own the counters). */
     private final Map<Integer, long[]> interfaceBaseline = new HashMap<>();
 
@@ -58,8 +64,19 @@ public final class StackControl implements ControlHandler {
      *     {@code show mq} ({@link AttachedApplications#NONE} when the stack accepts none)
      */
     public StackControl(Stack stack, AttachedApplications applications) {
+        this(stack, applications, null);
+    }
+
+    /**
+     * @param applications the attached applications, for {@code show app}, {@code show segment} and
+     *     {@code show mq}
+     * @param sessions the session layer, for {@code show session} and the session counts of {@code show app}; null
+     *     when the stack serves no applications
+     */
+    public StackControl(Stack stack, AttachedApplications applications, SessionLayer sessions) {
         this.applications = applications;
         this.stack = stack;
+        this.sessions = sessions;
     }
 
     @Override
@@ -79,6 +96,7 @@ public final class StackControl implements ControlHandler {
                 case ControlRequest.ShowApp r -> ControlReply.of(apps());
                 case ControlRequest.ShowSegment r -> ControlReply.of(segments());
                 case ControlRequest.ShowMq r -> ControlReply.of(queues());
+                case ControlRequest.ShowSession r -> ControlReply.of(sessions(r.verbose()));
                 case ControlRequest.ShowRxPlacement r -> ControlReply.of(rxPlacement());
                 case ControlRequest.SetRxPlacement r -> {
                     stack.engine().setRxPlacement(r.iface(), r.queue(), r.worker());
@@ -237,7 +255,25 @@ public final class StackControl implements ControlHandler {
     private ControlTable apps() {
         ControlTable.Builder t = ControlTables.apps();
         for (ApplicationInfo a : applications.snapshot()) {
-            t.row(a.index(), a.name(), a.workers(), a.fifoSegments(), a.fifoPairsInUse());
+            t.row(a.index(), a.name(), a.workers(), a.fifoSegments(), a.fifoPairsInUse(),
+                    sessions == null ? 0 : sessions.sessionCount(a.index()));
+        }
+        return t.build();
+    }
+
+    private ControlTable sessions(boolean verbose) throws IOException {
+        ControlTable.Builder t = ControlTables.sessions(verbose);
+        for (SessionInfo s : sessions == null ? List.<SessionInfo>of() : sessions.sessions()) {
+            String handle = SessionHandle.format(s.handle());
+            String app = s.appName() + " (" + s.appIndex() + ")";
+            String local = Ip4Address.format(s.localAddress()) + ":" + s.localPort();
+            String remote = Ip4Address.format(s.remoteAddress()) + ":" + s.remotePort();
+            if (verbose) {
+                t.row(handle, app, s.appWorker(), s.stackWorker(), s.state(), local, remote, s.rxFill(), s.txFill(),
+                        s.tcpState(), s.rxSize(), s.txSize(), s.segmentId());
+            } else {
+                t.row(handle, app, s.appWorker(), s.stackWorker(), s.state(), local, remote, s.rxFill(), s.txFill());
+            }
         }
         return t.build();
     }

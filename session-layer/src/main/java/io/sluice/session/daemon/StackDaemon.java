@@ -11,6 +11,7 @@ import io.sluice.core.stack.Stack;
 import io.sluice.session.attach.AttachServer;
 import io.sluice.session.attach.MemfdAttachHandler;
 import io.sluice.session.attach.NamespaceTable;
+import io.sluice.session.stack.SessionLayer;
 import io.sluice.session.control.ControlClient;
 import io.sluice.session.control.ControlServer;
 import java.io.IOException;
@@ -127,6 +128,8 @@ public final class StackDaemon {
             wakeups.add(stack.engine().wakeupFd(w));
         }
         MemfdAttachHandler applications = new MemfdAttachHandler(SegmentLimits.DEFAULT, wakeups);
+        // The session layer adds its node to the workers' graphs, so it is made before the stack starts.
+        SessionLayer sessions = config.session().useAppSocketApi() ? new SessionLayer(stack, applications) : null;
         Thread hook = Thread.ofPlatform().name("sluice-shutdown").unstarted(this::onShutdown);
         try {
             stack.start();
@@ -134,13 +137,14 @@ public final class StackDaemon {
             Path socket = config.unix().cliListen().isPresent() ? ControlServer.socketPath(config.unix().cliListen()
                     .get()) : DEFAULT_CLI_SOCKET;
             Files.createDirectories(socket.getParent());
-            control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, applications));
+            control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, applications,
+                    sessions));
             if (config.session().useAppSocketApi()) {
                 NamespaceTable namespaces = new NamespaceTable();
                 for (StackConfig.AppNamespace namespace : config.namespaces()) {
                     namespaces.add(namespace.id(), namespace.secret());
                 }
-                attach = AttachServer.start(config.session(), namespaces, applications);
+                attach = AttachServer.start(config.session(), namespaces, sessions.attachHandler());
                 applications.announceThrough(attach);
             }
             // SIGINT and SIGTERM ask the main thread to stop, which cleans up and exits 0; the hook covers other

@@ -103,7 +103,10 @@ public final class SessionMessage {
     // ---- SET_OPTION value ----
     /** Argument 1: 1 to send without Nagle's delay, 0 to coalesce. */
     public static final int OPTION_NO_DELAY = 1;
-    /** Arguments: 1/0 enabled, idle seconds, interval seconds in argument 2 and probes in argument 3 (packed). */
+    /**
+     * Arguments: 1 = 1/0 enabled; 2 = idle seconds; 3 = interval seconds in its high 16 bits and probes in its low
+     * 16 bits (packed). When enabled, all three must be positive.
+     */
     public static final int OPTION_KEEPALIVE = 2;
 
     // ---- field offsets ----

@@ -21,6 +21,8 @@ public final class FifoPair {
     private final ByteFifo tx;
     private final ByteFifo rx;
     private final TcpBuffers tcpBuffers;
+    /** The stack-side user of the pair while it is handed out (the session layer's session); never shared memory. */
+    private Object owner;
 
     FifoPair(FifoSegment segment, int slot, long txOffset, long rxOffset, ByteFifo tx, ByteFifo rx) {
         this.segment = segment;
@@ -30,6 +32,19 @@ public final class FifoPair {
         this.tx = tx;
         this.rx = rx;
         this.tcpBuffers = new TcpBuffers(tx, rx);
+    }
+
+    /**
+     * The stack-side object that holds the pair while it is handed out, or null. Only the thread that holds the
+     * pair touches it; freeing and allocating the pair order it for the next holder.
+     */
+    public Object owner() {
+        return owner;
+    }
+
+    /** Sets the pair's holder (null when it is freed). */
+    public void setOwner(Object holder) {
+        owner = holder;
     }
 
     /** The segment the pair lives in. */

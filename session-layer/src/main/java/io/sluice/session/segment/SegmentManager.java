@@ -278,6 +278,23 @@ public final class SegmentManager implements AutoCloseable {
         return "segments of '" + appName + "': " + segmentCount() + " segments, " + inUse() + " FIFO pairs in use";
     }
 
+    /**
+     * The pair whose {@link FifoPair#tcpBuffers()} are {@code buffers} (what TCP hands back). Allocation-free.
+     *
+     * @throws IllegalArgumentException when they are not from this manager's segments
+     */
+    public FifoPair pairOf(TcpBuffers buffers) {
+        long rxAddress = ((ByteFifo) buffers.receive()).region().address();
+        for (FifoSegment segment : segments) {
+            FifoPair pair = segment.pairWithRxAt(rxAddress);
+            if (pair != null && pair.tcpBuffers() == buffers) {
+                return pair;
+            }
+        }
+        throw new IllegalArgumentException("TCP buffers " + buffers + " are not from the segments of '" + appName
+                + "'");
+    }
+
     /** The {@link TcpBufferFactory} face: pairs as TCP buffers, null instead of an exception. */
     private final class TcpView implements TcpBufferFactory {
 
@@ -303,16 +320,7 @@ public final class SegmentManager implements AutoCloseable {
 
         @Override
         public void release(TcpBuffers buffers) {
-            long rxAddress = ((ByteFifo) buffers.receive()).region().address();
-            for (FifoSegment segment : segments) {
-                FifoPair pair = segment.pairWithRxAt(rxAddress);
-                if (pair != null && pair.tcpBuffers() == buffers) {
-                    free(pair);
-                    return;
-                }
-            }
-            throw new IllegalArgumentException("TCP buffers " + buffers + " are not from the segments of '" + appName
-                    + "'");
+            free(pairOf(buffers));
         }
     }
 }

@@ -26,6 +26,8 @@ class ControlCodecTest {
             new ControlRequest.ShowTcpStats(),
             new ControlRequest.ShowTcp(),
             new ControlRequest.ShowApp(),
+            new ControlRequest.ShowSession(false),
+            new ControlRequest.ShowSession(true),
             new ControlRequest.ShowSegment(),
             new ControlRequest.ShowMq(),
             new ControlRequest.ShowRxPlacement(),

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
 import io.sluice.session.attach.AttachClient;
+import io.sluice.session.mq.MessageQueue;
+import io.sluice.session.msg.SessionMessage;
+import java.lang.foreign.MemorySegment;
 import io.sluice.session.attach.AttachMessage;
 import io.sluice.session.attach.AttachedWorker;
 import io.sluice.session.control.ControlClient;
@@ -130,6 +133,9 @@ class StackDaemonTest {
                     assertEquals("stack 0", queues.get(0).get(2));
                     assertEquals("worker 1", queues.get(queues.size() - 1).get(2));
                     assertEquals(64L, queues.get(0).get(4), "the ATTACH asked for 64 slots: " + queues);
+                    if (HostLink.onPath("python3")) {
+                        showsTheSessionOfAKernelClient(app, client, namespace);
+                    }
                 }
             }
             try (ControlClient client = ControlClient.connect(socket)) { // the application closed: nothing left
@@ -185,6 +191,45 @@ class StackDaemonTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--config needs a file"));
+    }
+
+    /** LISTEN through the application's stack queue, a kernel client connects: {@code show session} lists it. */
+    private static void showsTheSessionOfAKernelClient(AttachClient app, ControlClient client, String namespace)
+            throws Exception {
+        MessageQueue queue = app.stackQueue(0);
+        long position = queue.tryClaim();
+        MemorySegment m = queue.memory();
+        long at = queue.payloadOffset(position);
+        SessionMessage.begin(m, at, SessionMessage.LISTEN);
+        SessionMessage.setContext(m, at, 1);
+        SessionMessage.setAddress(m, at, 0, 5300);
+        SessionMessage.setValue(m, at, 4);
+        queue.commit(position);
+        Process holder = new ProcessBuilder(HostLink.inNamespace(namespace, "python3", "-c", """
+                import socket, time
+                s = socket.create_connection(('198.18.3.2', 5300), timeout=5)
+                time.sleep(20)
+                """)).redirectErrorStream(true).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<List<Object>> rows = List.of();
+            while (rows.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                rows = tables(client.request(new ControlRequest.ShowSession(false))).get(0).rows();
+            }
+            assertEquals(1, rows.size(), "one session: " + rows);
+            assertEquals("daemon-test (0)", rows.get(0).get(1));
+            assertEquals("OPEN", rows.get(0).get(4));
+            assertEquals("198.18.3.2:5300", rows.get(0).get(5));
+            assertTrue(((String) rows.get(0).get(6)).startsWith("198.18.3.1:"), rows.toString());
+            List<Object> verbose = tables(client.request(new ControlRequest.ShowSession(true))).get(0).rows().get(0);
+            assertEquals("ESTABLISHED", verbose.get(9));
+            assertEquals(4096L, verbose.get(10), "the rx FIFO's size");
+            List<Object> appRow = tables(client.request(new ControlRequest.ShowApp())).get(0).rows().get(0);
+            assertEquals(1L, appRow.get(5), "show app counts the session: " + appRow);
+        } finally {
+            holder.destroyForcibly();
+        }
     }
 
     private static List<ControlTable> tables(ControlReply reply) {

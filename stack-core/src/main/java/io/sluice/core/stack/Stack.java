@@ -5,6 +5,7 @@ import io.sluice.core.buffer.BufferPoolConfig;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.engine.Engine;
 import io.sluice.core.engine.EngineConfig;
+import io.sluice.core.engine.GraphFactory;
 import io.sluice.core.engine.WorkerResources;
 import io.sluice.core.engine.WorkerView;
 import io.sluice.core.graph.GraphBuilder;
@@ -37,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -73,6 +75,9 @@ public final class Stack implements AutoCloseable {
     private final Ip4Layer[] layers;
     private final List<PcapDevice> devices = new ArrayList<>();
     private final List<String> createdNamespaces = new ArrayList<>();
+    /** Nodes of layers above the stack (the session layer's), added to every worker's graph after the protocols. */
+    private final List<GraphFactory> extraNodes = new CopyOnWriteArrayList<>();
+    private volatile boolean started;
     private PcapWriter capture;
     private boolean closed;
 
@@ -145,6 +150,24 @@ public final class Stack implements AutoCloseable {
                 worker.workerCount(), worker.workerIndex() == 0);
         arpTable[0] = layer.arpTable();
         layers[worker.workerIndex()] = layer;
+        for (GraphFactory extra : extraNodes) {
+            extra.addNodes(builder, worker);
+        }
+    }
+
+    /**
+     * Adds nodes of a layer above the stack to every worker's graph (the session layer's {@code session-queue}):
+     * {@code nodes} runs on each worker's thread while its graph is built, after the protocol nodes. A hook rather
+     * than a dependency, since the layers above depend on the stack and not the other way round.
+     *
+     * @throws IllegalStateException after {@link #start}: the graphs are built
+     */
+    public void addWorkerNodes(GraphFactory nodes) {
+        Objects.requireNonNull(nodes, "nodes");
+        if (started) {
+            throw new IllegalStateException("worker nodes must be added before the stack starts");
+        }
+        extraNodes.add(nodes);
     }
 
     private void addTap(StackConfig.Tap tap) throws IOException {
@@ -196,6 +219,7 @@ public final class Stack implements AutoCloseable {
 
     /** Starts the workers (in single-thread mode the caller then runs {@link Engine#runOnce()} in its loop). */
     public void start() {
+        started = true;
         engine.start();
     }
 

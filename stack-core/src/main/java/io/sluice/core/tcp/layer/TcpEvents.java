@@ -11,6 +11,16 @@ public interface TcpEvents {
     default void onAcceptable(TcpListener listener) {
     }
 
+    /**
+     * A passive open completed its handshake on {@code flow}'s worker. A user that takes its connections where
+     * they are made (the session layer: the flow's session must live on the flow's worker) returns true, and the
+     * connection skips the accept queue ({@link #onAcceptable} is not raised for it). The default leaves it for
+     * {@link TcpListener#accept()}.
+     */
+    default boolean onAccepted(TcpFlow flow) {
+        return false;
+    }
+
     /** An active open completed: the connection is ESTABLISHED (or beyond). */
     default void onEstablished(TcpFlow flow) {
     }

@@ -124,8 +124,8 @@ public final class TcpLayer {
      * @param backlog established connections waiting for {@link TcpListener#accept()} at most
      * @param factory buffers for each new connection (called on workers)
      * @param events what the listener's connections report (on workers)
-     * @throws IllegalArgumentException if the port is outside 1..65535, the address is not local, or the pair is
-     *     taken (by the same address or by a wildcard listener on the port)
+     * @throws TcpOpenException if the port is outside 1..65535, the address is not local, or the pair is taken (by
+     *     the same address or by a wildcard listener on the port)
      */
     public TcpListener listen(int localAddress, int port, int backlog, TcpBufferFactory factory, TcpEvents events) {
         return listen(localAddress, port, backlog, config.synQueueLimit(), factory, events);
@@ -138,17 +138,20 @@ public final class TcpLayer {
     public TcpListener listen(int localAddress, int port, int backlog, int synQueueLimit, TcpBufferFactory factory,
             TcpEvents events) {
         if (synQueueLimit < 1) {
-            throw new IllegalArgumentException("TCP listen: SYN queue limit " + synQueueLimit + " must be at least 1");
+            throw new TcpOpenException(TcpOpenException.Reason.BAD_ARGUMENT,
+                    "TCP listen: SYN queue limit " + synQueueLimit + " must be at least 1");
         }
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("TCP listen: port " + port + " is outside 1..65535");
+            throw new TcpOpenException(TcpOpenException.Reason.BAD_ARGUMENT,
+                    "TCP listen: port " + port + " is outside 1..65535");
         }
         if (backlog < 1) {
-            throw new IllegalArgumentException("TCP listen: backlog " + backlog + " must be at least 1");
+            throw new TcpOpenException(TcpOpenException.Reason.BAD_ARGUMENT,
+                    "TCP listen: backlog " + backlog + " must be at least 1");
         }
         if (localAddress != Ip4Address.ANY && !fib.isLocal(localAddress)) {
-            throw new IllegalArgumentException("TCP listen: " + Ip4Address.format(localAddress)
-                    + " is not an address of this stack");
+            throw new TcpOpenException(TcpOpenException.Reason.NO_LOCAL_ADDRESS, "TCP listen: "
+                    + Ip4Address.format(localAddress) + " is not an address of this stack");
         }
         Objects.requireNonNull(factory, "buffer factory");
         Objects.requireNonNull(events, "events");
@@ -158,8 +161,8 @@ public final class TcpLayer {
             for (TcpListener l : before) {
                 if (l.localAddress() == localAddress || l.localAddress() == Ip4Address.ANY
                         || localAddress == Ip4Address.ANY) {
-                    throw new IllegalArgumentException("TCP listen: " + Ip4Address.format(localAddress) + ":" + port
-                            + " is taken by " + l);
+                    throw new TcpOpenException(TcpOpenException.Reason.ADDRESS_IN_USE, "TCP listen: "
+                            + Ip4Address.format(localAddress) + ":" + port + " is taken by " + l);
                 }
             }
             TcpListener[] after = Arrays.copyOf(before, before.length + 1);
@@ -207,7 +210,7 @@ public final class TcpLayer {
      * the routing table picks) and an ephemeral port chosen so the connection lands on a worker in turn. The SYN
      * goes out from that worker; {@link TcpEvents#onEstablished} or {@link TcpEvents#onClosed} follows.
      *
-     * @throws IllegalArgumentException naming the problem: no route, no free port, the worker full, no buffers
+     * @throws TcpOpenException naming the problem: no route, no free port, the worker full, no buffers
      */
     public TcpFlow connect(int localAddress, int remoteAddress, int remotePort, TcpBufferFactory factory,
             TcpEvents events) {
@@ -221,36 +224,55 @@ public final class TcpLayer {
      */
     public TcpFlow connect(int localAddress, int remoteAddress, int remotePort, TcpBufferFactory factory,
             TcpEvents events, String ccAlgo) {
+        return connect(localAddress, remoteAddress, remotePort, factory, events, ccAlgo,
+                Math.floorMod(nextWorker.getAndIncrement(), workers.length));
+    }
+
+    /**
+     * As {@link #connect(int, int, int, TcpBufferFactory, TcpEvents, String)}, on worker {@code worker}: its
+     * ephemeral port is chosen so the 4-tuple hashes there. The session layer uses it so a connection lives on the
+     * worker whose queue the application's request came on.
+     *
+     * @throws TcpOpenException naming the problem, with a {@link TcpOpenException.Reason}
+     */
+    public TcpFlow connect(int localAddress, int remoteAddress, int remotePort, TcpBufferFactory factory,
+            TcpEvents events, String ccAlgo, int worker) {
         if (remotePort < 1 || remotePort > 65535) {
-            throw new IllegalArgumentException("TCP connect: port " + remotePort + " is outside 1..65535");
+            throw new TcpOpenException(TcpOpenException.Reason.BAD_ARGUMENT, "TCP connect: port " + remotePort
+                    + " is outside 1..65535");
+        }
+        if (worker < 0 || worker >= workers.length) {
+            throw new TcpOpenException(TcpOpenException.Reason.BAD_ARGUMENT, "TCP connect: worker " + worker
+                    + " is outside 0.." + (workers.length - 1));
         }
         long route = fib.lookup(remoteAddress);
         if (route == Ip4Fib.NO_ROUTE) {
-            throw new IllegalArgumentException("TCP connect: no route to " + Ip4Address.format(remoteAddress));
+            throw new TcpOpenException(TcpOpenException.Reason.NO_ROUTE, "TCP connect: no route to "
+                    + Ip4Address.format(remoteAddress));
         }
         int source = localAddress != Ip4Address.ANY ? localAddress : fib.sourceAddressFor(remoteAddress);
         if (source == Ip4Address.ANY || !fib.isLocal(source)) {
-            throw new IllegalArgumentException("TCP connect: no local address to reach "
-                    + Ip4Address.format(remoteAddress) + " from");
+            throw new TcpOpenException(TcpOpenException.Reason.NO_LOCAL_ADDRESS, "TCP connect: no local"
+                    + " address to reach " + Ip4Address.format(remoteAddress) + " from");
         }
         TcpSettings settings = settingsFor(mtuOf(Ip4Fib.ifIndex(route)), ccAlgo); // checks the algorithm's name
-        int worker = Math.floorMod(nextWorker.getAndIncrement(), workers.length);
         TcpWorker owner = workers[worker];
         if (!owner.reserve()) {
-            throw new IllegalArgumentException("TCP connect: worker " + worker + " holds its maximum of "
-                    + config.maxConnectionsPerWorker() + " connections");
+            throw new TcpOpenException(TcpOpenException.Reason.WORKER_FULL, "TCP connect: worker " + worker
+                    + " holds its maximum of " + config.maxConnectionsPerWorker() + " connections");
         }
         int port = ephemeralPorts.allocate(source, remoteAddress, remotePort, worker, workers.length);
         if (port < 0) {
             owner.release();
-            throw new IllegalArgumentException("TCP connect: no free local port in " + config.ephemeralFirst() + "-"
-                    + config.ephemeralLast() + " for worker " + worker);
+            throw new TcpOpenException(TcpOpenException.Reason.NO_PORT, "TCP connect: no free local port in "
+                    + config.ephemeralFirst() + "-" + config.ephemeralLast() + " for worker " + worker);
         }
         TcpBuffers buffers = factory.allocate();
         if (buffers == null) {
             owner.release();
             ephemeralPorts.release(port);
-            throw new IllegalArgumentException("TCP connect: no buffers for a new connection");
+            throw new TcpOpenException(TcpOpenException.Reason.NO_BUFFERS, "TCP connect: no buffers for a new"
+                    + " connection");
         }
         TcpFlow flow = new TcpFlow(owner, source, port, remoteAddress, remotePort, settings, buffers, factory, events,
                 null);

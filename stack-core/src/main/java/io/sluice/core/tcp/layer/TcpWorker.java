@@ -363,7 +363,11 @@ public final class TcpWorker implements ExpiryHandler {
                 events.onEstablished(flow);
             } else {
                 listener.releaseSynSlot();
-                if (listener.enqueueAccepted(flow)) {
+                // A user that takes the connection here (TcpEvents.onAccepted) bypasses the accept queue.
+                boolean taken = !listener.isClosed() && listener.events().onAccepted(flow);
+                if (taken) {
+                    state = c.state();
+                } else if (listener.enqueueAccepted(flow)) {
                     listener.events().onAcceptable(listener);
                 } else {
                     c.abort(now); // the listener closed while the handshake completed
