@@ -156,6 +156,9 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
     private void tx(StackApplication app, AppWorkerPort port, long handle, int context) {
         Session s = owned(app, port, handle, context, SessionMessage.TX);
         if (s != null && !s.transportDone) {
+            // The consumer's half of the coalescing rule: clear the flag before TCP looks at the bytes, so a write
+            // after this raises a new TX (left set, the application would never post TX again).
+            s.pair.tx().clearEvent();
             s.flow.flush();
         }
     }

@@ -17,11 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the namespace. Bytes are checked end to end with CRC-32 over {@link TestPattern}.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-@Disabled("enabled with the stack side of the session layer, which is being merged")
 class SessionProcessTest {
 
     private static final String STACK = "198.18.7.2";
@@ -143,7 +142,7 @@ class SessionProcessTest {
                 Long.toString(outbound))) {
             assertTrue(receiver.waitFor(120, TimeUnit.SECONDS), "the kernel receiver finished: "
                     + read("receive.log") + "\n" + source.logTail());
-            long[] got = numbers(RECEIVED, read("receive.log"));
+            long[] got = numbers(RECEIVED, read("receive.log") + "\n--- the application:\n" + logOf(source));
             assertEquals(outbound, got[0], read("receive.log"));
             assertEquals(TestPattern.crc(outbound), got[1], "the kernel received the pattern intact");
             await("the source's session was cleaned up", () -> logOf(source).contains("cleaned up"), 30);
@@ -153,8 +152,13 @@ class SessionProcessTest {
 
     @Test
     void aKilledApplicationLeavesNothingBehindAndItsPeerIsReset() throws Exception {
-        long baselineFds = openFds(daemon.pid());
+        // Every control request the test makes below, once, first: whatever they open lazily is in the baseline.
+        appRows(new ControlRequest.ShowApp());
+        appRows(new ControlRequest.ShowSegment());
+        appRows(new ControlRequest.ShowMq());
         long baselineBuffers = buffersInUse();
+        long baselineFds = openFds(daemon.pid());
+        String baselineList = fdList(daemon.pid());
         Process sender;
         try (ChildJvm holder = peer("hold", "hold", appSocket.toString(), "7003")) {
             await("the holder listens", () -> logOf(holder).contains("listening on 7003"), 30);
@@ -180,7 +184,8 @@ class SessionProcessTest {
         await("the stack forgot the application", () -> appRows(new ControlRequest.ShowApp()) == 0, 30);
         assertEquals(0, appRows(new ControlRequest.ShowSegment()), "no segment left");
         assertEquals(0, appRows(new ControlRequest.ShowMq()), "no queue left");
-        await("the stack closed the application's descriptors", () -> openFds(daemon.pid()) == baselineFds, 30);
+        await(() -> "the stack closed the application's descriptors: before " + baselineList + "\nnow "
+                + fdList(daemon.pid()), () -> openFds(daemon.pid()) == baselineFds, 30);
         await("every packet buffer came back", () -> buffersInUse() == baselineBuffers, 30);
     }
 
@@ -223,6 +228,22 @@ class SessionProcessTest {
         return fds == null ? -1 : fds.length;
     }
 
+    private static String fdList(long pid) {
+        File[] fds = new File("/proc/" + pid + "/fd").listFiles();
+        if (fds == null) {
+            return "(none)";
+        }
+        StringBuilder out = new StringBuilder();
+        for (File fd : fds) {
+            try {
+                out.append(fd.getName()).append("->").append(Files.readSymbolicLink(fd.toPath())).append(' ');
+            } catch (IOException e) {
+                out.append(fd.getName()).append("->? ");
+            }
+        }
+        return out.toString();
+    }
+
     private int appRows(ControlRequest request) {
         return table(request).rows().size();
     }
@@ -246,10 +267,15 @@ class SessionProcessTest {
     }
 
     private static void await(String what, BooleanSupplier condition, int seconds) throws InterruptedException {
+        await(() -> what, condition, seconds);
+    }
+
+    private static void await(Supplier<String> what, BooleanSupplier condition, int seconds)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out: " + what);
+                throw new AssertionError("timed out: " + what.get());
             }
             Thread.sleep(50);
         }
