@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -306,6 +307,22 @@ public final class MemfdAttachHandler implements AttachHandler, AttachedApplicat
     /** @return the manager of an application's FIFO segments: FIFO pairs for its sessions */
     public SegmentManager segments(int appIndex) throws AttachException {
         return application(appIndex).fifos;
+    }
+
+    /**
+     * Sends a notification (CHANNEL_ADD, CHANNEL_REMOVE...) to an application through the server given to
+     * {@link #announceThrough}; the descriptors must stay open until it is sent.
+     *
+     * @throws AttachException INTERNAL when no server announces for this handler
+     */
+    public CompletableFuture<Boolean> notifyApplication(int appIndex, AttachMessage notification,
+            List<NativeFd> fds) throws AttachException {
+        AttachServer server = announcer;
+        if (server == null) {
+            throw new AttachException(AttachStatus.INTERNAL, "no attach server to tell application " + appIndex
+                    + " about " + AttachCodec.typeName(AttachCodec.typeOf(notification)));
+        }
+        return server.notifyApplication(appIndex, notification, fds);
     }
 
     /** Announces an application's FIFO segments to it, once the server is known. */

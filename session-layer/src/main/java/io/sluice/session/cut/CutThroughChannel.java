@@ -134,6 +134,18 @@ public final class CutThroughChannel implements AutoCloseable {
         return fifos.memfd();
     }
 
+    /**
+     * Bytes waiting in session {@code slot}'s FIFO towards the accepter ({@code toAccepter}) or the connector, for
+     * {@code show session}; 0 for a slot not handed out.
+     */
+    public long fill(int slot, boolean toAccepter) {
+        FifoPair pair = handedOut.get(slot);
+        if (pair == null) {
+            return 0;
+        }
+        return toAccepter ? pair.tx().readableBytes() : pair.rx().readableBytes();
+    }
+
     /** Sessions holding a FIFO pair now. */
     public int inUse() {
         return fifos.inUse();

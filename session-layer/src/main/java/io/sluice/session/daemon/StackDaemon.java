@@ -177,6 +177,9 @@ public final class StackDaemon {
                 err.println("sluice stack: closing the attach socket: " + e.getMessage());
             }
             applications.close();
+            if (sessions != null) {
+                sessions.close();
+            }
             try {
                 if (control != null) {
                     control.close();

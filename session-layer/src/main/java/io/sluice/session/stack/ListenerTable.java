@@ -2,6 +2,7 @@ package io.sluice.session.stack;
 
 import io.sluice.core.tcp.layer.TcpListener;
 import io.sluice.session.msg.SessionHandle;
+import io.sluice.session.msg.SessionMessage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +19,8 @@ final class ListenerTable {
         long handle;
         StackApplication app;
         int appWorker;
+        /** {@link SessionMessage#FLAG_SCOPE_LOCAL} and/or {@link SessionMessage#FLAG_SCOPE_GLOBAL}, from LISTEN. */
+        int scopeFlags;
         TcpListener listener;
 
         Entry(int index) {
@@ -49,6 +52,23 @@ final class ListenerTable {
         e.app = app;
         e.appWorker = appWorker;
         return e;
+    }
+
+    /**
+     * The listener a cut-through connect to {@code address}:{@code port} reaches: bound to that address or to every
+     * address, on that port, and allowing local scope.
+     *
+     * @return the entry, or null if none
+     */
+    synchronized Entry findLocal(int address, int port) {
+        for (Entry e : entries) {
+            TcpListener l = e.listener;
+            if (e.app != null && l != null && l.port() == port && (l.localAddress() == address
+                    || l.localAddress() == 0) && (e.scopeFlags & SessionMessage.FLAG_SCOPE_LOCAL) != 0) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** The live entry {@code handle} names, or null. */

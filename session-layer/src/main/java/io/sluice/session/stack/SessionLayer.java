@@ -51,7 +51,7 @@ public final class SessionLayer {
     private final SessionEvents activeEvents = new SessionEvents(this);
     private final AtomicInteger faults = new AtomicInteger();
     private volatile StackApplication[] applications = new StackApplication[0];
-    private volatile CutThroughDispatch cutThrough = CutThroughDispatch.NONE;
+    private final CutThroughSessions cutThrough;
     private volatile long connectTimeoutNanos = DEFAULT_CONNECT_TIMEOUT_NANOS;
 
     /**
@@ -66,6 +66,7 @@ public final class SessionLayer {
                     + " stack queues per application, the stack has " + stack.engine().workerCount() + " workers");
         }
         this.workers = new AtomicReferenceArray<>(stack.engine().workerCount());
+        this.cutThrough = new CutThroughSessions(memfd);
         stack.addWorkerNodes(this::addNodes);
     }
 
@@ -90,9 +91,14 @@ public final class SessionLayer {
         connectTimeoutNanos = nanos;
     }
 
-    /** Sets who serves CONNECTs with local scope (cut-through); {@link CutThroughDispatch#NONE} by default. */
-    public void setCutThrough(CutThroughDispatch dispatch) {
-        cutThrough = Objects.requireNonNull(dispatch, "dispatch");
+    /** @return how many cut-through channels are open (between pairs of application workers) */
+    public int cutThroughChannelCount() {
+        return cutThrough.channelCount();
+    }
+
+    /** Closes what the session layer itself holds (the cut-through channels); after the attach server closed. */
+    public void close() {
+        cutThrough.closeAll();
     }
 
     /** Every worker's sessions, read on each worker's thread (control path). */
@@ -104,6 +110,7 @@ public final class SessionLayer {
                 all.addAll(stack.onWorker(w, view -> worker.describe()));
             }
         }
+        all.addAll(cutThrough.describe());
         return all;
     }
 
@@ -145,8 +152,13 @@ public final class SessionLayer {
         return connectTimeoutNanos;
     }
 
-    CutThroughDispatch cutThrough() {
+    CutThroughSessions cutThrough() {
         return cutThrough;
+    }
+
+    /** Whether {@code address} is one of the stack's own (a connect to it may be cut through). */
+    boolean isLocalAddress(int address) {
+        return stack.fib().isLocal(address);
     }
 
     /** Listens on {@code port}, or on a free port from the dynamic range when it is 0. */
@@ -225,8 +237,12 @@ public final class SessionLayer {
             if (worker == null) {
                 continue;
             }
+            boolean first = w == 0;
             try {
                 stack.onWorker(w, view -> {
+                    if (first) { // the peers of its cut-through sessions hear RESET through this worker
+                        cutThrough.detach(worker, app);
+                    }
                     worker.detach(app);
                     return null;
                 });

@@ -105,6 +105,26 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         }
     }
 
+    // ---- for the cut-through sessions, which post through the worker that drained their request ----
+
+    SessionLayer layer() {
+        return layer;
+    }
+
+    int index() {
+        return index;
+    }
+
+    /** Where a control message is built before {@link #send}. */
+    MemorySegment scratch() {
+        return scratch;
+    }
+
+    /** Posts the control message in {@link #scratch()} to {@code port} (or keeps it in its outbox). */
+    void send(AppWorkerPort port) {
+        poster.send(port);
+    }
+
     // ---- requests ----
 
     @Override
@@ -119,6 +139,11 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         int context = SessionMessage.context(m, at);
         long handle = SessionMessage.handle(m, at);
         try {
+            if (SessionHandle.kind(handle) == SessionHandle.KIND_CUT_THROUGH && type != SessionMessage.LISTEN
+                    && type != SessionMessage.CONNECT) {
+                layer.cutThrough().request(this, app, port, type, handle, context, SessionMessage.value(m, at));
+                return;
+            }
             switch (type) {
                 case SessionMessage.TX -> tx(app, port, handle, context);
                 case SessionMessage.DEQUEUED -> dequeued(app, port, handle, context);
@@ -179,6 +204,8 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         if (entry == null) {
             return; // the application is going away: nobody to answer
         }
+        int scope = SessionMessage.flags(m, at) & (SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL);
+        entry.scopeFlags = scope == 0 ? SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL : scope;
         SessionEvents events = new SessionEvents(layer, app, port.appWorker, entry.handle);
         TcpListener listener;
         try {
@@ -233,8 +260,9 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
             return;
         }
         int flags = SessionMessage.flags(m, at);
-        if ((flags & SessionMessage.FLAG_SCOPE_LOCAL) != 0
-                && layer.cutThrough().connect(app.index, port.appWorker, remote, remotePort, context)) {
+        if ((flags & SessionMessage.FLAG_SCOPE_LOCAL) != 0 && layer.isLocalAddress(remote)
+                && layer.cutThrough().connect(this, app, port, remote, remotePort, context,
+                        layer.listeners().findLocal(remote, remotePort))) {
             return; // served by a local listener through shared memory
         }
         Session s = table.allocate();
@@ -597,12 +625,12 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         SessionMessage.setFifos(scratch, 0, s.pair.segmentId(), s.pair.txOffset(), s.pair.rxOffset());
     }
 
-    private void reply(AppWorkerPort port, int type, int context, long handle, SessionStatus status) {
+    void reply(AppWorkerPort port, int type, int context, long handle, SessionStatus status) {
         reply(port, type, context, handle, status, 0);
     }
 
     /** A reply: type, the request's context, the handle, a status and a value (the option, the refused type). */
-    private void reply(AppWorkerPort port, int type, int context, long handle, SessionStatus status, int value) {
+    void reply(AppWorkerPort port, int type, int context, long handle, SessionStatus status, int value) {
         SessionMessage.begin(scratch, 0, type);
         SessionMessage.setContext(scratch, 0, context);
         SessionMessage.setHandle(scratch, 0, handle);
@@ -614,7 +642,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         poster.send(port);
     }
 
-    private void error(AppWorkerPort port, int context, long handle, int requestType, SessionStatus status,
+    void error(AppWorkerPort port, int context, long handle, int requestType, SessionStatus status,
             int reason) {
         count(reason);
         reply(port, SessionMessage.ERROR, context, handle, status, requestType);

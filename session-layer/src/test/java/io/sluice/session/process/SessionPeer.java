@@ -83,7 +83,7 @@ public final class SessionPeer {
 
     private static void source(AppWorker worker, int address, int port, long bytes) throws Exception {
         AppSession session = worker.connect(address, port, 10_000);
-        System.out.println("connected " + session);
+        System.out.println("connected " + session + (session.isCutThrough() ? " (cut-through)" : ""));
         byte[] buffer = new byte[256 << 10];
         CRC32 crc = new CRC32();
         long sent = 0;

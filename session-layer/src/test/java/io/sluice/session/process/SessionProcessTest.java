@@ -151,6 +151,37 @@ class SessionProcessTest {
     }
 
     @Test
+    void aGibibyteCutThroughBetweenTwoApplicationProcesses() throws Exception {
+        long bytes = 1L << 30;
+        try (ChildJvm sink = peer("ct-sink", "sink", appSocket.toString(), "7010")) {
+            await("the sink listens", () -> logOf(sink).contains("listening on 7010"), 30);
+            long start = System.nanoTime();
+            try (ChildJvm source = peer("ct-source", "source", appSocket.toString(), STACK, "7010",
+                    Long.toString(bytes))) {
+                await("the source connected", () -> logOf(source).contains("connected"), 30);
+                assertTrue(logOf(source).contains("cut-through"), "the session is cut through: " + logOf(source));
+                ControlTable sessions = table(new ControlRequest.ShowSession(false));
+                assertTrue(sessions.rows().stream().filter(r -> r.toString().contains("CUT_THROUGH")).count() >= 1,
+                        "show session lists the cut-through sides: " + sessions.rows());
+                await("the sink read to the end", () -> RECEIVED.matcher(logOf(sink)).find(), 120);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long[] got = numbers(RECEIVED, logOf(sink));
+                long[] sent = numbers(SENT, logOf(source));
+                assertEquals(bytes, got[0], logOf(sink));
+                assertEquals(sent[1], got[1], "the CRC-32 of what one application sent and the other read");
+                assertEquals(TestPattern.crc(bytes), got[1], "and both are the pattern's");
+                System.out.printf("cut-through between two processes: 1 GiB in %.2f s (%.1f Gbit/s, with CRCs)%n",
+                        seconds, bytes * 8 / seconds / 1e9);
+                await("both sides cleaned up", () -> logOf(source).contains("cleaned up")
+                        && logOf(sink).contains("cleaned up"), 30);
+            }
+        }
+        assertEquals(0, table(new ControlRequest.ShowTcp()).rows().size(), "no byte went through TCP");
+        await("nothing is left of either application", () -> appRows(new ControlRequest.ShowApp()) == 0
+                && appRows(new ControlRequest.ShowSession(false)) == 0, 30);
+    }
+
+    @Test
     void aKilledApplicationLeavesNothingBehindAndItsPeerIsReset() throws Exception {
         // Every control request the test makes below, once, first: whatever they open lazily is in the baseline.
         appRows(new ControlRequest.ShowApp());
