@@ -100,8 +100,9 @@ final class CutThroughSessions {
      */
     synchronized boolean connect(SessionWorker worker, StackApplication app, AppWorkerPort port, int address,
             int remotePort, int context, ListenerTable.Entry listener) {
-        if (listener == null) {
-            return false;
+        if (listener == null || listener.app == null || !listener.app.scopeLocal
+                || !listener.app.namespace.equals(app.namespace)) {
+            return false; // no local listener for this application: through TCP, if its scope allows
         }
         StackApplication accepter = listener.app;
         AppWorkerPort accepterPort = accepter.port(listener.appWorker);

@@ -282,7 +282,8 @@ public final class SessionLayer {
                 for (int w = 0; w < queues.length; w++) {
                     queues[w] = memfd.stackQueue(appIndex, w);
                 }
-                StackApplication app = new StackApplication(appIndex, request.appName(), memfd.segments(appIndex),
+                StackApplication app = new StackApplication(appIndex, request.appName(), namespace,
+                        request.scopeLocal(), request.scopeGlobal(), memfd.segments(appIndex),
                         queues, SessionLayer.this);
                 addPort(app, grant.reply().worker().index());
                 register(app);

@@ -259,11 +259,17 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
             connectFailed(port, context, SessionStatus.BAD_REQUEST, SessionQueueNode.BAD_REQUEST);
             return;
         }
-        int flags = SessionMessage.flags(m, at);
-        if ((flags & SessionMessage.FLAG_SCOPE_LOCAL) != 0 && layer.isLocalAddress(remote)
+        int both = SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL;
+        int flags = (SessionMessage.flags(m, at) & both) == 0 ? both : SessionMessage.flags(m, at); // none: both
+        if (app.scopeLocal && (flags & SessionMessage.FLAG_SCOPE_LOCAL) != 0 && layer.isLocalAddress(remote)
                 && layer.cutThrough().connect(this, app, port, remote, remotePort, context,
                         layer.listeners().findLocal(remote, remotePort))) {
             return; // served by a local listener through shared memory
+        }
+        if (!app.scopeGlobal || (flags & SessionMessage.FLAG_SCOPE_GLOBAL) == 0) {
+            // Local scope only (the ATTACH's or the request's), and no local listener took it.
+            connectFailed(port, context, SessionStatus.SCOPE_DENIED, SessionQueueNode.BAD_REQUEST);
+            return;
         }
         Session s = table.allocate();
         if (s == null) {

@@ -14,6 +14,11 @@ final class StackApplication {
 
     final int index;
     final String name;
+    /** The application namespace it attached to: cut-through joins only applications of one namespace. */
+    final String namespace;
+    /** ATTACH's scopes: cut through to applications of this stack; go through TCP. */
+    final boolean scopeLocal;
+    final boolean scopeGlobal;
     final SegmentManager fifos;
     /** Per stack worker: the queue that worker consumes. */
     final MessageQueue[] stackQueues;
@@ -23,9 +28,13 @@ final class StackApplication {
     private volatile AppWorkerPort[] ports = new AppWorkerPort[0];
     private volatile boolean detaching;
 
-    StackApplication(int index, String name, SegmentManager fifos, MessageQueue[] stackQueues, SessionLayer layer) {
+    StackApplication(int index, String name, String namespace, boolean scopeLocal, boolean scopeGlobal,
+            SegmentManager fifos, MessageQueue[] stackQueues, SessionLayer layer) {
         this.index = index;
         this.name = name;
+        this.namespace = namespace;
+        this.scopeLocal = scopeLocal;
+        this.scopeGlobal = scopeGlobal;
         this.fifos = fifos;
         this.stackQueues = stackQueues;
         this.tcpBuffers = new SessionFifos(fifos, layer);
