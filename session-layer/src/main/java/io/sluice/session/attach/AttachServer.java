@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -113,6 +114,15 @@ public final class AttachServer implements AutoCloseable {
      */
     public static AttachServer start(Path path, int mode, NamespaceTable namespaces, AttachHandler handler)
             throws IOException {
+        return start(path, mode, Optional.empty(), namespaces, handler);
+    }
+
+    /**
+     * As {@link #start(Path, int, NamespaceTable, AttachHandler)}, the socket file owned by {@code group} (a name or
+     * number, {@code unix { gid }}) when given, set with the mode before the socket listens.
+     */
+    public static AttachServer start(Path path, int mode, Optional<String> group, NamespaceTable namespaces,
+            AttachHandler handler) throws IOException {
         if ((mode & ~0777) != 0) {
             throw new IllegalArgumentException("attach socket mode 0" + Integer.toOctalString(mode)
                     + " has bits beyond 0777");
@@ -132,6 +142,9 @@ public final class AttachServer implements AutoCloseable {
             // Connecting needs write permission on the file; set the mode before listen, so no connection is
             // accepted while the file still has the umask's mode.
             Files.setPosixFilePermissions(absolute, permissions(mode));
+            if (group.isPresent()) {
+                SocketFiles.setGroup(absolute, group.get(), "attach socket");
+            }
             listener.listen(64);
             epoll = Epoll.create(64);
             wakeup = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
@@ -156,9 +169,15 @@ public final class AttachServer implements AutoCloseable {
      */
     public static AttachServer start(StackConfig.Session session, NamespaceTable namespaces, AttachHandler handler)
             throws IOException {
+        return start(session, Optional.empty(), namespaces, handler);
+    }
+
+    /** As {@link #start(StackConfig.Session, NamespaceTable, AttachHandler)}, the file owned by {@code group}. */
+    public static AttachServer start(StackConfig.Session session, Optional<String> group, NamespaceTable namespaces,
+            AttachHandler handler) throws IOException {
         Path path = session.appSocketApi().map(Path.of(ControlServer.RUNTIME_DIRECTORY)::resolve)
                 .orElse(DEFAULT_PATH);
-        return start(path, session.appSocketMode(), namespaces, handler);
+        return start(path, session.appSocketMode(), group, namespaces, handler);
     }
 
     /** @return the socket's path */

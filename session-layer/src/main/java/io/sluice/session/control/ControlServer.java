@@ -10,12 +10,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,7 +79,7 @@ public final class ControlServer implements AutoCloseable {
             // umask (022) gives only the owner, so nobody else gets in meanwhile.
             Files.setPosixFilePermissions(absolute, PosixFilePermissions.fromString("rw-rw----"));
             if (group.isPresent()) {
-                setGroup(absolute, group.get());
+                SocketFiles.setGroup(absolute, group.get(), "control socket");
             }
         } catch (IOException | RuntimeException e) {
             server.close();
@@ -157,17 +153,6 @@ public final class ControlServer implements AutoCloseable {
         } catch (ConnectException e) {
             return false;
         }
-    }
-
-    private static void setGroup(Path path, String group) throws IOException {
-        GroupPrincipal principal;
-        try {
-            principal = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-        } catch (UserPrincipalNotFoundException e) {
-            throw new IOException("unix { gid " + group + " }: no such group, for control socket " + path, e);
-        }
-        Files.getFileAttributeView(path, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS).setGroup(principal);
     }
 
     private void acceptLoop() {

@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
@@ -56,5 +59,21 @@ public final class SocketFiles {
                     + setting);
         }
         Files.deleteIfExists(path); // nobody accepts on it: a stack died without removing it
+    }
+
+    /**
+     * Gives a socket file to a group ({@code unix { gid ... }}), so its members may connect when the mode allows it.
+     *
+     * @param what the socket, for the error: {@code control socket}, {@code attach socket}
+     * @throws IOException naming the group when there is no such group
+     */
+    public static void setGroup(Path path, String group, String what) throws IOException {
+        GroupPrincipal principal;
+        try {
+            principal = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new IOException("unix { gid " + group + " }: no such group, for " + what + " " + path, e);
+        }
+        Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(principal);
     }
 }

@@ -144,7 +144,8 @@ public final class StackDaemon {
                 for (StackConfig.AppNamespace namespace : config.namespaces()) {
                     namespaces.add(namespace.id(), namespace.secret());
                 }
-                attach = AttachServer.start(config.session(), namespaces, sessions.attachHandler());
+                attach = AttachServer.start(config.session(), config.unix().gid(), namespaces,
+                        sessions.attachHandler());
                 applications.announceThrough(attach);
             }
             // SIGINT and SIGTERM ask the main thread to stop, which cleans up and exits 0; the hook covers other

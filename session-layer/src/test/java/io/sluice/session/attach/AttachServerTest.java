@@ -25,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -461,11 +462,18 @@ class AttachServerTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(server.path())));
         StackConfig.Session session = new StackConfig.Session(true, true, 1024,
                 Optional.of(dir.resolve("group.sock")), 0660);
-        try (AttachServer grouped = AttachServer.start(session, namespaces, handler)) {
+        try (AttachServer grouped = AttachServer.start(session, Optional.of("daemon"), namespaces, handler)) {
             assertEquals(dir.resolve("group.sock"), grouped.path());
             assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(grouped.path())));
+            assertEquals("daemon", Files.readAttributes(grouped.path(), PosixFileAttributes.class).group().getName(),
+                    "unix { gid } gives the attach socket to that group, as the control socket");
         }
         assertFalse(Files.exists(dir.resolve("group.sock")), "closing removes the socket file");
+        IOException noGroup = assertThrows(IOException.class, () -> AttachServer.start(session,
+                Optional.of("no-such-group-here"), namespaces, handler));
+        assertTrue(noGroup.getMessage().contains("unix { gid no-such-group-here }: no such group, for attach"
+                + " socket "), noGroup.getMessage());
+        assertFalse(Files.exists(dir.resolve("group.sock")), "a start that failed leaves no socket file");
     }
 
     @Test
