@@ -79,7 +79,7 @@ class ConfigReaderTest {
     void unknownSection() {
         assertEquals("vcl.conf:2: unknown section 'vlc' (did you mean 'vcl'?)", vclError("\nvlc { }"));
         assertEquals("startup.conf:1: unknown section 'nat' (startup.conf takes unix, cpu, buffers, session, tcp, "
-                + "tap)", stackError("nat { endpoint-dependent }"));
+                + "tap, app-namespace)", stackError("nat { endpoint-dependent }"));
         assertEquals("vcl.conf:1: unknown section 'unix' (vcl.conf takes vcl)", vclError("unix { nodaemon }"));
     }
 
