@@ -19,6 +19,7 @@ import io.sluice.session.segment.FifoPair;
 import io.sluice.session.segment.SegmentLimits;
 import io.sluice.session.segment.SegmentManager;
 import io.sluice.session.testing.ChildJvm;
+import io.sluice.session.testing.RawAttach;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -90,49 +91,6 @@ class AttachServerTest {
         toClose.add(socket);
         socket.connect(server.path().toString());
         return socket;
-    }
-
-    /** Sends a datagram and decodes the one reply (blocking; the class timeout bounds it). */
-    private static AttachMessage exchange(UnixSocket socket, byte[] datagram, List<NativeFd> fds) throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(Math.max(1, datagram.length));
-            MemorySegment.copy(datagram, 0, out, ValueLayout.JAVA_BYTE, 0, datagram.length);
-            if (fds.isEmpty()) {
-                socket.send(out);
-            } else {
-                socket.sendWithFds(out, fds);
-            }
-            MemorySegment in = arena.allocate(AttachCodec.MAX_MESSAGE_BYTES);
-            // Bounded: a blocking receive would outlive the test's timeout, which cannot interrupt a native call.
-            socket.fd().setNonBlocking(true);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            UnixSocket.Received received = socket.receiveWithFds(in, UnixSocket.MAX_FDS);
-            while (received.bytes() == Fds.WOULD_BLOCK) {
-                assertTrue(System.nanoTime() < deadline, "the server answered within 10 s");
-                Thread.sleep(1);
-                received = socket.receiveWithFds(in, UnixSocket.MAX_FDS);
-            }
-            assertTrue(received.bytes() > 0, "the server answered instead of closing");
-            for (NativeFd fd : received.fds()) {
-                fd.close();
-            }
-            return AttachCodec.decode(in.asSlice(0, received.bytes()).asByteBuffer(), "this application");
-        }
-    }
-
-    private static AttachMessage exchange(UnixSocket socket, byte[] datagram) throws Exception {
-        return exchange(socket, datagram, List.of());
-    }
-
-    /** The status and message of a refusal, whatever reply type carried it. */
-    private static Map.Entry<AttachStatus, String> refusal(AttachMessage reply) {
-        return switch (reply) {
-            case AttachMessage.Error r -> Map.entry(r.status(), r.message());
-            case AttachMessage.AttachReply r -> Map.entry(r.status(), r.message());
-            case AttachMessage.AddWorkerReply r -> Map.entry(r.status(), r.message());
-            case AttachMessage.DelWorkerReply r -> Map.entry(r.status(), r.message());
-            default -> throw new AssertionError("not a refusal: " + reply);
-        };
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -335,33 +293,34 @@ class AttachServerTest {
         UnixSocket socket = raw(server);
         long pid = ProcessHandle.current().pid();
         for (Map.Entry<AttachStatus, byte[]> c : AttachCodecTest.malformed().entrySet()) {
-            Map.Entry<AttachStatus, String> refusal = refusal(exchange(socket, c.getValue()));
+            Map.Entry<AttachStatus, String> refusal = RawAttach.refusal(RawAttach.exchange(socket, c.getValue()));
             assertEquals(c.getKey(), refusal.getKey(), refusal.getValue());
             assertTrue(refusal.getValue().matches("(ATTACH|message) from pid " + pid + ": .+"), refusal.getValue());
         }
         assertEquals(Map.entry(AttachStatus.VERSION_MISMATCH, "ATTACH from pid " + pid
                 + ": protocol version 3, this stack speaks 1"),
-                refusal(exchange(socket, AttachCodec.encode(AttachCodecTest.ATTACH, 3))));
+                RawAttach.refusal(RawAttach.exchange(socket, AttachCodec.encode(AttachCodecTest.ATTACH, 3))));
 
         // Out of place: a request before ATTACH, a reply sent to the stack, descriptors attached.
         assertEquals(Map.entry(AttachStatus.NOT_ATTACHED, "ADD_WORKER from pid " + pid
                 + ": send ATTACH first; this connection has no application yet"),
-                refusal(exchange(socket, AttachCodec.encode(new AttachMessage.AddWorker()))));
-        assertEquals(AttachStatus.UNEXPECTED_MESSAGE, refusal(exchange(socket, AttachCodec.encode(
+                RawAttach.refusal(RawAttach.exchange(socket, AttachCodec.encode(new AttachMessage.AddWorker()))));
+        assertEquals(AttachStatus.UNEXPECTED_MESSAGE, RawAttach.refusal(RawAttach.exchange(socket, AttachCodec.encode(
                 new AttachMessage.SegmentRemove(1)))).getKey());
         try (EventFd stray = EventFd.create(0, EventFd.EFD_CLOEXEC)) {
             assertEquals(Map.entry(AttachStatus.UNEXPECTED_FDS, "ATTACH from pid " + pid
                     + ": carried 1 descriptors; requests carry none, so they were closed"),
-                    refusal(exchange(socket, AttachCodec.encode(AttachCodecTest.ATTACH), List.of(stray.fd()))));
+                    RawAttach.refusal(RawAttach.exchange(socket, AttachCodec.encode(AttachCodecTest.ATTACH),
+                            List.of(stray.fd()))));
         }
         byte[] enormous = new byte[100_000];
-        assertEquals(AttachStatus.TOO_LONG, refusal(exchange(socket, enormous)).getKey(),
+        assertEquals(AttachStatus.TOO_LONG, RawAttach.refusal(RawAttach.exchange(socket, enormous)).getKey(),
                 "larger than the server's receive buffer too");
 
         // The same connection still attaches, once; and another client is served as well.
-        AttachMessage reply = exchange(socket, AttachCodec.encode(AttachCodecTest.ATTACH));
+        AttachMessage reply = RawAttach.exchange(socket, AttachCodec.encode(AttachCodecTest.ATTACH));
         assertEquals(AttachStatus.OK, ((AttachMessage.AttachReply) reply).status());
-        assertEquals(AttachStatus.ALREADY_ATTACHED, refusal(exchange(socket, AttachCodec.encode(
+        assertEquals(AttachStatus.ALREADY_ATTACHED, RawAttach.refusal(RawAttach.exchange(socket, AttachCodec.encode(
                 AttachCodecTest.ATTACH))).getKey());
         AttachClient good = client(server);
         assertEquals(0, good.attach(AttachCodecTest.ATTACH).index());

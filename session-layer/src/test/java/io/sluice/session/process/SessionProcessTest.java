@@ -5,16 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.core.phy.HostLink;
+import io.sluice.core.sys.UnixSocket;
+import io.sluice.session.app.SessionApplication;
+import io.sluice.session.attach.AttachCodec;
+import io.sluice.session.attach.AttachMessage;
+import io.sluice.session.attach.AttachStatus;
 import io.sluice.session.control.ControlClient;
 import io.sluice.session.control.ControlReply;
 import io.sluice.session.control.ControlRequest;
 import io.sluice.session.control.ControlTable;
 import io.sluice.session.daemon.StackDaemon;
 import io.sluice.session.testing.ChildJvm;
+import io.sluice.session.testing.RawAttach;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -38,6 +48,7 @@ class SessionProcessTest {
     private static final String KERNEL = "198.18.7.1";
     private static final Pattern RECEIVED = Pattern.compile("received (\\d+) crc (\\d+)");
     private static final Pattern SENT = Pattern.compile("sent (\\d+) crc (\\d+)");
+    private static final long TENANT_SECRET = 0x5eed_1234L;
 
     @TempDir
     Path dir;
@@ -63,7 +74,8 @@ class SessionProcessTest {
                 cpu { workers 2 }
                 buffers { buffers-per-numa 16384 }
                 tap { host-if-name slst%s host-ns %s host-ip4-addr %s/24 ip4-addr %s/24 }
-                """.formatted(cli, appSocket, suffix, namespace, KERNEL, STACK));
+                app-namespace { id tenant-a secret %d }
+                """.formatted(cli, appSocket, suffix, namespace, KERNEL, STACK, TENANT_SECRET));
         daemon = ChildJvm.start(StackDaemon.class, dir.resolve("daemon.log"), "-c", conf.toString());
         await("the daemon serves applications", () -> logOf(daemon).contains("applications attach on"), 30);
     }
@@ -91,23 +103,7 @@ class SessionProcessTest {
         long outbound = 256L << 20;
         try (ChildJvm sink = peer("sink", "sink", appSocket.toString(), "7001")) {
             await("the sink listens", () -> logOf(sink).contains("listening on 7001"), 30);
-            Process sender = python("send.log", """
-                    import socket, zlib
-                    %s
-                    s = socket.create_connection(('%s', 7001), timeout=30)
-                    crc, sent, k = 0, 0, 0
-                    total = %d
-                    while sent < total:
-                        c = chunk(k)[:min(1 << 20, total - sent)]
-                        s.sendall(c)
-                        crc = zlib.crc32(c, crc)
-                        sent += len(c)
-                        k += 1
-                    s.shutdown(socket.SHUT_WR)
-                    print('sent', sent, 'crc', crc, flush=True)
-                    s.recv(1)
-                    s.close()
-                    """.formatted(TestPattern.PYTHON, STACK, inbound));
+            Process sender = kernelSender("send.log", 7001, inbound);
             assertTrue(sender.waitFor(180, TimeUnit.SECONDS), "the kernel sender finished: " + read("send.log"));
             await("the sink read to the end", () -> RECEIVED.matcher(logOf(sink)).find(), 60);
             long[] got = numbers(RECEIVED, logOf(sink));
@@ -222,7 +218,73 @@ class SessionProcessTest {
         await("every packet buffer came back", () -> buffersInUse() == baselineBuffers, 30);
     }
 
+    @Test
+    void attachFaultsGetTheirErrorWhileAnotherApplicationKeepsTransferring() throws Exception {
+        long inbound = 512L << 20;
+        try (ChildJvm sink = peer("busy-sink", "sink", appSocket.toString(), "7020")) {
+            await("the sink listens", () -> logOf(sink).contains("listening on 7020"), 30);
+            Process sender = kernelSender("busy-send.log", 7020, inbound);
+            await("the transfer runs", () -> logOf(sink).contains("accepted"), 30);
+            AttachMessage.Attach good = new AttachMessage.Attach("intruder", "", 0, 4096, 4096, 1 << 20, 64, true,
+                    true);
+            long pid = ProcessHandle.current().pid();
+            try (UnixSocket raw = RawAttach.connect(appSocket.toString())) {
+                Map.Entry<AttachStatus, String> garbage = RawAttach.refusal(RawAttach.exchange(raw,
+                        "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+                assertEquals(AttachStatus.BAD_MAGIC, garbage.getKey(), garbage.getValue());
+
+                byte[] whole = AttachCodec.encode(good);
+                byte[] truncated = Arrays.copyOf(whole, whole.length - 7);
+                ByteBuffer.wrap(truncated).putInt(8, truncated.length); // a consistent header, a body cut short
+                assertEquals(AttachStatus.TRUNCATED, RawAttach.refusal(RawAttach.exchange(raw, truncated)).getKey());
+
+                byte[] future = AttachCodec.encode(good);
+                ByteBuffer.wrap(future).putShort(4, (short) 3);
+                assertEquals(Map.entry(AttachStatus.VERSION_MISMATCH, "ATTACH from pid " + pid
+                        + ": protocol version 3, this stack speaks 1"),
+                        RawAttach.refusal(RawAttach.exchange(raw, future)));
+
+                AttachMessage.Attach guess = new AttachMessage.Attach("intruder", "tenant-a", TENANT_SECRET + 1, 4096,
+                        4096, 1 << 20, 64, true, true);
+                assertEquals(Map.entry(AttachStatus.BAD_SECRET, "ATTACH from pid " + pid
+                        + ": wrong secret for application namespace 'tenant-a'"),
+                        RawAttach.refusal(RawAttach.exchange(raw, AttachCodec.encode(guess))));
+            }
+            try (SessionApplication tenant = SessionApplication.attach(appSocket, new AttachMessage.Attach("tenant",
+                    "tenant-a", TENANT_SECRET, 4096, 4096, 1 << 20, 64, true, true))) {
+                assertTrue(tenant.isConnected(), "the right secret is let in");
+            }
+
+            assertTrue(sender.waitFor(120, TimeUnit.SECONDS), "the kernel sender finished");
+            await("the sink read to the end", () -> RECEIVED.matcher(logOf(sink)).find(), 60);
+            long[] got = numbers(RECEIVED, logOf(sink));
+            assertEquals(inbound, got[0], logOf(sink));
+            assertEquals(numbers(SENT, read("busy-send.log"))[1], got[1], "the other application's bytes intact");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /** A kernel peer in the namespace that connects to the stack's {@code port} and sends the pattern. */
+    private Process kernelSender(String log, int port, long bytes) throws IOException {
+        return python(log, """
+                import socket, zlib
+                %s
+                s = socket.create_connection(('%s', %d), timeout=30)
+                crc, sent, k = 0, 0, 0
+                total = %d
+                while sent < total:
+                    c = chunk(k)[:min(1 << 20, total - sent)]
+                    s.sendall(c)
+                    crc = zlib.crc32(c, crc)
+                    sent += len(c)
+                    k += 1
+                s.shutdown(socket.SHUT_WR)
+                print('sent', sent, 'crc', crc, flush=True)
+                s.recv(1)
+                s.close()
+                """.formatted(TestPattern.PYTHON, STACK, port, bytes));
+    }
 
     private ChildJvm peer(String log, String... args) throws IOException {
         return ChildJvm.start(SessionPeer.class, dir.resolve(log + ".log"), args);
