@@ -4,9 +4,11 @@ import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.app.AppListener;
 import io.sluice.session.app.AppSession;
 import io.sluice.session.app.AppWorker;
+import io.sluice.session.app.SessionException;
 import io.sluice.session.app.SessionApplication;
 import io.sluice.session.attach.AttachMessage;
 import io.sluice.session.msg.SessionMessage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
 
@@ -19,6 +21,9 @@ import java.util.zip.CRC32;
  *   <li>{@code source SOCKET ADDRESS PORT BYTES} — connects, sends {@link TestPattern}'s first BYTES, closes:
  *       {@code sent N crc C}, then {@code cleaned up};
  *   <li>{@code hold SOCKET PORT} — listens, accepts, reads and discards until killed ({@code reading} once bytes flow).
+ *   <li>{@code reattach SOCKET PORT} — attaches and listens; when the stack goes away prints {@code disconnected:
+ *       <why>}, attaches again as soon as a stack is back ({@code attached as application N} each time), and after
+ *       the second attach serves one session as {@code sink} does.
  * </ul>
  */
 public final class SessionPeer {
@@ -33,6 +38,10 @@ public final class SessionPeer {
         Path socket = Path.of(args[1]);
         AttachMessage.Attach attach = new AttachMessage.Attach("peer-" + mode, "", 0, 4 << 20, 4 << 20, 64 << 20,
                 1024, true, true);
+        if (mode.equals("reattach")) {
+            reattach(socket, attach, Integer.parseInt(args[2]));
+            return;
+        }
         try (SessionApplication app = SessionApplication.attach(socket, attach)) {
             AppWorker worker = app.firstWorker();
             System.out.println("attached as application " + app.appIndex());
@@ -45,6 +54,39 @@ public final class SessionPeer {
             }
         }
         System.out.println("detached");
+    }
+
+    /** Waits for the stack to go away, then attaches again (bounded) and serves one session. */
+    private static void reattach(Path socket, AttachMessage.Attach attach, int port) throws Exception {
+        try (SessionApplication app = SessionApplication.attach(socket, attach)) {
+            System.out.println("attached as application " + app.appIndex());
+            AppWorker worker = app.firstWorker();
+            worker.listen(0, port, 16, SessionMessage.FLAG_SCOPE_GLOBAL, TIMEOUT_MILLIS);
+            System.out.println("listening on " + port);
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (app.checkConnection() && System.nanoTime() < deadline) {
+                worker.waitUntil(() -> !app.isConnected(), 1_000);
+            }
+            try {
+                worker.listen(0, port + 1, 16, SessionMessage.FLAG_SCOPE_GLOBAL, TIMEOUT_MILLIS);
+                throw new IllegalStateException("a request went through to a stack that is gone");
+            } catch (SessionException e) {
+                System.out.println("disconnected: " + e.status() + ": " + e.getMessage());
+            }
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try (SessionApplication again = SessionApplication.attach(socket, attach)) {
+                System.out.println("attached as application " + again.appIndex());
+                sink(again.firstWorker(), port, false);
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200); // no stack yet: try again
+            }
+        }
     }
 
     private static void sink(AppWorker worker, int port, boolean hold) throws Exception {

@@ -57,6 +57,7 @@ class SessionProcessTest {
     private Path cli;
     private Path appSocket;
     private ChildJvm daemon;
+    private Path conf;
 
     @BeforeEach
     void startDaemon() throws Exception {
@@ -76,8 +77,14 @@ class SessionProcessTest {
                 tap { host-if-name slst%s host-ns %s host-ip4-addr %s/24 ip4-addr %s/24 }
                 app-namespace { id tenant-a secret %d }
                 """.formatted(cli, appSocket, suffix, namespace, KERNEL, STACK, TENANT_SECRET));
-        daemon = ChildJvm.start(StackDaemon.class, dir.resolve("daemon.log"), "-c", conf.toString());
-        await("the daemon serves applications", () -> logOf(daemon).contains("applications attach on"), 30);
+        this.conf = conf;
+        daemon = startDaemon("daemon.log");
+    }
+
+    private ChildJvm startDaemon(String log) throws Exception {
+        ChildJvm started = ChildJvm.start(StackDaemon.class, dir.resolve(log), "-c", conf.toString());
+        await("the daemon serves applications", () -> logOf(started).contains("applications attach on"), 30);
+        return started;
     }
 
     @AfterEach
@@ -260,6 +267,30 @@ class SessionProcessTest {
             long[] got = numbers(RECEIVED, logOf(sink));
             assertEquals(inbound, got[0], logOf(sink));
             assertEquals(numbers(SENT, read("busy-send.log"))[1], got[1], "the other application's bytes intact");
+        }
+    }
+
+    @Test
+    void whenTheStackDiesTheApplicationSaysSoAndAttachesToTheNextOne() throws Exception {
+        try (ChildJvm app = peer("reattach", "reattach", appSocket.toString(), "7030")) {
+            await("the application listens", () -> logOf(app).contains("listening on 7030"), 30);
+            daemon.kill();
+            long killed = System.nanoTime();
+            await("the application noticed", () -> logOf(app).contains("disconnected: ABORTED"), 15);
+            assertTrue(logOf(app).contains("the stack closed the attach connection"), logOf(app));
+            System.out.printf("the application noticed the dead stack after %d ms%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+
+            daemon.close();
+            daemon = startDaemon("daemon-2.log"); // over the dead one's socket file and namespace
+            await("the application attached again", () -> logOf(app).split("attached as application", -1).length == 3,
+                    30);
+            await("it listens on the new stack", () -> logOf(app).split("listening on 7030", -1).length == 3, 30);
+            long bytes = 16L << 20;
+            Process sender = kernelSender("again.log", 7030, bytes);
+            assertTrue(sender.waitFor(60, TimeUnit.SECONDS), "the kernel sender finished: " + read("again.log"));
+            await("the application read to the end", () -> RECEIVED.matcher(logOf(app)).find(), 30);
+            assertEquals(TestPattern.crc(bytes), numbers(RECEIVED, logOf(app))[1], logOf(app));
         }
     }
 
