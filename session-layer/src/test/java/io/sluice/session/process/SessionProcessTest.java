@@ -49,6 +49,8 @@ class SessionProcessTest {
     private static final Pattern RECEIVED = Pattern.compile("received (\\d+) crc (\\d+)");
     private static final Pattern SENT = Pattern.compile("sent (\\d+) crc (\\d+)");
     private static final long TENANT_SECRET = 0x5eed_1234L;
+    /** Applications killed one after another in the kill test. */
+    private static final int KILL_ROUNDS = 3;
 
     @TempDir
     Path dir;
@@ -185,41 +187,46 @@ class SessionProcessTest {
     }
 
     @Test
-    void aKilledApplicationLeavesNothingBehindAndItsPeerIsReset() throws Exception {
+    void killedApplicationsLeaveNothingBehindAndTheirPeersAreReset() throws Exception {
         // Every control request the test makes below, once, first: whatever they open lazily is in the baseline.
         appRows(new ControlRequest.ShowApp());
         appRows(new ControlRequest.ShowSegment());
         appRows(new ControlRequest.ShowMq());
+        appRows(new ControlRequest.ShowSession(false));
         long baselineBuffers = buffersInUse();
         long baselineFds = openFds(daemon.pid());
         String baselineList = fdList(daemon.pid());
-        Process sender;
-        try (ChildJvm holder = peer("hold", "hold", appSocket.toString(), "7003")) {
-            await("the holder listens", () -> logOf(holder).contains("listening on 7003"), 30);
-            sender = python("flood.log", """
-                    import socket, time
-                    s = socket.create_connection(('%s', 7003), timeout=30)
-                    block = bytes(1 << 16)
-                    deadline = time.time() + 60
-                    try:
-                        while time.time() < deadline:
-                            s.sendall(block)
-                        print('never reset', flush=True)
-                    except (ConnectionResetError, BrokenPipeError) as e:
-                        print('reset', type(e).__name__, flush=True)
-                    """.formatted(STACK));
-            await("bytes flow to the holder", () -> logOf(holder).contains("reading"), 30);
-            assertTrue(appRows(new ControlRequest.ShowApp()) == 1, "the holder is attached");
-            holder.kill();
+        for (int round = 0; round < KILL_ROUNDS; round++) {
+            String flood = "flood-" + round + ".log";
+            Process sender;
+            try (ChildJvm holder = peer("hold-" + round, "hold", appSocket.toString(), "7003")) {
+                await("the holder listens", () -> logOf(holder).contains("listening on 7003"), 30);
+                sender = python(flood, """
+                        import socket, time
+                        s = socket.create_connection(('%s', 7003), timeout=30)
+                        block = bytes(1 << 16)
+                        deadline = time.time() + 60
+                        try:
+                            while time.time() < deadline:
+                                s.sendall(block)
+                            print('never reset', flush=True)
+                        except (ConnectionResetError, BrokenPipeError) as e:
+                            print('reset', type(e).__name__, flush=True)
+                        """.formatted(STACK));
+                await("bytes flow to the holder", () -> logOf(holder).contains("reading"), 30);
+                assertEquals(1, appRows(new ControlRequest.ShowApp()), "the holder is attached");
+                holder.kill(); // mid-transfer
+            }
+            assertTrue(sender.waitFor(60, TimeUnit.SECONDS), "the kernel sender stopped");
+            assertTrue(read(flood).startsWith("reset"), "round " + round + ": the stack reset the killed"
+                    + " application's connection: " + read(flood));
+            await("the stack forgot the application", () -> appRows(new ControlRequest.ShowApp()) == 0, 30);
         }
-        assertTrue(sender.waitFor(60, TimeUnit.SECONDS), "the kernel sender stopped");
-        assertTrue(read("flood.log").startsWith("reset"), "the stack reset the killed application's connection: "
-                + read("flood.log"));
-        await("the stack forgot the application", () -> appRows(new ControlRequest.ShowApp()) == 0, 30);
+        assertEquals(0, appRows(new ControlRequest.ShowSession(false)), "no session left");
         assertEquals(0, appRows(new ControlRequest.ShowSegment()), "no segment left");
         assertEquals(0, appRows(new ControlRequest.ShowMq()), "no queue left");
         // At most the baseline's count (a control connection counted in it may have closed since), and no memfd.
-        await(() -> "the stack closed the application's descriptors: before " + baselineList + "\nnow "
+        await(() -> "the stack closed the applications' descriptors: before " + baselineList + "\nnow "
                 + fdList(daemon.pid()), () -> openFds(daemon.pid()) <= baselineFds
                 && !fdList(daemon.pid()).contains("memfd:"), 30);
         await("every packet buffer came back", () -> buffersInUse() == baselineBuffers, 30);
