@@ -1,17 +1,10 @@
 package io.sluice.session.daemon;
 
-import java.util.List;
-import java.util.ArrayList;
-import io.sluice.session.segment.SegmentLimits;
-import io.sluice.core.sys.NativeFd;
 import io.sluice.core.config.ConfigException;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.stack.Stack;
 import io.sluice.session.attach.AttachServer;
-import io.sluice.session.attach.MemfdAttachHandler;
-import io.sluice.session.attach.NamespaceTable;
-import io.sluice.session.stack.SessionLayer;
 import io.sluice.session.control.ControlClient;
 import io.sluice.session.control.ControlServer;
 import java.io.IOException;
@@ -123,13 +116,8 @@ public final class StackDaemon {
         }
         ControlServer control = null;
         AttachServer attach = null;
-        List<NativeFd> wakeups = new ArrayList<>();
-        for (int w = 0; w < stack.engine().workerCount(); w++) {
-            wakeups.add(stack.engine().wakeupFd(w));
-        }
-        MemfdAttachHandler applications = new MemfdAttachHandler(SegmentLimits.DEFAULT, wakeups);
         // The session layer adds its node to the workers' graphs, so it is made before the stack starts.
-        SessionLayer sessions = config.session().useAppSocketApi() ? new SessionLayer(stack, applications) : null;
+        SessionHost host = SessionHost.prepare(stack, config.session().useAppSocketApi());
         Thread hook = Thread.ofPlatform().name("sluice-shutdown").unstarted(this::onShutdown);
         try {
             stack.start();
@@ -137,16 +125,10 @@ public final class StackDaemon {
             Path socket = config.unix().cliListen().isPresent() ? ControlServer.socketPath(config.unix().cliListen()
                     .get()) : DEFAULT_CLI_SOCKET;
             Files.createDirectories(socket.getParent());
-            control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, applications,
-                    sessions));
+            control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, host.applications(),
+                    host.sessions()));
             if (config.session().useAppSocketApi()) {
-                NamespaceTable namespaces = new NamespaceTable();
-                for (StackConfig.AppNamespace namespace : config.namespaces()) {
-                    namespaces.add(namespace.id(), namespace.secret());
-                }
-                attach = AttachServer.start(config.session(), config.unix().gid(), namespaces,
-                        sessions.attachHandler());
-                applications.announceThrough(attach);
+                attach = host.serve(config);
             }
             // SIGINT and SIGTERM ask the main thread to stop, which cleans up and exits 0; the hook covers other
             // exits (System.exit elsewhere, SIGHUP) and waits for the same clean-up.
@@ -171,15 +153,9 @@ public final class StackDaemon {
             return 1;
         } finally {
             try {
-                if (attach != null) {
-                    attach.close(); // detaches every application
-                }
+                host.close(); // detaches every application
             } catch (IOException e) {
                 err.println("sluice stack: closing the attach socket: " + e.getMessage());
-            }
-            applications.close();
-            if (sessions != null) {
-                sessions.close();
             }
             try {
                 if (control != null) {
