@@ -21,6 +21,7 @@ public final class Benchmarks {
         register(new EngineBenchmark());
         register(new PingBenchmark());
         register(new TcpBenchmark());
+        register(new CutThroughBenchmark());
     }
 
     private Benchmarks() {}

@@ -77,6 +77,17 @@ class BenchmarkSmokeTest {
         assertTrue(Double.parseDouble(m.group(1)) > 0, "Sluice moved data: " + last);
     }
 
+    /** Two application JVMs and a stack in this one: the session must be cut through, or the program fails. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void cutThroughQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("cut-through");
+        Matcher m = Pattern.compile("bench cut-through: sluice " + NUMBER + " Gbit/s, kernel-loopback " + NUMBER
+                + " Gbit/s, ratio " + NUMBER).matcher(last);
+        assertTrue(m.matches(), "last line: " + last);
+        assertPositive(m, 3);
+    }
+
     @Test
     void unknownOptionIsAUsageError() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -10,6 +10,7 @@ import io.sluice.session.msg.SessionStatus;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 
 /**
  * A session as its application sees it: bytes go into the tx FIFO and come out of the rx FIFO, both in shared
@@ -17,7 +18,9 @@ import java.nio.ByteBuffer;
  * one TX event and the stack reads everything it finds.
  *
  * <p>The rules each side keeps (see {@link ByteFifo}): a writer enqueues, then posts an event only if
- * {@link ByteFifo#setEvent()} says it raised the flag; a reader clears the flag before it reads. A writer that finds
+ * {@link ByteFifo#setEvent()} says it raised the flag; the reader clears the flag when it drains that event, before
+ * it reads (so the flag is set exactly while an event is queued or being posted, and reads between drains raise no
+ * more events). A writer that finds
  * the tx FIFO full asks for a dequeue notification and waits for TX_SPACE; a reader that frees space the stack asked
  * to hear about (its receive window had closed) posts DEQUEUED.
  *
@@ -49,6 +52,9 @@ public final class AppSession {
     private boolean writeShut;
     private boolean closing;
     private boolean cleanedUp;
+    /** What the blocking calls wait for, made once: a wait allocates nothing. */
+    private final BooleanSupplier readableOrEnded = () -> rx().readableBytes() > 0 || peerClosed || resetStatus != null;
+    private final BooleanSupplier writableOrEnded = () -> tx().freeSpace() > 0 || resetStatus != null;
 
     AppSession(AppWorker worker, long handle, MessageQueue stackQueue, ByteFifo rx, ByteFifo tx, int remoteAddress,
             int remotePort, int localAddress, int localPort) {
@@ -119,14 +125,15 @@ public final class AppSession {
         if (n != 0 || length == 0) {
             return n;
         }
-        worker.waitUntil(() -> rx.readableBytes() > 0 || peerClosed || resetStatus != null, timeoutMillis);
+        worker.waitUntil(readableOrEnded, timeoutMillis);
         return read(destination, offset, length);
     }
 
     private int beforeRead() throws SessionException {
         requireUsable();
         readable = false;
-        rx.clearEvent(); // before reading: bytes that arrive after this raise a new RX
+        // The event flag is cleared where the RX event is drained (AppWorker.poll), not here: a flag cleared by a read
+        // with its event still queued would let the writer post one RX per read into a queue nobody drains meanwhile.
         return rx.readableBytes();
     }
 
@@ -189,7 +196,7 @@ public final class AppSession {
                 throw new SessionException(SessionStatus.TIMED_OUT, this + ": " + (length - done) + " of " + length
                         + " bytes not taken within " + timeoutMillis + " ms");
             }
-            worker.waitUntil(() -> tx.freeSpace() > 0 || resetStatus != null, Math.min(left, 1_000));
+            worker.waitUntil(writableOrEnded, Math.min(left, 1_000));
         }
     }
 
@@ -269,7 +276,11 @@ public final class AppSession {
 
     // ------------------------------------------------------------------------------------------------ state
 
+    /** An RX event was drained: clear the FIFO's event flag (before the reads it announces), note the session. */
     void markReadable() {
+        if (channel == null) {
+            rx.clearEvent(); // the channel clears its own in CutThroughEnd.drain
+        }
         readable = true;
     }
 
@@ -314,6 +325,14 @@ public final class AppSession {
     /** @return whether the session is cut through shared memory with an application on the same stack */
     public boolean isCutThrough() {
         return channel != null;
+    }
+
+    private ByteFifo rx() {
+        return rx;
+    }
+
+    private ByteFifo tx() {
+        return tx;
     }
 
     CutThroughEnd channel() {

@@ -1,0 +1,149 @@
+package io.sluice.examples.bench;
+
+import io.sluice.core.wire.Ip4Address;
+import io.sluice.session.app.AppListener;
+import io.sluice.session.app.AppSession;
+import io.sluice.session.app.AppWorker;
+import io.sluice.session.app.SessionApplication;
+import io.sluice.session.attach.AttachMessage;
+import io.sluice.session.msg.SessionMessage;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+
+/**
+ * One side of {@code bench cut-through}, in its own JVM: a stream of {@link #WRITE_BYTES} writes from a sender to
+ * a receiver for a given time, through a Sluice session (the session layer's application API) or a kernel loopback
+ * TCP connection (NIO, blocking). The receiver prints {@code ready} once it listens and, at the end of the stream,
+ * {@code result <bytes> <nanos> <bytes allocated per read>}: the time runs from the first byte to the end of stream.
+ *
+ * <pre>
+ * sluice-recv SOCKET PORT          sluice-send SOCKET ADDRESS PORT SECONDS
+ * kernel-recv PORT                 kernel-send PORT SECONDS
+ * </pre>
+ */
+public final class StreamPeer {
+
+    static final int WRITE_BYTES = 128 << 10;
+    static final int FIFO_BYTES = 4 << 20;
+    private static final int TIMEOUT_MILLIS = 30_000;
+
+    private StreamPeer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "sluice-recv" -> sluiceReceive(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "sluice-send" -> sluiceSend(Path.of(args[1]), Ip4Address.parse(args[2]).bits(),
+                    Integer.parseInt(args[3]), Double.parseDouble(args[4]));
+            case "kernel-recv" -> kernelReceive(Integer.parseInt(args[1]));
+            case "kernel-send" -> kernelSend(Integer.parseInt(args[1]), Double.parseDouble(args[2]));
+            default -> throw new IllegalArgumentException("mode " + args[0]);
+        }
+    }
+
+    private static SessionApplication attach(Path socket, String name) throws Exception {
+        return SessionApplication.attach(socket, new AttachMessage.Attach(name, "", 0, FIFO_BYTES, FIFO_BYTES,
+                64 << 20, 1024, true, false));
+    }
+
+    private static void sluiceReceive(Path socket, int port) throws Exception {
+        try (SessionApplication app = attach(socket, "stream-recv")) {
+            AppWorker worker = app.firstWorker();
+            AppListener listener = worker.listen(0, port, 4, SessionMessage.FLAG_SCOPE_LOCAL, TIMEOUT_MILLIS);
+            System.out.println("ready");
+            AppSession session = worker.accept(listener, TIMEOUT_MILLIS);
+            if (session == null || !session.isCutThrough()) {
+                throw new IllegalStateException("no cut-through session arrived: " + session);
+            }
+            byte[] buffer = new byte[WRITE_BYTES];
+            long bytes = 0;
+            long reads = 0;
+            long first = 0;
+            long allocatedBefore = allocated();
+            while (true) {
+                int n = session.readWait(buffer, 0, buffer.length, TIMEOUT_MILLIS);
+                if (n < 0) {
+                    break;
+                }
+                if (n == 0) {
+                    throw new IllegalStateException("nothing for " + TIMEOUT_MILLIS + " ms after " + bytes);
+                }
+                if (first == 0) {
+                    first = System.nanoTime();
+                }
+                bytes += n;
+                reads++;
+            }
+            long nanos = System.nanoTime() - first;
+            long perRead = (allocated() - allocatedBefore) / Math.max(1, reads);
+            System.out.println("result " + bytes + " " + nanos + " " + perRead);
+            session.close();
+            session.awaitCleanup(TIMEOUT_MILLIS);
+        }
+    }
+
+    private static void sluiceSend(Path socket, int address, int port, double seconds) throws Exception {
+        try (SessionApplication app = attach(socket, "stream-send")) {
+            AppSession session = app.firstWorker().connect(address, port, TIMEOUT_MILLIS);
+            byte[] chunk = new byte[WRITE_BYTES];
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                session.writeFully(chunk, 0, chunk.length, TIMEOUT_MILLIS);
+            }
+            session.close();
+            session.awaitCleanup(TIMEOUT_MILLIS);
+        }
+    }
+
+    private static void kernelReceive(int port) throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress("127.0.0.1", port));
+            System.out.println("ready");
+            try (SocketChannel channel = server.accept()) {
+                ByteBuffer buffer = ByteBuffer.allocateDirect(WRITE_BYTES);
+                long bytes = 0;
+                long reads = 0;
+                long first = 0;
+                long allocatedBefore = allocated();
+                while (true) {
+                    buffer.clear();
+                    int n = channel.read(buffer);
+                    if (n < 0) {
+                        break;
+                    }
+                    if (first == 0) {
+                        first = System.nanoTime();
+                    }
+                    bytes += n;
+                    reads++;
+                }
+                long nanos = System.nanoTime() - first;
+                System.out.println("result " + bytes + " " + nanos + " " + (allocated() - allocatedBefore)
+                        / Math.max(1, reads));
+            }
+        }
+    }
+
+    private static void kernelSend(int port, double seconds) throws Exception {
+        try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+            ByteBuffer chunk = ByteBuffer.allocateDirect(WRITE_BYTES);
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                chunk.clear();
+                while (chunk.hasRemaining()) {
+                    channel.write(chunk);
+                }
+            }
+        }
+    }
+
+    /** Bytes this thread has allocated on the heap so far. */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+    }
+}
