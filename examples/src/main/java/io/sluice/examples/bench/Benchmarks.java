@@ -22,6 +22,7 @@ public final class Benchmarks {
         register(new PingBenchmark());
         register(new TcpBenchmark());
         register(new CutThroughBenchmark());
+        register(new RrBenchmark());
     }
 
     private Benchmarks() {}

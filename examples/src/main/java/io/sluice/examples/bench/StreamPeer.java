@@ -9,10 +9,12 @@ import io.sluice.session.attach.AttachMessage;
 import io.sluice.session.msg.SessionMessage;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * One side of {@code bench cut-through}, in its own JVM: a stream of {@link #WRITE_BYTES} writes from a sender to
@@ -20,15 +22,24 @@ import java.nio.file.Path;
  * TCP connection (NIO, blocking). The receiver prints {@code ready} once it listens and, at the end of the stream,
  * {@code result <bytes> <nanos> <bytes allocated per read>}: the time runs from the first byte to the end of stream.
  *
+ * <p>For {@code bench rr}: an echo server and a client that sends {@link #RR_BYTES} and waits for them back, for a
+ * given time, waiting either by busy-polling ({@code poll}) or by sleeping on the worker's eventfd after a short
+ * spin ({@code eventfd}); the client prints {@code result <round trips> <nanos> <p50 ns> <p99 ns>}.
+ *
  * <pre>
  * sluice-recv SOCKET PORT          sluice-send SOCKET ADDRESS PORT SECONDS
  * kernel-recv PORT                 kernel-send PORT SECONDS
+ * sluice-echo SOCKET PORT MODE     sluice-ping SOCKET ADDRESS PORT SECONDS MODE
+ * kernel-echo PORT                 kernel-ping PORT SECONDS
  * </pre>
  */
 public final class StreamPeer {
 
     static final int WRITE_BYTES = 128 << 10;
     static final int FIFO_BYTES = 4 << 20;
+    static final int RR_BYTES = 64;
+    /** Latency samples kept (the first round trips after warm-up). */
+    private static final int SAMPLES = 1 << 20;
     private static final int TIMEOUT_MILLIS = 30_000;
 
     private StreamPeer() {
@@ -41,6 +52,11 @@ public final class StreamPeer {
                     Integer.parseInt(args[3]), Double.parseDouble(args[4]));
             case "kernel-recv" -> kernelReceive(Integer.parseInt(args[1]));
             case "kernel-send" -> kernelSend(Integer.parseInt(args[1]), Double.parseDouble(args[2]));
+            case "sluice-echo" -> sluiceEcho(Path.of(args[1]), Integer.parseInt(args[2]), args[3].equals("poll"));
+            case "sluice-ping" -> sluicePing(Path.of(args[1]), Ip4Address.parse(args[2]).bits(),
+                    Integer.parseInt(args[3]), Double.parseDouble(args[4]), args[5].equals("poll"));
+            case "kernel-echo" -> kernelEcho(Integer.parseInt(args[1]));
+            case "kernel-ping" -> kernelPing(Integer.parseInt(args[1]), Double.parseDouble(args[2]));
             default -> throw new IllegalArgumentException("mode " + args[0]);
         }
     }
@@ -139,6 +155,133 @@ public final class StreamPeer {
                 }
             }
         }
+    }
+
+    private static void sluiceEcho(Path socket, int port, boolean poll) throws Exception {
+        try (SessionApplication app = attach(socket, "rr-echo")) {
+            AppWorker worker = app.firstWorker();
+            AppListener listener = worker.listen(0, port, 4, SessionMessage.FLAG_SCOPE_LOCAL, TIMEOUT_MILLIS);
+            System.out.println("ready");
+            AppSession session = worker.accept(listener, TIMEOUT_MILLIS);
+            byte[] message = new byte[RR_BYTES];
+            while (readMessage(worker, session, message, poll)) {
+                session.write(message, 0, RR_BYTES); // 64 bytes always fit: the client waits for each answer
+            }
+            session.close();
+        }
+    }
+
+    private static void sluicePing(Path socket, int address, int port, double seconds, boolean poll)
+            throws Exception {
+        try (SessionApplication app = attach(socket, "rr-ping")) {
+            AppWorker worker = app.firstWorker();
+            AppSession session = worker.connect(address, port, TIMEOUT_MILLIS);
+            byte[] message = new byte[RR_BYTES];
+            long[] samples = new long[SAMPLES];
+            long count = 0;
+            long start = System.nanoTime();
+            long end = start + (long) (seconds * 1e9);
+            long now = start;
+            while (now < end) {
+                session.write(message, 0, RR_BYTES);
+                if (!readMessage(worker, session, message, poll)) {
+                    throw new IllegalStateException("the echo server closed");
+                }
+                long after = System.nanoTime();
+                samples[(int) (count % SAMPLES)] = after - now;
+                count++;
+                now = after;
+            }
+            report(count, now - start, samples);
+            session.close();
+            session.awaitCleanup(TIMEOUT_MILLIS);
+        }
+    }
+
+    /** Reads one whole message, busy-polling or sleeping between tries; false at end of stream. */
+    private static boolean readMessage(AppWorker worker, AppSession session, byte[] message, boolean poll)
+            throws Exception {
+        int got = 0;
+        long deadline = System.nanoTime() + TIMEOUT_MILLIS * 1_000_000L;
+        while (got < RR_BYTES) {
+            int n = session.read(message, got, RR_BYTES - got);
+            if (n < 0) {
+                return false;
+            }
+            if (n > 0) {
+                got += n;
+                continue;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no answer for " + TIMEOUT_MILLIS + " ms");
+            }
+            worker.poll();
+            if (!poll && session.readableBytes() == 0 && !session.isPeerClosed()) {
+                worker.await(100);
+            }
+        }
+        return true;
+    }
+
+    private static void kernelEcho(int port) throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress("127.0.0.1", port));
+            System.out.println("ready");
+            try (SocketChannel channel = server.accept()) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ByteBuffer message = ByteBuffer.allocateDirect(RR_BYTES);
+                while (true) {
+                    message.clear();
+                    while (message.hasRemaining()) {
+                        if (channel.read(message) < 0) {
+                            return;
+                        }
+                    }
+                    message.flip();
+                    while (message.hasRemaining()) {
+                        channel.write(message);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void kernelPing(int port, double seconds) throws Exception {
+        try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ByteBuffer message = ByteBuffer.allocateDirect(RR_BYTES);
+            long[] samples = new long[SAMPLES];
+            long count = 0;
+            long start = System.nanoTime();
+            long end = start + (long) (seconds * 1e9);
+            long now = start;
+            while (now < end) {
+                message.clear();
+                while (message.hasRemaining()) {
+                    channel.write(message);
+                }
+                message.clear();
+                while (message.hasRemaining()) {
+                    if (channel.read(message) < 0) {
+                        throw new IllegalStateException("the echo server closed");
+                    }
+                }
+                long after = System.nanoTime();
+                samples[(int) (count % SAMPLES)] = after - now;
+                count++;
+                now = after;
+            }
+            report(count, now - start, samples);
+        }
+    }
+
+    /** Prints {@code result <round trips> <nanos> <p50> <p99>} from the kept samples. */
+    private static void report(long count, long nanos, long[] samples) {
+        long[] kept = Arrays.copyOf(samples, (int) Math.min(count, SAMPLES));
+        Arrays.sort(kept);
+        long p50 = kept.length == 0 ? 0 : kept[kept.length / 2];
+        long p99 = kept.length == 0 ? 0 : kept[Math.min(kept.length - 1, (int) (kept.length * 0.99))];
+        System.out.println("result " + count + " " + nanos + " " + p50 + " " + p99);
     }
 
     /** Bytes this thread has allocated on the heap so far. */

@@ -89,6 +89,18 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void rrQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("rr");
+        Matcher m = Pattern.compile("bench rr: sluice-poll (\\d+) rt/s, sluice-eventfd (\\d+) rt/s, kernel-loopback"
+                + " (\\d+) rt/s, ratio " + NUMBER).matcher(last);
+        assertTrue(m.matches(), "last line: " + last);
+        for (int group = 1; group <= 3; group++) {
+            assertTrue(Long.parseLong(m.group(group)) > 0, "every contender made round trips: " + last);
+        }
+    }
+
+    @Test
     void unknownOptionIsAUsageError() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Benchmarks.command(new String[] {"fifo", "--fast"}, System.out,
