@@ -1,0 +1,220 @@
+package io.sluice.comms;
+
+import io.sluice.core.config.VclConfig;
+import io.sluice.session.app.AppWorker;
+import io.sluice.session.app.SessionApplication;
+import io.sluice.session.attach.AttachClient;
+import io.sluice.session.attach.AttachException;
+import io.sluice.session.attach.AttachMessage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An application attached to a stack: the entry point of the library.
+ *
+ * <p>Threads and workers: each thread that uses the attachment gets a worker of its own (a message queue and
+ * an eventfd at the stack), registered on its first use; the first such thread gets the worker made at attach.
+ * A worker, and every session made on it, belongs to that one thread. A thread gives its worker back with
+ * {@link #releaseThread()}; a thread that ended without doing so has its worker given back at the next call
+ * that looks up a worker, and every worker goes at {@link #close()}.
+ */
+public final class Sluice implements AutoCloseable {
+
+    private final SessionApplication application;
+    private final Map<Thread, AppWorker> workersByThread = new HashMap<>();
+    /** The attach's own worker once its thread ended or released it: given to the next new thread. */
+    private AppWorker spareFirst;
+    private boolean closed;
+
+    private Sluice(SessionApplication application) {
+        this.application = application;
+        this.spareFirst = application.firstWorker();
+    }
+
+    /**
+     * Attaches with the {@code vcl.conf} named by the system property {@code sluice.vcl.config} or the
+     * environment variable {@code VCL_CONFIG} (or {@code /etc/vpp/vcl.conf}, or the defaults when that does not
+     * exist).
+     *
+     * @param name the application's name, as the stack shows it
+     * @return the attached application
+     * @throws io.sluice.core.config.ConfigException naming the file and line of a bad configuration
+     * @throws SluiceException {@code NOT_ATTACHED} when no stack answers or it refuses
+     */
+    public static Sluice attach(String name) throws SluiceException {
+        return attach(name, VclConfig.fromEnvironment());
+    }
+
+    /**
+     * Attaches with a configuration built in code.
+     *
+     * @param name the application's name, as the stack shows it
+     * @param vcl the configuration
+     * @return the attached application
+     * @throws SluiceException {@code NOT_ATTACHED} when no stack answers or it refuses
+     */
+    public static Sluice attach(String name, VclConfig vcl) throws SluiceException {
+        Objects.requireNonNull(name, "name");
+        String what = "attaching application '" + name + "' at " + AttachClient.socketPath(vcl);
+        try {
+            return new Sluice(SessionApplication.attach(AttachClient.socketPath(vcl),
+                    AttachMessage.Attach.of(name, vcl)));
+        } catch (AttachException e) {
+            throw SluiceException.of(what, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED,
+                    what + ": " + e.getMessage() + " (is the stack running, and is app-socket-api right?)", e);
+        }
+    }
+
+    /** @return the application's name */
+    public String name() {
+        return application.name();
+    }
+
+    /**
+     * The calling thread's worker, registered on first use (ADD_WORKER). Gives back the workers of threads that
+     * ended first.
+     *
+     * @return the worker, to be used on this thread only
+     * @throws SluiceException {@code CLOSED} after {@link #close()}, {@code NOT_ATTACHED} if the stack refuses
+     */
+    public synchronized AppWorker worker() throws SluiceException {
+        requireOpen();
+        Thread thread = Thread.currentThread();
+        AppWorker worker = workersByThread.get(thread);
+        if (worker != null) {
+            return worker;
+        }
+        releaseEndedThreads();
+        if (spareFirst != null) {
+            worker = spareFirst;
+            spareFirst = null;
+        } else {
+            worker = addWorker(thread);
+        }
+        workersByThread.put(thread, worker);
+        return worker;
+    }
+
+    /**
+     * Gives the calling thread's worker back (DEL_WORKER), if it has one; its sessions must be closed first.
+     *
+     * @throws SluiceException {@code NOT_ATTACHED} if the stack refuses
+     */
+    public synchronized void releaseThread() throws SluiceException {
+        if (!closed) {
+            release(Thread.currentThread());
+        }
+    }
+
+    /** @return the low-level attachment this wraps */
+    SessionApplication application() {
+        return application;
+    }
+
+    /** @return how many threads hold a worker now */
+    public synchronized int threadCount() {
+        return workersByThread.size();
+    }
+
+    /**
+     * Checks that a worker belongs to the calling thread.
+     *
+     * @param worker the worker a session was made on
+     * @param what the thing being used, for the message
+     * @throws SluiceException {@code WRONG_THREAD} naming both threads
+     */
+    synchronized void requireOwnedByCurrentThread(AppWorker worker, String what) throws SluiceException {
+        Thread current = Thread.currentThread();
+        if (workersByThread.get(current) == worker) {
+            return;
+        }
+        Thread owner = null;
+        for (Map.Entry<Thread, AppWorker> entry : workersByThread.entrySet()) {
+            if (entry.getValue() == worker) {
+                owner = entry.getKey();
+            }
+        }
+        throw new SluiceException(SluiceException.Code.WRONG_THREAD, what + " belongs to worker " + worker.index()
+                + " of thread '" + (owner == null ? "<none>" : owner.getName()) + "' but was used from thread '"
+                + current.getName() + "': use each session on the thread that made it");
+    }
+
+    /** Detaches: every worker and session goes. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        workersByThread.clear();
+        spareFirst = null;
+        application.close();
+    }
+
+    /** @return whether {@link #close()} was called */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private void releaseEndedThreads() throws SluiceException {
+        List<Thread> ended = new ArrayList<>();
+        for (Thread thread : workersByThread.keySet()) {
+            if (!thread.isAlive()) {
+                ended.add(thread);
+            }
+        }
+        for (Thread thread : ended) {
+            release(thread);
+        }
+    }
+
+    private void release(Thread thread) throws SluiceException {
+        AppWorker worker = workersByThread.remove(thread);
+        if (worker == null) {
+            return;
+        }
+        // The attach's own worker stays for the application's life; it waits for the next thread.
+        if (worker == application.firstWorker()) {
+            spareFirst = worker;
+            return;
+        }
+        try {
+            application.removeWorker(worker);
+        } catch (AttachException e) {
+            throw SluiceException.of("giving back worker " + worker.index() + " of thread '" + thread.getName()
+                    + "'", e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "giving back worker " + worker.index()
+                    + " of thread '" + thread.getName() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private AppWorker addWorker(Thread thread) throws SluiceException {
+        try {
+            return application.addWorker();
+        } catch (AttachException e) {
+            throw SluiceException.of("adding a worker for thread '" + thread.getName() + "'", e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "adding a worker for thread '"
+                    + thread.getName() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private void requireOpen() throws SluiceException {
+        if (closed) {
+            throw new SluiceException(SluiceException.Code.CLOSED, "application '" + application.name()
+                    + "' was closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sluice[" + application + "]";
+    }
+}
