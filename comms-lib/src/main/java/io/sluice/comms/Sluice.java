@@ -1,17 +1,21 @@
 package io.sluice.comms;
 
+import io.sluice.core.config.StackConfig;
 import io.sluice.core.config.VclConfig;
 import io.sluice.session.app.AppWorker;
 import io.sluice.session.app.SessionApplication;
 import io.sluice.session.attach.AttachClient;
 import io.sluice.session.attach.AttachException;
 import io.sluice.session.attach.AttachMessage;
+import io.sluice.session.daemon.StackHost;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An application attached to a stack: the entry point of the library.
@@ -25,6 +29,8 @@ import java.util.Objects;
 public final class Sluice implements AutoCloseable {
 
     private final SessionApplication application;
+    /** The stack this JVM runs for itself in embedded mode, stopped at close; null when attached to a daemon. */
+    private StackHost embeddedStack;
     private final Map<Thread, AppWorker> workersByThread = new HashMap<>();
     /** The attach's own worker once its thread ended or released it: given to the next new thread. */
     private AppWorker spareFirst;
@@ -69,6 +75,52 @@ public final class Sluice implements AutoCloseable {
             throw new SluiceException(SluiceException.Code.NOT_ATTACHED,
                     what + ": " + e.getMessage() + " (is the stack running, and is app-socket-api right?)", e);
         }
+    }
+
+    /**
+     * Embedded mode: starts a stack, its session layer and attach socket inside this JVM (as {@code bin/sluice
+     * stack} does in a process of its own) and attaches to it; {@link #close()} detaches and stops the stack.
+     *
+     * @param name the application's name, as the stack shows it
+     * @param startup the stack's configuration: needs {@code session { use-app-socket-api }} and at least one
+     *     worker thread ({@code cpu { workers N }}), as no thread of the application runs the graph
+     * @param vcl the application's configuration; its {@code app-socket-api} is replaced by the stack's socket
+     * @return the attached application
+     * @throws IllegalArgumentException when the configuration cannot serve an embedded application
+     * @throws SluiceException {@code NOT_ATTACHED} when the stack cannot start or the attach fails
+     */
+    public static Sluice embedded(String name, StackConfig startup, VclConfig vcl) throws SluiceException {
+        if (!startup.session().useAppSocketApi()) {
+            throw new IllegalArgumentException("embedded stack for '" + name
+                    + "': startup configuration needs session { use-app-socket-api }");
+        }
+        StackHost host;
+        try {
+            host = StackHost.start(startup);
+        } catch (IOException | RuntimeException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "embedded stack for '" + name
+                    + "' did not start: " + e.getMessage(), e);
+        }
+        try {
+            if (host.stack().engine().config().singleThread()) {
+                throw new IllegalArgumentException("embedded stack for '" + name + "': needs cpu { workers N } with"
+                        + " N >= 1 (single-thread mode needs a thread of its own running the graph)");
+            }
+            Path socket = host.attachSocket().orElseThrow();
+            Sluice sluice = attach(name, new VclConfig(vcl.rxFifoSize(), vcl.txFifoSize(), vcl.segmentSize(),
+                    vcl.addSegmentSize(), Optional.of(socket), vcl.useMqEventfd(), vcl.eventQueueSize(),
+                    vcl.namespaceId(), vcl.namespaceSecret(), vcl.appScopeLocal(), vcl.appScopeGlobal()));
+            sluice.embeddedStack = host;
+            return sluice;
+        } catch (SluiceException | RuntimeException e) {
+            host.close(problem -> e.addSuppressed(new IOException(problem)));
+            throw e;
+        }
+    }
+
+    /** @return the stack this JVM runs in embedded mode, if it is one */
+    public Optional<StackHost> embeddedStack() {
+        return Optional.ofNullable(embeddedStack);
     }
 
     /** @return the application's name */
@@ -155,6 +207,10 @@ public final class Sluice implements AutoCloseable {
         workersByThread.clear();
         spareFirst = null;
         application.close();
+        if (embeddedStack != null) {
+            embeddedStack.close(problem -> System.getLogger(Sluice.class.getName())
+                    .log(System.Logger.Level.WARNING, "stopping the embedded stack of '" + name() + "': " + problem));
+        }
     }
 
     /** @return whether {@link #close()} was called */

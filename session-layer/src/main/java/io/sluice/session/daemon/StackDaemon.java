@@ -1,19 +1,10 @@
 package io.sluice.session.daemon;
 
-import java.util.List;
-import java.util.ArrayList;
-import io.sluice.session.segment.SegmentLimits;
-import io.sluice.core.sys.NativeFd;
 import io.sluice.core.config.ConfigException;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.stack.Stack;
-import io.sluice.session.attach.AttachServer;
-import io.sluice.session.attach.MemfdAttachHandler;
-import io.sluice.session.attach.NamespaceTable;
-import io.sluice.session.stack.SessionLayer;
 import io.sluice.session.control.ControlClient;
-import io.sluice.session.control.ControlServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -110,9 +101,9 @@ public final class StackDaemon {
     }
 
     private int serve(StackConfig config, PrintStream out, PrintStream err) {
-        Stack stack;
+        StackHost host;
         try {
-            stack = Stack.create(config);
+            host = StackHost.start(config);
         } catch (IOException | RuntimeException e) {
             err.println("sluice stack: " + e.getMessage());
             String reason = HostLink.tapUnavailableReason();
@@ -121,39 +112,16 @@ public final class StackDaemon {
             }
             return 1;
         }
-        ControlServer control = null;
-        AttachServer attach = null;
-        List<NativeFd> wakeups = new ArrayList<>();
-        for (int w = 0; w < stack.engine().workerCount(); w++) {
-            wakeups.add(stack.engine().wakeupFd(w));
-        }
-        MemfdAttachHandler applications = new MemfdAttachHandler(SegmentLimits.DEFAULT, wakeups);
-        // The session layer adds its node to the workers' graphs, so it is made before the stack starts.
-        SessionLayer sessions = config.session().useAppSocketApi() ? new SessionLayer(stack, applications) : null;
+        Stack stack = host.stack();
         Thread hook = Thread.ofPlatform().name("sluice-shutdown").unstarted(this::onShutdown);
         try {
-            stack.start();
             running = stack;
-            Path socket = config.unix().cliListen().isPresent() ? ControlServer.socketPath(config.unix().cliListen()
-                    .get()) : DEFAULT_CLI_SOCKET;
-            Files.createDirectories(socket.getParent());
-            control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, applications,
-                    sessions));
-            if (config.session().useAppSocketApi()) {
-                NamespaceTable namespaces = new NamespaceTable();
-                for (StackConfig.AppNamespace namespace : config.namespaces()) {
-                    namespaces.add(namespace.id(), namespace.secret());
-                }
-                attach = AttachServer.start(config.session(), config.unix().gid(), namespaces,
-                        sessions.attachHandler());
-                applications.announceThrough(attach);
-            }
             // SIGINT and SIGTERM ask the main thread to stop, which cleans up and exits 0; the hook covers other
             // exits (System.exit elsewhere, SIGHUP) and waits for the same clean-up.
             Signal.handle(new Signal("INT"), signal -> requestStop());
             Signal.handle(new Signal("TERM"), signal -> requestStop());
             Runtime.getRuntime().addShutdownHook(hook);
-            out.println(describe(stack, control.path(), Optional.ofNullable(attach).map(AttachServer::path)));
+            out.println(describe(stack, host.controlSocket(), host.attachSocket()));
             out.flush();
             if (stack.engine().config().singleThread()) {
                 while (!stopping) {
@@ -163,36 +131,14 @@ public final class StackDaemon {
                 stopRequested.await();
             }
             return 0;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             err.println("sluice stack: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
-            try {
-                if (attach != null) {
-                    attach.close(); // detaches every application
-                }
-            } catch (IOException e) {
-                err.println("sluice stack: closing the attach socket: " + e.getMessage());
-            }
-            applications.close();
-            if (sessions != null) {
-                sessions.close();
-            }
-            try {
-                if (control != null) {
-                    control.close();
-                }
-            } catch (IOException e) {
-                err.println("sluice stack: closing the control socket: " + e.getMessage());
-            }
-            try {
-                stack.close();
-            } catch (RuntimeException e) {
-                err.println("sluice stack: " + e.getMessage());
-            }
+            host.close(problem -> err.println("sluice stack: " + problem));
             out.println("sluice stack: stopped");
             out.flush();
             stopped.countDown();
