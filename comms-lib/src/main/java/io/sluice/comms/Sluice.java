@@ -2,12 +2,15 @@ package io.sluice.comms;
 
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.config.VclConfig;
+import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.app.AppWorker;
 import io.sluice.session.app.SessionApplication;
+import io.sluice.session.app.SessionException;
 import io.sluice.session.attach.AttachClient;
 import io.sluice.session.attach.AttachException;
 import io.sluice.session.attach.AttachMessage;
 import io.sluice.session.daemon.StackHost;
+import io.sluice.session.msg.SessionMessage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +30,9 @@ import java.util.Optional;
  * that looks up a worker, and every worker goes at {@link #close()}.
  */
 public final class Sluice implements AutoCloseable {
+
+    /** How long a listen waits for the stack's answer. */
+    private static final int REPLY_TIMEOUT_MILLIS = 5_000;
 
     private final SessionApplication application;
     /** The stack this JVM runs for itself in embedded mode, stopped at close; null when attached to a daemon. */
@@ -175,26 +181,47 @@ public final class Sluice implements AutoCloseable {
     }
 
     /**
-     * Checks that a worker belongs to the calling thread.
+     * Binds and listens on the calling thread's worker, for local (cut-through) and global connections.
      *
-     * @param worker the worker a session was made on
-     * @param what the thing being used, for the message
-     * @throws SluiceException {@code WRONG_THREAD} naming both threads
+     * @param address the local address, {@link Ip4Address#ANY} for all of the stack's
+     * @param port the port
+     * @param backlog connections that may wait for accept
+     * @return the listener, owned by this thread
+     * @throws SluiceException ADDRESS (in use or not the stack's), TIMED_OUT when the stack does not answer
      */
-    synchronized void requireOwnedByCurrentThread(AppWorker worker, String what) throws SluiceException {
-        Thread current = Thread.currentThread();
-        if (workersByThread.get(current) == worker) {
-            return;
+    public SluiceListener listen(int address, int port, int backlog) throws SluiceException {
+        AppWorker worker = worker();
+        try {
+            return new SluiceListener(worker.listen(address, port, backlog,
+                    SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL, REPLY_TIMEOUT_MILLIS),
+                    Thread.currentThread());
+        } catch (SessionException e) {
+            throw SluiceException.of("listening on " + Ip4Address.format(address) + ":" + port, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "listening on " + Ip4Address.format(address)
+                    + ":" + port + ": " + e.getMessage(), e);
         }
-        Thread owner = null;
-        for (Map.Entry<Thread, AppWorker> entry : workersByThread.entrySet()) {
-            if (entry.getValue() == worker) {
-                owner = entry.getKey();
-            }
+    }
+
+    /**
+     * Connects from the calling thread's worker and waits until the connection is up or failed.
+     *
+     * @param address the remote address
+     * @param port the remote port
+     * @param timeoutMillis how long to wait
+     * @return the connection, owned by this thread
+     * @throws SluiceException REFUSED, TIMED_OUT, UNREACHABLE, NO_SPACE... naming the address
+     */
+    public SluiceConnection connect(int address, int port, int timeoutMillis) throws SluiceException {
+        AppWorker worker = worker();
+        String what = "connecting to " + Ip4Address.format(address) + ":" + port;
+        try {
+            return new SluiceConnection(worker.connect(address, port, timeoutMillis), Thread.currentThread());
+        } catch (SessionException e) {
+            throw SluiceException.of(what, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, what + ": " + e.getMessage(), e);
         }
-        throw new SluiceException(SluiceException.Code.WRONG_THREAD, what + " belongs to worker " + worker.index()
-                + " of thread '" + (owner == null ? "<none>" : owner.getName()) + "' but was used from thread '"
-                + current.getName() + "': use each session on the thread that made it");
     }
 
     /** Detaches: every worker and session goes. */

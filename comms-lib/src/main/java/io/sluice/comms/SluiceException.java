@@ -77,7 +77,7 @@ public final class SluiceException extends IOException {
      * @return the exception to throw
      */
     public static SluiceException of(String what, SessionException cause) {
-        return new SluiceException(codeOf(cause.status()), what + ": " + cause.getMessage(), cause);
+        return new SluiceException(codeOf(cause.status()), what + ": " + cause.status().meaning(), cause);
     }
 
     /**
@@ -89,6 +89,20 @@ public final class SluiceException extends IOException {
      */
     public static SluiceException of(String what, AttachException cause) {
         return new SluiceException(Code.NOT_ATTACHED, what + ": " + cause.getMessage(), cause);
+    }
+
+    /**
+     * The failure of using a session or listener from another thread than its worker's.
+     *
+     * @param what the session or listener
+     * @param worker its worker's number
+     * @param owner the thread the worker belongs to
+     * @return the exception to throw, naming both threads
+     */
+    public static SluiceException wrongThread(String what, int worker, Thread owner) {
+        return new SluiceException(Code.WRONG_THREAD, what + " belongs to worker " + worker + " of thread '"
+                + owner.getName() + "' but was used from thread '" + Thread.currentThread().getName()
+                + "': use each session on the thread that made it");
     }
 
     /**

@@ -83,12 +83,6 @@ class SluiceTest {
             assertEquals(2, handler.workerCount(app), "ADD_WORKER reached the stack");
             assertEquals(2, sluice.threadCount());
 
-            SluiceException wrong = assertThrows(SluiceException.class,
-                    () -> sluice.requireOwnedByCurrentThread(other.get(), "session 7"));
-            assertEquals(SluiceException.Code.WRONG_THREAD, wrong.code());
-            assertTrue(wrong.getMessage().contains("other-thread")
-                    && wrong.getMessage().contains(Thread.currentThread().getName()), wrong.getMessage());
-
             // The other thread ended without releasing: the next lookup of a worker gives its worker back.
             Thread third = Thread.ofPlatform().name("third-thread").start(() -> {
                 try {
