@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.config.VclConfig;
 import io.sluice.core.phy.HostLink;
+import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Ip4Address;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -99,6 +102,39 @@ class SluiceConnectionTest {
             assertTrue(wrong.get().getMessage().contains("intruder")
                     && wrong.get().getMessage().contains(Thread.currentThread().getName()), wrong.get().getMessage());
 
+            client.close();
+            server.close();
+        }
+    }
+
+    @Test
+    void readsAndWritesOfEveryBufferKindAllocateNothingInSteadyState() throws Exception {
+        VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
+                + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");
+        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7102, 4);
+                Sluice peer = Sluice.attach("alloc-peer", toEmbedded)) {
+            SluiceConnection client = peer.connect(STACK, 7102, 5_000);
+            SluiceConnection server = listener.accept(5_000);
+            byte[] array = new byte[1000];
+            ByteBuffer direct = ByteBuffer.allocateDirect(1000);
+            ByteBuffer heap = ByteBuffer.allocate(1000);
+            MemorySegment segment = Arena.ofAuto().allocate(1000);
+            long allocated = AllocationMeter.allocatedInSteadyState(() -> {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        // Cut-through: the bytes are in the shared FIFO as soon as the write returns.
+                        assertEquals(1000, client.write(array, 0, 1000));
+                        assertEquals(1000, server.read(heap.clear()));
+                        assertEquals(1000, server.write(direct.clear()));
+                        assertEquals(1000, client.read(segment, 0, 1000));
+                        assertEquals(1000, client.write(segment, 0, 1000));
+                        assertEquals(1000, server.read(array, 0, 1000));
+                    }
+                } catch (SluiceException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(0, allocated, "bytes allocated per 300 reads and writes");
             client.close();
             server.close();
         }
