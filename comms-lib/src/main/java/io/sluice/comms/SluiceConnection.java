@@ -14,6 +14,9 @@ import java.nio.ByteBuffer;
  */
 public final class SluiceConnection implements AutoCloseable {
 
+    /** How long a call that needs the stack's answer waits for it. */
+    private static final int REPLY_TIMEOUT_MILLIS = 5_000;
+
     private final AppSession session;
     private final Thread owner;
 
@@ -107,6 +110,40 @@ public final class SluiceConnection implements AutoCloseable {
             return session.write(source, offset, length);
         } catch (SessionException e) {
             throw SluiceException.of("writing " + session, e);
+        }
+    }
+
+    /**
+     * Closes the write side (FIN after what was written); reads go on until the peer closes.
+     *
+     * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD
+     */
+    public void shutdownOutput() throws SluiceException {
+        requireOwner();
+        try {
+            session.shutdownWrite(REPLY_TIMEOUT_MILLIS);
+        } catch (SessionException e) {
+            throw SluiceException.of("shutting down output of " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "shutting down output of " + session + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends small writes at once ({@code true}) or lets TCP coalesce them (Nagle).
+     *
+     * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD
+     */
+    public void setNoDelay(boolean on) throws SluiceException {
+        requireOwner();
+        try {
+            session.setNoDelay(on, REPLY_TIMEOUT_MILLIS);
+        } catch (SessionException e) {
+            throw SluiceException.of("setting no-delay on " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "setting no-delay on " + session + ": "
+                    + e.getMessage(), e);
         }
     }
 

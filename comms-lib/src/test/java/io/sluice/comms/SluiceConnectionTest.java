@@ -141,6 +141,29 @@ class SluiceConnectionTest {
     }
 
     @Test
+    void afterTheClientShutsDownOutputTheServerReadsEndOfStreamAndStillAnswers() throws Exception {
+        VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
+                + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");
+        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7103, 4);
+                Sluice peer = Sluice.attach("half-peer", toEmbedded)) {
+            SluiceConnection client = peer.connect(STACK, 7103, 5_000);
+            SluiceConnection server = listener.accept(5_000);
+            client.setNoDelay(true);
+            assertEquals(4, client.write("ping".getBytes(), 0, 4));
+            client.shutdownOutput();
+            byte[] in = new byte[8];
+            assertEquals(4, readFully(server, new byte[4]));
+            assertEquals(-1, server.read(in, 0, in.length, 5_000), "end of stream after the client's FIN");
+            assertEquals(4, server.write("pong".getBytes(), 0, 4));
+            byte[] answer = new byte[4];
+            assertEquals(4, readFully(client, answer), "the client still reads after shutting down output");
+            assertArrayEquals("pong".getBytes(), answer);
+            server.close();
+            client.close();
+        }
+    }
+
+    @Test
     void connectingToAKernelPortNobodyListensOnIsRefused() {
         SluiceException e = assertThrows(SluiceException.class, () -> sluice.connect(KERNEL, 7199, 5_000));
         assertEquals(SluiceException.Code.REFUSED, e.code(), e.getMessage());
