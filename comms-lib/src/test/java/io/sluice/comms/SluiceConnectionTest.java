@@ -164,6 +164,27 @@ class SluiceConnectionTest {
     }
 
     @Test
+    void anAbortedPeerShowsAsResetOnTheOtherSide() throws Exception {
+        VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
+                + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");
+        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7104, 4);
+                Sluice peer = Sluice.attach("reset-peer", toEmbedded)) {
+            SluiceConnection client = peer.connect(STACK, 7104, 5_000);
+            SluiceConnection server = listener.accept(5_000);
+            client.abort();
+            byte[] in = new byte[8];
+            SluiceException e = assertThrows(SluiceException.class, () -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (System.nanoTime() < deadline) {
+                    server.read(in, 0, in.length, 100);
+                }
+            });
+            assertTrue(e.code() == SluiceException.Code.RESET || e.code() == SluiceException.Code.ABORTED,
+                    e.code() + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void connectingToAKernelPortNobodyListensOnIsRefused() {
         SluiceException e = assertThrows(SluiceException.class, () -> sluice.connect(KERNEL, 7199, 5_000));
         assertEquals(SluiceException.Code.REFUSED, e.code(), e.getMessage());
