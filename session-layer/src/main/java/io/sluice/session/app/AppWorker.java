@@ -8,6 +8,7 @@ import io.sluice.session.attach.AttachedWorker;
 import io.sluice.session.cut.CutThroughEnd;
 import io.sluice.session.cut.CutThroughEvent;
 import io.sluice.session.cut.CutThroughHandler;
+import io.sluice.session.cut.CutThroughRole;
 import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.mq.MessageHandler;
 import io.sluice.session.mq.MessageQueue;
@@ -534,7 +535,10 @@ public final class AppWorker {
         MessageQueue stackQueue = stackQueues[SessionHandle.worker(handle)];
         AppSession session;
         if (cutThrough) {
-            ChannelInput channel = channelInput(SessionMessage.segmentId(m, at));
+            // A connect's session is this application's connector end, an accepted one its accepter end.
+            CutThroughRole role = SessionMessage.type(m, at) == SessionMessage.ACCEPTED ? CutThroughRole.ACCEPTER
+                    : CutThroughRole.CONNECTOR;
+            ChannelInput channel = channelInput(SessionMessage.segmentId(m, at), role);
             int slot = (int) SessionMessage.txOffset(m, at);
             if (slot >= channel.end.description().sessionSlots()) {
                 throw new SessionException(SessionStatus.INTERNAL, "cut-through slot " + slot + " is outside channel "
@@ -555,13 +559,13 @@ public final class AppWorker {
     }
 
     /** This worker's input for channel {@code id}, opening it (from its CHANNEL_ADD) on first use. */
-    private ChannelInput channelInput(long id) throws IOException {
+    private ChannelInput channelInput(long id, CutThroughRole role) throws IOException {
         for (ChannelInput channel : channels) {
-            if (channel.end.description().channelId() == id) {
+            if (channel.end.description().channelId() == id && channel.end.role() == role) {
                 return channel;
             }
         }
-        ChannelInput channel = new ChannelInput(app.channel(id, index));
+        ChannelInput channel = new ChannelInput(app.channel(id, role, index));
         channels = Arrays.copyOf(channels, channels.length + 1);
         channels[channels.length - 1] = channel;
         return channel;

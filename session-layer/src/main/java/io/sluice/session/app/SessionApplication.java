@@ -11,6 +11,7 @@ import io.sluice.session.attach.AttachedWorker;
 import io.sluice.session.attach.FdRole;
 import io.sluice.session.cut.CutThroughDescription;
 import io.sluice.session.cut.CutThroughEnd;
+import io.sluice.session.cut.CutThroughRole;
 import io.sluice.session.msg.SessionStatus;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +36,10 @@ public final class SessionApplication implements AutoCloseable {
     private final AttachClient client;
     private final String name;
     private final Map<Long, SharedMemory> segments = new HashMap<>();
-    /** Cut-through channels by id, opened when their CHANNEL_ADD arrives; each belongs to one worker. */
+    /**
+     * Cut-through channel ends by {@link #endKey}, opened when their CHANNEL_ADD arrives; each belongs to one worker.
+     * An application connected to its own listener holds both ends of one channel.
+     */
     private final Map<Long, CutThroughEnd> channels = new HashMap<>();
     /** Channels the stack removed, for their worker to close (a worker's ends are used on its thread only). */
     private final Map<Long, CutThroughEnd> removedChannels = new HashMap<>();
@@ -176,17 +180,17 @@ public final class SessionApplication implements AutoCloseable {
      *
      * @param workerIndex the worker asking: the channel must be its own
      */
-    synchronized CutThroughEnd channel(long id, int workerIndex) throws IOException {
+    synchronized CutThroughEnd channel(long id, CutThroughRole role, int workerIndex) throws IOException {
         requireOpen();
         long deadline = System.nanoTime() + SEGMENT_WAIT_MILLIS * 1_000_000L;
         while (true) {
             absorb(client.takeNotifications());
-            CutThroughEnd end = channels.get(id);
+            CutThroughEnd end = channels.get(endKey(id, role));
             if (end != null) {
-                if (channelWorkers.get(id) != workerIndex) {
+                int owner = channelWorkers.get(endKey(id, role));
+                if (owner != workerIndex) {
                     throw new SessionException(SessionStatus.NOT_OWNER, "application '" + name + "': cut-through"
-                            + " channel " + id + " belongs to worker " + channelWorkers.get(id) + ", not "
-                            + workerIndex);
+                            + " channel " + id + " (" + role + ") belongs to worker " + owner + ", not " + workerIndex);
                 }
                 return end;
             }
@@ -218,7 +222,7 @@ public final class SessionApplication implements AutoCloseable {
         return out;
     }
 
-    /** @return how many cut-through channels are open */
+    /** @return how many cut-through channel ends are open (two for a channel to this application itself) */
     public synchronized int channelCount() {
         return channels.size();
     }
@@ -248,10 +252,14 @@ public final class SessionApplication implements AutoCloseable {
                     }
                     case AttachMessage.ChannelAdd add -> openChannel(add, notification.fds());
                     case AttachMessage.ChannelRemove remove -> {
-                        CutThroughEnd gone = channels.remove(remove.channelId());
-                        if (gone != null) {
-                            removedChannels.put(remove.channelId(), gone);
-                            channelsRemoved++;
+                        for (CutThroughRole role : CutThroughRole.values()) {
+                            long key = endKey(remove.channelId(), role);
+                            CutThroughEnd gone = channels.get(key);
+                            if (gone != null && channelWorkers.get(key) == remove.workerIndex()) {
+                                channels.remove(key);
+                                removedChannels.put(key, gone);
+                                channelsRemoved++;
+                            }
                         }
                     }
                     default -> {
@@ -268,6 +276,11 @@ public final class SessionApplication implements AutoCloseable {
         }
     }
 
+    /** The key of one end of a channel: its id and the side (both ends are here when an application talks to itself). */
+    private static long endKey(long channelId, CutThroughRole role) {
+        return channelId * 2 + role.ordinal();
+    }
+
     /** Opens the end of a channel the stack announced; the descriptors are closed by the caller (after mapping). */
     private void openChannel(AttachMessage.ChannelAdd add, List<NativeFd> fds) throws SyscallException, IOException {
         if (fds.size() != CutThroughDescription.FD_ROLES.size()) {
@@ -278,8 +291,9 @@ public final class SessionApplication implements AutoCloseable {
         EventFd peer = EventFd.adopt(fds.get(2).duplicate());
         try {
             CutThroughEnd end = CutThroughEnd.open(add.description(), add.role(), fds.get(0), fds.get(1), peer);
-            CutThroughEnd old = channels.put(add.description().channelId(), end);
-            channelWorkers.put(add.description().channelId(), add.workerIndex());
+            long key = endKey(add.description().channelId(), add.role());
+            CutThroughEnd old = channels.put(key, end);
+            channelWorkers.put(key, add.workerIndex());
             if (old != null) {
                 old.close();
             }

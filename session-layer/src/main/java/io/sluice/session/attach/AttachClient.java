@@ -77,7 +77,12 @@ public final class AttachClient implements AutoCloseable {
      * names none; attach with {@link AttachMessage.Attach#of(String, VclConfig)}.
      */
     public static AttachClient connect(VclConfig vcl) throws IOException {
-        return connect(vcl.appSocketApi().orElse(AttachServer.DEFAULT_PATH), DEFAULT_TIMEOUT_MILLIS);
+        return connect(socketPath(vcl), DEFAULT_TIMEOUT_MILLIS);
+    }
+
+    /** @return the attach socket {@code vcl { app-socket-api }} names, or {@link AttachServer#DEFAULT_PATH} */
+    public static Path socketPath(VclConfig vcl) {
+        return vcl.appSocketApi().orElse(AttachServer.DEFAULT_PATH);
     }
 
     /** Connects with {@link #DEFAULT_TIMEOUT_MILLIS}. */

@@ -4,9 +4,7 @@ import io.sluice.core.config.ConfigException;
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.phy.HostLink;
 import io.sluice.core.stack.Stack;
-import io.sluice.session.attach.AttachServer;
 import io.sluice.session.control.ControlClient;
-import io.sluice.session.control.ControlServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -103,9 +101,9 @@ public final class StackDaemon {
     }
 
     private int serve(StackConfig config, PrintStream out, PrintStream err) {
-        Stack stack;
+        StackHost host;
         try {
-            stack = Stack.create(config);
+            host = StackHost.start(config);
         } catch (IOException | RuntimeException e) {
             err.println("sluice stack: " + e.getMessage());
             String reason = HostLink.tapUnavailableReason();
@@ -114,28 +112,16 @@ public final class StackDaemon {
             }
             return 1;
         }
-        ControlServer control = null;
-        AttachServer attach = null;
-        // The session layer adds its node to the workers' graphs, so it is made before the stack starts.
-        SessionHost host = SessionHost.prepare(stack, config.session().useAppSocketApi());
+        Stack stack = host.stack();
         Thread hook = Thread.ofPlatform().name("sluice-shutdown").unstarted(this::onShutdown);
         try {
-            stack.start();
             running = stack;
-            Path socket = config.unix().cliListen().isPresent() ? ControlServer.socketPath(config.unix().cliListen()
-                    .get()) : DEFAULT_CLI_SOCKET;
-            Files.createDirectories(socket.getParent());
-            control = ControlServer.start(socket, config.unix().gid(), new StackControl(stack, host.applications(),
-                    host.sessions()));
-            if (config.session().useAppSocketApi()) {
-                attach = host.serve(config);
-            }
             // SIGINT and SIGTERM ask the main thread to stop, which cleans up and exits 0; the hook covers other
             // exits (System.exit elsewhere, SIGHUP) and waits for the same clean-up.
             Signal.handle(new Signal("INT"), signal -> requestStop());
             Signal.handle(new Signal("TERM"), signal -> requestStop());
             Runtime.getRuntime().addShutdownHook(hook);
-            out.println(describe(stack, control.path(), Optional.ofNullable(attach).map(AttachServer::path)));
+            out.println(describe(stack, host.controlSocket(), host.attachSocket()));
             out.flush();
             if (stack.engine().config().singleThread()) {
                 while (!stopping) {
@@ -145,30 +131,14 @@ public final class StackDaemon {
                 stopRequested.await();
             }
             return 0;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             err.println("sluice stack: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
-            try {
-                host.close(); // detaches every application
-            } catch (IOException e) {
-                err.println("sluice stack: closing the attach socket: " + e.getMessage());
-            }
-            try {
-                if (control != null) {
-                    control.close();
-                }
-            } catch (IOException e) {
-                err.println("sluice stack: closing the control socket: " + e.getMessage());
-            }
-            try {
-                stack.close();
-            } catch (RuntimeException e) {
-                err.println("sluice stack: " + e.getMessage());
-            }
+            host.close(problem -> err.println("sluice stack: " + problem));
             out.println("sluice stack: stopped");
             out.flush();
             stopped.countDown();

@@ -1,0 +1,303 @@
+package io.sluice.comms;
+
+import io.sluice.core.config.StackConfig;
+import io.sluice.core.config.VclConfig;
+import io.sluice.core.wire.Ip4Address;
+import io.sluice.session.app.AppWorker;
+import io.sluice.session.app.SessionApplication;
+import io.sluice.session.app.SessionException;
+import io.sluice.session.attach.AttachClient;
+import io.sluice.session.attach.AttachException;
+import io.sluice.session.attach.AttachMessage;
+import io.sluice.session.daemon.StackHost;
+import io.sluice.session.msg.SessionMessage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An application attached to a stack: the entry point of the library.
+ *
+ * <p>Threads and workers: each thread that uses the attachment gets a worker of its own (a message queue and
+ * an eventfd at the stack), registered on its first use; the first such thread gets the worker made at attach.
+ * A worker, and every session made on it, belongs to that one thread. A thread gives its worker back with
+ * {@link #releaseThread()}; a thread that ended without doing so has its worker given back at the next call
+ * that looks up a worker, and every worker goes at {@link #close()}.
+ */
+public final class Sluice implements AutoCloseable {
+
+    /** How long a listen waits for the stack's answer. */
+    private static final int REPLY_TIMEOUT_MILLIS = 5_000;
+
+    private final SessionApplication application;
+    /** The stack this JVM runs for itself in embedded mode, stopped at close; null when attached to a daemon. */
+    private StackHost embeddedStack;
+    private final Map<Thread, AppWorker> workersByThread = new HashMap<>();
+    /** The attach's own worker once its thread ended or released it: given to the next new thread. */
+    private AppWorker spareFirst;
+    private boolean closed;
+
+    private Sluice(SessionApplication application) {
+        this.application = application;
+        this.spareFirst = application.firstWorker();
+    }
+
+    /**
+     * Attaches with the {@code vcl.conf} named by the system property {@code sluice.vcl.config} or the
+     * environment variable {@code VCL_CONFIG} (or {@code /etc/vpp/vcl.conf}, or the defaults when that does not
+     * exist).
+     *
+     * @param name the application's name, as the stack shows it
+     * @return the attached application
+     * @throws io.sluice.core.config.ConfigException naming the file and line of a bad configuration
+     * @throws SluiceException {@code NOT_ATTACHED} when no stack answers or it refuses
+     */
+    public static Sluice attach(String name) throws SluiceException {
+        return attach(name, VclConfig.fromEnvironment());
+    }
+
+    /**
+     * Attaches with a configuration built in code.
+     *
+     * @param name the application's name, as the stack shows it
+     * @param vcl the configuration
+     * @return the attached application
+     * @throws SluiceException {@code NOT_ATTACHED} when no stack answers or it refuses
+     */
+    public static Sluice attach(String name, VclConfig vcl) throws SluiceException {
+        Objects.requireNonNull(name, "name");
+        String what = "attaching application '" + name + "' at " + AttachClient.socketPath(vcl);
+        try {
+            return new Sluice(SessionApplication.attach(AttachClient.socketPath(vcl),
+                    AttachMessage.Attach.of(name, vcl)));
+        } catch (AttachException e) {
+            throw SluiceException.of(what, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED,
+                    what + ": " + e.getMessage() + " (is the stack running, and is app-socket-api right?)", e);
+        }
+    }
+
+    /**
+     * Embedded mode: starts a stack, its session layer and attach socket inside this JVM (as {@code bin/sluice
+     * stack} does in a process of its own) and attaches to it; {@link #close()} detaches and stops the stack.
+     *
+     * @param name the application's name, as the stack shows it
+     * @param startup the stack's configuration: needs {@code session { use-app-socket-api }} and at least one
+     *     worker thread ({@code cpu { workers N }}), as no thread of the application runs the graph
+     * @param vcl the application's configuration; its {@code app-socket-api} is replaced by the stack's socket
+     * @return the attached application
+     * @throws IllegalArgumentException when the configuration cannot serve an embedded application
+     * @throws SluiceException {@code NOT_ATTACHED} when the stack cannot start or the attach fails
+     */
+    public static Sluice embedded(String name, StackConfig startup, VclConfig vcl) throws SluiceException {
+        if (!startup.session().useAppSocketApi()) {
+            throw new IllegalArgumentException("embedded stack for '" + name
+                    + "': startup configuration needs session { use-app-socket-api }");
+        }
+        StackHost host;
+        try {
+            host = StackHost.start(startup);
+        } catch (IOException | RuntimeException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "embedded stack for '" + name
+                    + "' did not start: " + e.getMessage(), e);
+        }
+        try {
+            if (host.stack().engine().config().singleThread()) {
+                throw new IllegalArgumentException("embedded stack for '" + name + "': needs cpu { workers N } with"
+                        + " N >= 1 (single-thread mode needs a thread of its own running the graph)");
+            }
+            Path socket = host.attachSocket().orElseThrow();
+            Sluice sluice = attach(name, new VclConfig(vcl.rxFifoSize(), vcl.txFifoSize(), vcl.segmentSize(),
+                    vcl.addSegmentSize(), Optional.of(socket), vcl.useMqEventfd(), vcl.eventQueueSize(),
+                    vcl.namespaceId(), vcl.namespaceSecret(), vcl.appScopeLocal(), vcl.appScopeGlobal()));
+            sluice.embeddedStack = host;
+            return sluice;
+        } catch (SluiceException | RuntimeException e) {
+            host.close(problem -> e.addSuppressed(new IOException(problem)));
+            throw e;
+        }
+    }
+
+    /** @return the stack this JVM runs in embedded mode, if it is one */
+    public Optional<StackHost> embeddedStack() {
+        return Optional.ofNullable(embeddedStack);
+    }
+
+    /** @return the application's name */
+    public String name() {
+        return application.name();
+    }
+
+    /**
+     * The calling thread's worker, registered on first use (ADD_WORKER). Gives back the workers of threads that
+     * ended first.
+     *
+     * @return the worker, to be used on this thread only
+     * @throws SluiceException {@code CLOSED} after {@link #close()}, {@code NOT_ATTACHED} if the stack refuses
+     */
+    public synchronized AppWorker worker() throws SluiceException {
+        requireOpen();
+        Thread thread = Thread.currentThread();
+        AppWorker worker = workersByThread.get(thread);
+        if (worker != null) {
+            return worker;
+        }
+        releaseEndedThreads();
+        if (spareFirst != null) {
+            worker = spareFirst;
+            spareFirst = null;
+        } else {
+            worker = addWorker(thread);
+        }
+        workersByThread.put(thread, worker);
+        return worker;
+    }
+
+    /**
+     * Gives the calling thread's worker back (DEL_WORKER), if it has one; its sessions must be closed first.
+     *
+     * @throws SluiceException {@code NOT_ATTACHED} if the stack refuses
+     */
+    public synchronized void releaseThread() throws SluiceException {
+        if (!closed) {
+            release(Thread.currentThread());
+        }
+    }
+
+    /** @return the low-level attachment this wraps */
+    SessionApplication application() {
+        return application;
+    }
+
+    /** @return how many threads hold a worker now */
+    public synchronized int threadCount() {
+        return workersByThread.size();
+    }
+
+    /**
+     * Binds and listens on the calling thread's worker, for local (cut-through) and global connections.
+     *
+     * @param address the local address, {@link Ip4Address#ANY} for all of the stack's
+     * @param port the port
+     * @param backlog connections that may wait for accept
+     * @return the listener, owned by this thread
+     * @throws SluiceException ADDRESS (in use or not the stack's), TIMED_OUT when the stack does not answer
+     */
+    public SluiceListener listen(int address, int port, int backlog) throws SluiceException {
+        AppWorker worker = worker();
+        try {
+            return new SluiceListener(worker.listen(address, port, backlog,
+                    SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL, REPLY_TIMEOUT_MILLIS),
+                    Thread.currentThread());
+        } catch (SessionException e) {
+            throw SluiceException.of("listening on " + Ip4Address.format(address) + ":" + port, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "listening on " + Ip4Address.format(address)
+                    + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Connects from the calling thread's worker and waits until the connection is up or failed.
+     *
+     * @param address the remote address
+     * @param port the remote port
+     * @param timeoutMillis how long to wait
+     * @return the connection, owned by this thread
+     * @throws SluiceException REFUSED, TIMED_OUT, UNREACHABLE, NO_SPACE... naming the address
+     */
+    public SluiceConnection connect(int address, int port, int timeoutMillis) throws SluiceException {
+        AppWorker worker = worker();
+        String what = "connecting to " + Ip4Address.format(address) + ":" + port;
+        try {
+            return new SluiceConnection(worker.connect(address, port, timeoutMillis), Thread.currentThread());
+        } catch (SessionException e) {
+            throw SluiceException.of(what, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Detaches: every worker and session goes. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        workersByThread.clear();
+        spareFirst = null;
+        application.close();
+        if (embeddedStack != null) {
+            embeddedStack.close(problem -> System.getLogger(Sluice.class.getName())
+                    .log(System.Logger.Level.WARNING, "stopping the embedded stack of '" + name() + "': " + problem));
+        }
+    }
+
+    /** @return whether {@link #close()} was called */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private void releaseEndedThreads() throws SluiceException {
+        List<Thread> ended = new ArrayList<>();
+        for (Thread thread : workersByThread.keySet()) {
+            if (!thread.isAlive()) {
+                ended.add(thread);
+            }
+        }
+        for (Thread thread : ended) {
+            release(thread);
+        }
+    }
+
+    private void release(Thread thread) throws SluiceException {
+        AppWorker worker = workersByThread.remove(thread);
+        if (worker == null) {
+            return;
+        }
+        // The attach's own worker stays for the application's life; it waits for the next thread.
+        if (worker == application.firstWorker()) {
+            spareFirst = worker;
+            return;
+        }
+        try {
+            application.removeWorker(worker);
+        } catch (AttachException e) {
+            throw SluiceException.of("giving back worker " + worker.index() + " of thread '" + thread.getName()
+                    + "'", e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "giving back worker " + worker.index()
+                    + " of thread '" + thread.getName() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private AppWorker addWorker(Thread thread) throws SluiceException {
+        try {
+            return application.addWorker();
+        } catch (AttachException e) {
+            throw SluiceException.of("adding a worker for thread '" + thread.getName() + "'", e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "adding a worker for thread '"
+                    + thread.getName() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private void requireOpen() throws SluiceException {
+        if (closed) {
+            throw new SluiceException(SluiceException.Code.CLOSED, "application '" + application.name()
+                    + "' was closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sluice[" + application + "]";
+    }
+}

@@ -1,0 +1,205 @@
+package io.sluice.comms;
+
+import io.sluice.core.wire.Ip4Address;
+import io.sluice.session.app.AppSession;
+import io.sluice.session.app.SessionException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * A connection of an attached application: reads and writes go straight to the session's shared-memory FIFOs.
+ * It belongs to the thread that made or accepted it (see {@link Sluice}); any other thread gets
+ * {@code WRONG_THREAD}. Reads and writes do not wait and do not allocate.
+ */
+public final class SluiceConnection implements AutoCloseable {
+
+    /** How long a call that needs the stack's answer waits for it. */
+    private static final int REPLY_TIMEOUT_MILLIS = 5_000;
+
+    private final AppSession session;
+    private final Thread owner;
+
+    SluiceConnection(AppSession session, Thread owner) {
+        this.session = session;
+        this.owner = owner;
+    }
+
+    /**
+     * Reads what has arrived, up to {@code length} bytes.
+     *
+     * @return bytes read; 0 if none are there yet; -1 at end of stream
+     * @throws SluiceException RESET or ABORTED with the reason, CLOSED, WRONG_THREAD
+     */
+    public int read(byte[] destination, int offset, int length) throws SluiceException {
+        requireOwner();
+        try {
+            return session.read(destination, offset, length);
+        } catch (SessionException e) {
+            throw SluiceException.of("reading " + session, e);
+        }
+    }
+
+    /**
+     * Reads at least one byte, waiting up to {@code timeoutMillis}.
+     *
+     * @return bytes read; -1 at end of stream; 0 if nothing came in time
+     * @throws SluiceException RESET or ABORTED with the reason, CLOSED, WRONG_THREAD
+     */
+    public int read(byte[] destination, int offset, int length, int timeoutMillis) throws SluiceException {
+        requireOwner();
+        try {
+            return session.readWait(destination, offset, length, timeoutMillis);
+        } catch (SessionException e) {
+            throw SluiceException.of("reading " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "reading " + session + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #read(byte[], int, int)}, into a heap or direct buffer's remaining bytes. */
+    public int read(ByteBuffer destination) throws SluiceException {
+        requireOwner();
+        try {
+            return session.read(destination);
+        } catch (SessionException e) {
+            throw SluiceException.of("reading " + session, e);
+        }
+    }
+
+    /** As {@link #read(byte[], int, int)}, into native or heap memory. */
+    public int read(MemorySegment destination, long offset, int length) throws SluiceException {
+        requireOwner();
+        try {
+            return session.read(destination, offset, length);
+        } catch (SessionException e) {
+            throw SluiceException.of("reading " + session, e);
+        }
+    }
+
+    /**
+     * Writes as much as the tx FIFO has room for.
+     *
+     * @return bytes written, 0 when the FIFO is full
+     * @throws SluiceException RESET or ABORTED with the reason, CLOSED, WRONG_THREAD
+     */
+    public int write(byte[] source, int offset, int length) throws SluiceException {
+        requireOwner();
+        try {
+            return session.write(source, offset, length);
+        } catch (SessionException e) {
+            throw SluiceException.of("writing " + session, e);
+        }
+    }
+
+    /** As {@link #write(byte[], int, int)}, from a heap or direct buffer's remaining bytes. */
+    public int write(ByteBuffer source) throws SluiceException {
+        requireOwner();
+        try {
+            return session.write(source);
+        } catch (SessionException e) {
+            throw SluiceException.of("writing " + session, e);
+        }
+    }
+
+    /** As {@link #write(byte[], int, int)}, from native or heap memory. */
+    public int write(MemorySegment source, long offset, int length) throws SluiceException {
+        requireOwner();
+        try {
+            return session.write(source, offset, length);
+        } catch (SessionException e) {
+            throw SluiceException.of("writing " + session, e);
+        }
+    }
+
+    /**
+     * Closes the write side (FIN after what was written); reads go on until the peer closes.
+     *
+     * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD
+     */
+    public void shutdownOutput() throws SluiceException {
+        requireOwner();
+        try {
+            session.shutdownWrite(REPLY_TIMEOUT_MILLIS);
+        } catch (SessionException e) {
+            throw SluiceException.of("shutting down output of " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "shutting down output of " + session + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends small writes at once ({@code true}) or lets TCP coalesce them (Nagle).
+     *
+     * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD
+     */
+    public void setNoDelay(boolean on) throws SluiceException {
+        requireOwner();
+        try {
+            session.setNoDelay(on, REPLY_TIMEOUT_MILLIS);
+        } catch (SessionException e) {
+            throw SluiceException.of("setting no-delay on " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "setting no-delay on " + session + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** @return bytes that can be read now without waiting */
+    public int readableBytes() {
+        return session.readableBytes();
+    }
+
+    /** @return the local address, as {@link Ip4Address#format(int)} writes it, and port */
+    public String localAddress() {
+        return Ip4Address.format(session.localAddress()) + ":" + session.localPort();
+    }
+
+    /** @return the remote address and port */
+    public String remoteAddress() {
+        return Ip4Address.format(session.remoteAddress()) + ":" + session.remotePort();
+    }
+
+    /** @return the low-level session, for calls this class does not offer yet */
+    public AppSession session() {
+        return session;
+    }
+
+    /**
+     * Closes gracefully (FIN after what was written); does not wait.
+     *
+     * @throws SluiceException WRONG_THREAD
+     */
+    @Override
+    public void close() throws SluiceException {
+        requireOwner();
+        try {
+            session.close();
+        } catch (SessionException e) {
+            throw SluiceException.of("closing " + session, e);
+        }
+    }
+
+    /**
+     * Resets (linger 0): RST to the peer, unsent bytes dropped.
+     *
+     * @throws SluiceException WRONG_THREAD
+     */
+    public void abort() throws SluiceException {
+        requireOwner();
+        session.abort();
+    }
+
+    private void requireOwner() throws SluiceException {
+        if (Thread.currentThread() != owner) {
+            throw SluiceException.wrongThread(session.toString(), session.worker().index(), owner);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SluiceConnection[" + session + "]";
+    }
+}

@@ -1,0 +1,84 @@
+package io.sluice.comms;
+
+import io.sluice.session.app.AppListener;
+import io.sluice.session.app.AppSession;
+import java.io.IOException;
+
+/** A bound, listening port of an attached application; like its connections it belongs to one thread. */
+public final class SluiceListener implements AutoCloseable {
+
+    /** How long closing waits for the stack's answer. */
+    private static final int CLOSE_TIMEOUT_MILLIS = 5_000;
+
+    private final AppListener listener;
+    private final Thread owner;
+
+    SluiceListener(AppListener listener, Thread owner) {
+        this.listener = listener;
+        this.owner = owner;
+    }
+
+    /**
+     * Waits for the next connection.
+     *
+     * @param timeoutMillis how long to wait
+     * @return the connection
+     * @throws SluiceException TIMED_OUT naming the port, CLOSED, WRONG_THREAD
+     */
+    public SluiceConnection accept(int timeoutMillis) throws SluiceException {
+        requireOwner();
+        AppSession session;
+        try {
+            session = listener.worker().accept(listener, timeoutMillis);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.OTHER, "accepting on port " + listener.port() + ": "
+                    + e.getMessage(), e);
+        }
+        if (session == null) {
+            if (listener.isClosed()) {
+                throw new SluiceException(SluiceException.Code.CLOSED, "listener on port " + listener.port()
+                        + " was closed");
+            }
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "no connection on port " + listener.port()
+                    + " within " + timeoutMillis + " ms");
+        }
+        return new SluiceConnection(session, owner);
+    }
+
+    /**
+     * Takes a connection that is already there, without waiting.
+     *
+     * @return the connection, or null if none is waiting
+     * @throws SluiceException WRONG_THREAD
+     */
+    public SluiceConnection acceptNow() throws SluiceException {
+        requireOwner();
+        listener.worker().poll();
+        AppSession session = listener.poll();
+        return session == null ? null : new SluiceConnection(session, owner);
+    }
+
+    /** @return the port */
+    public int port() {
+        return listener.port();
+    }
+
+    /** Stops listening (UNLISTEN); accepted connections stay. */
+    @Override
+    public void close() throws SluiceException {
+        requireOwner();
+        try {
+            listener.worker().unlisten(listener, CLOSE_TIMEOUT_MILLIS);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.OTHER, "closing listener on port " + listener.port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void requireOwner() throws SluiceException {
+        if (Thread.currentThread() != owner) {
+            throw SluiceException.wrongThread("listener on port " + listener.port(), listener.worker().index(),
+                    owner);
+        }
+    }
+}
