@@ -276,7 +276,7 @@ public final class SessionApplication implements AutoCloseable {
         }
     }
 
-    /** The key of one end of a channel: its id and the side (both ends are here when an application talks to itself). */
+    /** The key of one end of a channel: its id and side (both ends are here when an application talks to itself). */
     private static long endKey(long channelId, CutThroughRole role) {
         return channelId * 2 + role.ordinal();
     }
