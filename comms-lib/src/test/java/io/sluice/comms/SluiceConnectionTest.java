@@ -64,8 +64,7 @@ class SluiceConnectionTest {
 
     @Test
     void bytesGoBothWaysThroughEveryBufferKindAndTheWrongThreadIsRefused() throws Exception {
-        // The client is a second application on the same stack: a cut-through channel between two sessions of one
-        // application fails in the session layer today (see ARCHITECTURE, comms-lib "Not yet").
+        // The client is a second application on the same stack (one application talking to itself: below).
         VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
                 + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");
         try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7100, 4);
@@ -102,6 +101,27 @@ class SluiceConnectionTest {
             assertTrue(wrong.get().getMessage().contains("intruder")
                     && wrong.get().getMessage().contains(Thread.currentThread().getName()), wrong.get().getMessage());
 
+            client.close();
+            server.close();
+        }
+    }
+
+    @Test
+    void anApplicationConnectsToItsOwnListenerThroughCutThrough() throws Exception {
+        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7110, 4)) {
+            SluiceConnection client = sluice.connect(STACK, 7110, 5_000);
+            SluiceConnection server = listener.accept(5_000);
+            assertTrue(client.session().isCutThrough() && server.session().isCutThrough(),
+                    "both ends of one channel in one application, on one worker");
+            byte[] ping = "ping".getBytes();
+            assertEquals(4, client.write(ping, 0, 4));
+            byte[] in = new byte[4];
+            assertEquals(4, readFully(server, in));
+            assertArrayEquals(ping, in);
+            assertEquals(4, server.write(in, 0, 4));
+            byte[] back = new byte[4];
+            assertEquals(4, readFully(client, back));
+            assertArrayEquals(ping, back);
             client.close();
             server.close();
         }
