@@ -131,6 +131,44 @@ public final class SluiceConnection implements AutoCloseable {
     }
 
     /**
+     * Closes the read side: reads return end of stream from now on, and the stack stops announcing bytes (what
+     * still arrives waits in the receive FIFO, whose window closes).
+     *
+     * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD
+     */
+    public void shutdownInput() throws SluiceException {
+        requireOwner();
+        try {
+            session.shutdownRead(REPLY_TIMEOUT_MILLIS);
+        } catch (SessionException e) {
+            throw SluiceException.of("shutting down input of " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "shutting down input of " + session + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * TCP keepalive: probes after {@code idleSeconds} without traffic, every {@code intervalSeconds}, the connection
+     * reset after {@code probes} unanswered ones; {@code enabled} false turns it off. (A cut-through session accepts
+     * and ignores it: there is no network between the two applications.)
+     *
+     * @throws SluiceException OTHER for numbers out of range (1 to 65535), the stack's status, WRONG_THREAD
+     */
+    public void setKeepAlive(boolean enabled, int idleSeconds, int intervalSeconds, int probes)
+            throws SluiceException {
+        requireOwner();
+        try {
+            session.setKeepalive(enabled, idleSeconds, intervalSeconds, probes, REPLY_TIMEOUT_MILLIS);
+        } catch (SessionException e) {
+            throw SluiceException.of("setting keepalive on " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, "setting keepalive on " + session + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Sends small writes at once ({@code true}) or lets TCP coalesce them (Nagle).
      *
      * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD

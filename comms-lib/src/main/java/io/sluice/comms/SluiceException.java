@@ -77,7 +77,11 @@ public final class SluiceException extends IOException {
      * @return the exception to throw
      */
     public static SluiceException of(String what, SessionException cause) {
-        return new SluiceException(codeOf(cause.status()), what + ": " + cause.status().meaning(), cause);
+        String meaning = cause.status().meaning();
+        // A message that says more than the status's meaning (which numbers were out of range...) is kept whole.
+        String detail = cause.getMessage() == null || cause.getMessage().endsWith(meaning) ? meaning
+                : cause.getMessage();
+        return new SluiceException(codeOf(cause.status()), what + ": " + detail, cause);
     }
 
     /**

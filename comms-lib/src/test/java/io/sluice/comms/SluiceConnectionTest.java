@@ -184,6 +184,28 @@ class SluiceConnectionTest {
     }
 
     @Test
+    void shutdownInputEndsReadsAndKeepaliveChecksItsNumbers() throws Exception {
+        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7105, 4)) {
+            SluiceConnection client = sluice.connect(STACK, 7105, 5_000);
+            SluiceConnection server = listener.accept(5_000);
+            client.setKeepAlive(true, 30, 5, 3); // accepted; a cut-through session has no network to probe
+            client.setKeepAlive(false, 0, 0, 0);
+            SluiceException bad = assertThrows(SluiceException.class, () -> client.setKeepAlive(true, 0, 5, 3));
+            assertTrue(bad.getMessage().contains("each must be 1 to 65535"), bad.getMessage());
+
+            server.shutdownInput();
+            assertEquals(4, client.write("late".getBytes(), 0, 4));
+            assertEquals(-1, server.read(new byte[8], 0, 8, 1_000), "reads end once the input is shut");
+            assertEquals(4, server.write("back".getBytes(), 0, 4), "writing goes on");
+            byte[] back = new byte[4];
+            assertEquals(4, readFully(client, back));
+            assertArrayEquals("back".getBytes(), back);
+            client.close();
+            server.close();
+        }
+    }
+
+    @Test
     void anAbortedPeerShowsAsResetOnTheOtherSide() throws Exception {
         VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
                 + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");

@@ -50,6 +50,7 @@ public final class AppSession {
     private boolean peerClosed;
     private SessionStatus resetStatus;
     private boolean writeShut;
+    private boolean readShut;
     private boolean closing;
     private boolean cleanedUp;
     /** What the blocking calls wait for, made once: a wait allocates nothing. */
@@ -97,6 +98,9 @@ public final class AppSession {
      */
     public int read(byte[] destination, int offset, int length) throws SessionException {
         int before = beforeRead();
+        if (before < 0) {
+            return -1; // the read side is shut
+        }
         int n = rx.dequeue(destination, offset, length);
         return afterRead(before, n);
     }
@@ -104,6 +108,9 @@ public final class AppSession {
     /** As {@link #read(byte[], int, int)}, into {@code destination}'s remaining bytes. */
     public int read(ByteBuffer destination) throws SessionException {
         int before = beforeRead();
+        if (before < 0) {
+            return -1; // the read side is shut
+        }
         int n = rx.dequeue(destination);
         return afterRead(before, n);
     }
@@ -111,6 +118,9 @@ public final class AppSession {
     /** As {@link #read(byte[], int, int)}, into native or heap memory. */
     public int read(MemorySegment destination, long offset, int length) throws SessionException {
         int before = beforeRead();
+        if (before < 0) {
+            return -1; // the read side is shut
+        }
         int n = rx.dequeue(destination, offset, length);
         return afterRead(before, n);
     }
@@ -131,6 +141,9 @@ public final class AppSession {
 
     private int beforeRead() throws SessionException {
         requireUsable();
+        if (readShut) {
+            return -1;
+        }
         readable = false;
         // The event flag is cleared where the RX event is drained (AppWorker.poll), not here: a flag cleared by a read
         // with its event still queued would let the writer post one RX per read into a queue nobody drains meanwhile.
@@ -235,6 +248,36 @@ public final class AppSession {
         requireUsable();
         awaitOk(worker.post(SessionMessage.SET_OPTION, handle, SessionMessage.OPTION_NO_DELAY, on ? 1 : 0, 0, 0, 0),
                 timeoutMillis, "no-delay");
+    }
+
+    /**
+     * Turns TCP keepalive on (probes after {@code idleSeconds} without traffic, every {@code intervalSeconds}, the
+     * connection reset after {@code probes} unanswered) or off ({@code enabled} false; the numbers are ignored).
+     *
+     * @throws SessionException BAD_REQUEST for a number out of range (each 1 to 65535 when enabled)
+     */
+    public void setKeepalive(boolean enabled, int idleSeconds, int intervalSeconds, int probes, int timeoutMillis)
+            throws IOException {
+        requireUsable();
+        if (enabled && (idleSeconds < 1 || intervalSeconds < 1 || intervalSeconds > 0xFFFF || probes < 1
+                || probes > 0xFFFF)) {
+            throw new SessionException(SessionStatus.BAD_REQUEST, this + ": keepalive idle " + idleSeconds
+                    + " s, interval " + intervalSeconds + " s, probes " + probes + ": each must be 1 to 65535");
+        }
+        awaitOk(worker.post(SessionMessage.SET_OPTION, handle, SessionMessage.OPTION_KEEPALIVE, enabled ? 1 : 0,
+                enabled ? idleSeconds : 0, enabled ? (intervalSeconds << 16) | probes : 0, 0), timeoutMillis,
+                "keepalive");
+    }
+
+    /**
+     * Closes the read side: the stack stops announcing bytes (what still arrives stays in the rx FIFO and its window
+     * closes); reads return end of stream from now on.
+     */
+    public void shutdownRead(int timeoutMillis) throws IOException {
+        requireUsable();
+        awaitOk(worker.post(SessionMessage.SHUTDOWN, handle, SessionMessage.SHUT_READ, 0, 0, 0, 0), timeoutMillis,
+                "shutdown read");
+        readShut = true;
     }
 
     /**
