@@ -119,15 +119,7 @@ public final class SluiceConnection implements AutoCloseable {
      * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD
      */
     public void shutdownOutput() throws SluiceException {
-        requireOwner();
-        try {
-            session.shutdownWrite(REPLY_TIMEOUT_MILLIS);
-        } catch (SessionException e) {
-            throw SluiceException.of("shutting down output of " + session, e);
-        } catch (IOException e) {
-            throw new SluiceException(SluiceException.Code.TIMED_OUT, "shutting down output of " + session + ": "
-                    + e.getMessage(), e);
-        }
+        control("shutting down output of", () -> session.shutdownWrite(REPLY_TIMEOUT_MILLIS));
     }
 
     /**
@@ -137,15 +129,7 @@ public final class SluiceConnection implements AutoCloseable {
      * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD
      */
     public void shutdownInput() throws SluiceException {
-        requireOwner();
-        try {
-            session.shutdownRead(REPLY_TIMEOUT_MILLIS);
-        } catch (SessionException e) {
-            throw SluiceException.of("shutting down input of " + session, e);
-        } catch (IOException e) {
-            throw new SluiceException(SluiceException.Code.TIMED_OUT, "shutting down input of " + session + ": "
-                    + e.getMessage(), e);
-        }
+        control("shutting down input of", () -> session.shutdownRead(REPLY_TIMEOUT_MILLIS));
     }
 
     /**
@@ -157,15 +141,8 @@ public final class SluiceConnection implements AutoCloseable {
      */
     public void setKeepAlive(boolean enabled, int idleSeconds, int intervalSeconds, int probes)
             throws SluiceException {
-        requireOwner();
-        try {
-            session.setKeepalive(enabled, idleSeconds, intervalSeconds, probes, REPLY_TIMEOUT_MILLIS);
-        } catch (SessionException e) {
-            throw SluiceException.of("setting keepalive on " + session, e);
-        } catch (IOException e) {
-            throw new SluiceException(SluiceException.Code.TIMED_OUT, "setting keepalive on " + session + ": "
-                    + e.getMessage(), e);
-        }
+        control("setting keepalive on",
+                () -> session.setKeepalive(enabled, idleSeconds, intervalSeconds, probes, REPLY_TIMEOUT_MILLIS));
     }
 
     /**
@@ -174,15 +151,7 @@ public final class SluiceConnection implements AutoCloseable {
      * @throws SluiceException the stack's status, TIMED_OUT when it does not answer, WRONG_THREAD
      */
     public void setNoDelay(boolean on) throws SluiceException {
-        requireOwner();
-        try {
-            session.setNoDelay(on, REPLY_TIMEOUT_MILLIS);
-        } catch (SessionException e) {
-            throw SluiceException.of("setting no-delay on " + session, e);
-        } catch (IOException e) {
-            throw new SluiceException(SluiceException.Code.TIMED_OUT, "setting no-delay on " + session + ": "
-                    + e.getMessage(), e);
-        }
+        control("setting no-delay on", () -> session.setNoDelay(on, REPLY_TIMEOUT_MILLIS));
     }
 
     /** @return bytes that can be read now without waiting */
@@ -228,6 +197,24 @@ public final class SluiceConnection implements AutoCloseable {
     public void abort() throws SluiceException {
         requireOwner();
         session.abort();
+    }
+
+    /** A call the stack answers: runs it on the owner thread, its failure named with {@code what} and the session. */
+    private void control(String what, StackCall call) throws SluiceException {
+        requireOwner();
+        try {
+            call.run();
+        } catch (SessionException e) {
+            throw SluiceException.of(what + " " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.TIMED_OUT, what + " " + session + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A session call that waits for the stack's answer. */
+    @FunctionalInterface
+    private interface StackCall {
+        void run() throws IOException;
     }
 
     private void requireOwner() throws SluiceException {

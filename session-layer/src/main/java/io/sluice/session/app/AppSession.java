@@ -54,38 +54,37 @@ public final class AppSession {
     private boolean closing;
     private boolean cleanedUp;
     /** What the blocking calls wait for, made once: a wait allocates nothing. */
-    private final BooleanSupplier readableOrEnded = () -> rx().readableBytes() > 0 || peerClosed || resetStatus != null;
-    private final BooleanSupplier writableOrEnded = () -> tx().freeSpace() > 0 || resetStatus != null;
+    private final BooleanSupplier readableOrEnded;
+    private final BooleanSupplier writableOrEnded;
 
+    /** A session through TCP: its FIFOs are in one of the application's FIFO segments. */
     AppSession(AppWorker worker, long handle, MessageQueue stackQueue, ByteFifo rx, ByteFifo tx, int remoteAddress,
             int remotePort, int localAddress, int localPort) {
-        this.worker = worker;
-        this.handle = handle;
-        this.stackQueue = stackQueue;
-        this.rx = rx;
-        this.tx = tx;
-        this.channel = null;
-        this.slot = -1;
-        this.remoteAddress = remoteAddress;
-        this.remotePort = remotePort;
-        this.localAddress = localAddress;
-        this.localPort = localPort;
+        this(worker, handle, stackQueue, rx, tx, null, -1, remoteAddress, remotePort, localAddress, localPort);
     }
 
     /** A cut-through session: its FIFOs are pair {@code slot} of {@code channel}. */
     AppSession(AppWorker worker, long handle, MessageQueue stackQueue, CutThroughEnd channel, int slot,
             int remoteAddress, int remotePort, int localAddress, int localPort) {
+        this(worker, handle, stackQueue, channel.fifoFromPeer(slot), channel.fifoToPeer(slot), channel, slot,
+                remoteAddress, remotePort, localAddress, localPort);
+    }
+
+    private AppSession(AppWorker worker, long handle, MessageQueue stackQueue, ByteFifo rx, ByteFifo tx,
+            CutThroughEnd channel, int slot, int remoteAddress, int remotePort, int localAddress, int localPort) {
         this.worker = worker;
         this.handle = handle;
         this.stackQueue = stackQueue;
-        this.rx = channel.fifoFromPeer(slot);
-        this.tx = channel.fifoToPeer(slot);
+        this.rx = rx;
+        this.tx = tx;
         this.channel = channel;
         this.slot = slot;
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.localAddress = localAddress;
         this.localPort = localPort;
+        this.readableOrEnded = () -> rx.readableBytes() > 0 || peerClosed || resetStatus != null;
+        this.writableOrEnded = () -> tx.freeSpace() > 0 || resetStatus != null;
     }
 
     // ------------------------------------------------------------------------------------------------ reading
@@ -368,14 +367,6 @@ public final class AppSession {
     /** @return whether the session is cut through shared memory with an application on the same stack */
     public boolean isCutThrough() {
         return channel != null;
-    }
-
-    private ByteFifo rx() {
-        return rx;
-    }
-
-    private ByteFifo tx() {
-        return tx;
     }
 
     CutThroughEnd channel() {

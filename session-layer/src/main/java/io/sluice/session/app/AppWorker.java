@@ -353,14 +353,7 @@ public final class AppWorker {
      * @throws SessionException the stack's status when the connect failed (the result is taken either way)
      */
     public AppSession connected(int context) throws SessionException {
-        Reply reply = replies.remove(context);
-        if (reply == null) {
-            return null;
-        }
-        if (reply.status != SessionStatus.OK) {
-            throw new SessionException(reply.status, "connect: " + reply.status.meaning());
-        }
-        return (AppSession) reply.subject;
+        return (AppSession) takeResult(context, "connect");
     }
 
     /**
@@ -370,14 +363,19 @@ public final class AppWorker {
      * @throws SessionException the stack's status when the listen failed
      */
     public AppListener bound(int context) throws SessionException {
+        return (AppListener) takeResult(context, "listen");
+    }
+
+    /** Takes the reply to {@code context}: its subject, null if it has not come, or the refusal as an exception. */
+    private Object takeResult(int context, String what) throws SessionException {
         Reply reply = replies.remove(context);
         if (reply == null) {
             return null;
         }
         if (reply.status != SessionStatus.OK) {
-            throw new SessionException(reply.status, "listen: " + reply.status.meaning());
+            throw new SessionException(reply.status, what + ": " + reply.status.meaning());
         }
-        return (AppListener) reply.subject;
+        return reply.subject;
     }
 
     /** @return whether the reply to {@code context} came (for callers of the non-blocking requests) */

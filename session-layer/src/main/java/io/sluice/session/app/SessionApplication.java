@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * An application attached to a stack: the attach connection, the FIFO segments the stack announced (mapped here as
@@ -40,14 +41,17 @@ public final class SessionApplication implements AutoCloseable {
      * Cut-through channel ends by {@link #endKey}, opened when their CHANNEL_ADD arrives; each belongs to one worker.
      * An application connected to its own listener holds both ends of one channel.
      */
-    private final Map<Long, CutThroughEnd> channels = new HashMap<>();
-    /** Channels the stack removed, for their worker to close (a worker's ends are used on its thread only). */
-    private final Map<Long, CutThroughEnd> removedChannels = new HashMap<>();
+    private final Map<Long, OpenEnd> channels = new HashMap<>();
+    /** Channel ends the stack removed, for their worker to close (a worker's ends are used on its thread only). */
+    private final Map<Long, OpenEnd> removedChannels = new HashMap<>();
     private final List<AppWorker> workers = new ArrayList<>();
-    private final Map<Long, Integer> channelWorkers = new HashMap<>();
     /** Bumped when a channel is removed, so workers look for theirs without taking the lock every poll. */
     private volatile int channelsRemoved;
     private boolean closed;
+
+    /** A channel end and the worker it belongs to. */
+    private record OpenEnd(CutThroughEnd end, int worker) {
+    }
 
     private SessionApplication(AttachClient client, String name) {
         this.client = client;
@@ -153,26 +157,10 @@ public final class SessionApplication implements AutoCloseable {
      * @throws SessionException INTERNAL if the segment is not announced within {@link #SEGMENT_WAIT_MILLIS}
      */
     synchronized MemorySegment segment(long id) throws IOException {
-        requireOpen();
-        long deadline = System.nanoTime() + SEGMENT_WAIT_MILLIS * 1_000_000L;
-        while (true) {
-            absorb(client.takeNotifications());
+        return awaitAnnounced("FIFO segment " + id + " (SEGMENT_ADD)", () -> {
             SharedMemory mapping = segments.get(id);
-            if (mapping != null) {
-                return mapping.segment();
-            }
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0 || !client.isConnected()) {
-                throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': the stack never"
-                        + " announced FIFO segment " + id + " (SEGMENT_ADD), or closed the attach connection");
-            }
-            try {
-                absorb(client.awaitNotifications((int) Math.min(left, 100)));
-            } catch (AttachException e) {
-                throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': waiting for FIFO"
-                        + " segment " + id + ": " + e.getMessage());
-            }
-        }
+            return mapping == null ? null : mapping.segment();
+        });
     }
 
     /**
@@ -181,29 +169,40 @@ public final class SessionApplication implements AutoCloseable {
      * @param workerIndex the worker asking: the channel must be its own
      */
     synchronized CutThroughEnd channel(long id, CutThroughRole role, int workerIndex) throws IOException {
+        OpenEnd open = awaitAnnounced("cut-through channel " + id + " (CHANNEL_ADD)",
+                () -> channels.get(endKey(id, role)));
+        if (open.worker() != workerIndex) {
+            throw new SessionException(SessionStatus.NOT_OWNER, "application '" + name + "': cut-through channel "
+                    + id + " (" + role + ") belongs to worker " + open.worker() + ", not " + workerIndex);
+        }
+        return open.end();
+    }
+
+    /**
+     * What {@code lookup} finds once the stack's announcement of it has been read from the attach socket, waiting for
+     * it up to {@link #SEGMENT_WAIT_MILLIS} (a session's message on the queue may be seen before the announcement).
+     *
+     * @throws SessionException INTERNAL naming {@code what} if it is not announced in time
+     */
+    private <T> T awaitAnnounced(String what, Supplier<T> lookup) throws IOException {
         requireOpen();
         long deadline = System.nanoTime() + SEGMENT_WAIT_MILLIS * 1_000_000L;
         while (true) {
             absorb(client.takeNotifications());
-            CutThroughEnd end = channels.get(endKey(id, role));
-            if (end != null) {
-                int owner = channelWorkers.get(endKey(id, role));
-                if (owner != workerIndex) {
-                    throw new SessionException(SessionStatus.NOT_OWNER, "application '" + name + "': cut-through"
-                            + " channel " + id + " (" + role + ") belongs to worker " + owner + ", not " + workerIndex);
-                }
-                return end;
+            T found = lookup.get();
+            if (found != null) {
+                return found;
             }
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             if (left <= 0 || !client.isConnected()) {
                 throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': the stack never"
-                        + " announced cut-through channel " + id + " (CHANNEL_ADD), or closed the attach connection");
+                        + " announced " + what + ", or closed the attach connection");
             }
             try {
                 absorb(client.awaitNotifications((int) Math.min(left, 100)));
             } catch (AttachException e) {
-                throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': waiting for"
-                        + " cut-through channel " + id + ": " + e.getMessage());
+                throw new SessionException(SessionStatus.INTERNAL, "application '" + name + "': waiting for " + what
+                        + ": " + e.getMessage());
             }
         }
     }
@@ -211,10 +210,9 @@ public final class SessionApplication implements AutoCloseable {
     /** Takes the channels of {@code workerIndex} the stack removed since the last call (the worker closes them). */
     synchronized List<CutThroughEnd> takeRemovedChannels(int workerIndex) {
         List<CutThroughEnd> out = new ArrayList<>();
-        removedChannels.entrySet().removeIf(e -> {
-            if (channelWorkers.get(e.getKey()) == workerIndex) {
-                out.add(e.getValue());
-                channelWorkers.remove(e.getKey());
+        removedChannels.values().removeIf(open -> {
+            if (open.worker() == workerIndex) {
+                out.add(open.end());
                 return true;
             }
             return false;
@@ -254,8 +252,8 @@ public final class SessionApplication implements AutoCloseable {
                     case AttachMessage.ChannelRemove remove -> {
                         for (CutThroughRole role : CutThroughRole.values()) {
                             long key = endKey(remove.channelId(), role);
-                            CutThroughEnd gone = channels.get(key);
-                            if (gone != null && channelWorkers.get(key) == remove.workerIndex()) {
+                            OpenEnd gone = channels.get(key);
+                            if (gone != null && gone.worker() == remove.workerIndex()) {
                                 channels.remove(key);
                                 removedChannels.put(key, gone);
                                 channelsRemoved++;
@@ -292,10 +290,9 @@ public final class SessionApplication implements AutoCloseable {
         try {
             CutThroughEnd end = CutThroughEnd.open(add.description(), add.role(), fds.get(0), fds.get(1), peer);
             long key = endKey(add.description().channelId(), add.role());
-            CutThroughEnd old = channels.put(key, end);
-            channelWorkers.put(key, add.workerIndex());
+            OpenEnd old = channels.put(key, new OpenEnd(end, add.workerIndex()));
             if (old != null) {
-                old.close();
+                old.end().close();
             }
         } catch (SyscallException | RuntimeException e) {
             closeQuietly(peer);
@@ -322,8 +319,8 @@ public final class SessionApplication implements AutoCloseable {
             closeQuietly(mapping);
         }
         segments.clear();
-        channels.values().forEach(SessionApplication::closeQuietly);
-        removedChannels.values().forEach(SessionApplication::closeQuietly);
+        channels.values().forEach(open -> closeQuietly(open.end()));
+        removedChannels.values().forEach(open -> closeQuietly(open.end()));
         channels.clear();
         removedChannels.clear();
         for (AppWorker worker : workers) {

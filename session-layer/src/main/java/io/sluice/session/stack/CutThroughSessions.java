@@ -337,12 +337,13 @@ final class CutThroughSessions {
                     continue;
                 }
                 CutThroughChannel channel = e.channel.channel;
-                int reads = side == 0 ? channel.description().toConnectorFifoBytes()
-                        : channel.description().toAccepterFifoBytes();
-                int writes = side == 0 ? channel.description().toAccepterFifoBytes()
+                boolean accepter = side == 1; // the accepter reads what flows to it and writes towards the connector
+                int reads = accepter ? channel.description().toAccepterFifoBytes()
                         : channel.description().toConnectorFifoBytes();
-                long rxFill = side == 0 ? e.channel.channel.fill(e.slot, false) : e.channel.channel.fill(e.slot, true);
-                long txFill = side == 0 ? e.channel.channel.fill(e.slot, true) : e.channel.channel.fill(e.slot, false);
+                int writes = accepter ? channel.description().toConnectorFifoBytes()
+                        : channel.description().toAccepterFifoBytes();
+                long rxFill = channel.fill(e.slot, accepter);
+                long txFill = channel.fill(e.slot, !accepter);
                 int localPort = side == 0 ? e.connectorPort : e.port;
                 int remotePort = side == 0 ? e.port : e.connectorPort;
                 out.add(new SessionInfo(e.handles[side], e.apps[side].index, e.apps[side].name, e.appWorkers[side],
