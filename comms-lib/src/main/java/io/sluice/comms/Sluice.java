@@ -35,15 +35,20 @@ public final class Sluice implements AutoCloseable {
     private static final int REPLY_TIMEOUT_MILLIS = 5_000;
 
     private final SessionApplication application;
+    private final VclConfig config;
     /** The stack this JVM runs for itself in embedded mode, stopped at close; null when attached to a daemon. */
     private StackHost embeddedStack;
     private final Map<Thread, AppWorker> workersByThread = new HashMap<>();
+    /** Workers shared by the threads of blocking sockets ({@link #sharedWorker()}), made on first use. */
+    private final List<AppWorker> sharedWorkers = new ArrayList<>();
+    private int nextShared;
     /** The attach's own worker once its thread ended or released it: given to the next new thread. */
     private AppWorker spareFirst;
     private boolean closed;
 
-    private Sluice(SessionApplication application) {
+    private Sluice(SessionApplication application, VclConfig config) {
         this.application = application;
+        this.config = config;
         this.spareFirst = application.firstWorker();
     }
 
@@ -74,7 +79,7 @@ public final class Sluice implements AutoCloseable {
         String what = "attaching application '" + name + "' at " + AttachClient.socketPath(vcl);
         try {
             return new Sluice(SessionApplication.attach(AttachClient.socketPath(vcl),
-                    AttachMessage.Attach.of(name, vcl)));
+                    AttachMessage.Attach.of(name, vcl)), vcl);
         } catch (AttachException e) {
             throw SluiceException.of(what, e);
         } catch (IOException e) {
@@ -129,6 +134,11 @@ public final class Sluice implements AutoCloseable {
         return Optional.ofNullable(embeddedStack);
     }
 
+    /** @return the configuration it attached with (FIFO sizes, scopes, namespace) */
+    public VclConfig config() {
+        return config;
+    }
+
     /** @return the application's name */
     public String name() {
         return application.name();
@@ -153,10 +163,29 @@ public final class Sluice implements AutoCloseable {
             worker = spareFirst;
             spareFirst = null;
         } else {
-            worker = addWorker(thread);
+            worker = addWorker("thread '" + thread.getName() + "'", false);
         }
         workersByThread.put(thread, worker);
         return worker;
+    }
+
+    /** How many shared workers the blocking sockets spread over: half the processors, 1 to 8. */
+    public static final int SHARED_WORKERS = Math.clamp(Runtime.getRuntime().availableProcessors() / 2, 1, 8);
+
+    /**
+     * A worker several threads share under its lock (see {@link AppWorker#lock()}): what the blocking
+     * {@code java.net} sockets of {@code io.sluice.comms.net} use, since a socket may be read on one thread, written
+     * on another and closed on a third. Sockets are spread over up to {@link #SHARED_WORKERS} of them in turn.
+     *
+     * @return the worker for the next socket
+     * @throws SluiceException {@code CLOSED} after {@link #close()}, {@code NOT_ATTACHED} if the stack refuses
+     */
+    public synchronized AppWorker sharedWorker() throws SluiceException {
+        requireOpen();
+        if (sharedWorkers.size() < SHARED_WORKERS) {
+            sharedWorkers.add(addWorker("blocking sockets", true));
+        }
+        return sharedWorkers.get(nextShared++ % sharedWorkers.size());
     }
 
     /**
@@ -232,6 +261,7 @@ public final class Sluice implements AutoCloseable {
         }
         closed = true;
         workersByThread.clear();
+        sharedWorkers.clear();
         spareFirst = null;
         application.close();
         if (embeddedStack != null) {
@@ -278,14 +308,14 @@ public final class Sluice implements AutoCloseable {
         }
     }
 
-    private AppWorker addWorker(Thread thread) throws SluiceException {
+    private AppWorker addWorker(String user, boolean shared) throws SluiceException {
         try {
-            return application.addWorker();
+            return shared ? application.addSharedWorker() : application.addWorker();
         } catch (AttachException e) {
-            throw SluiceException.of("adding a worker for thread '" + thread.getName() + "'", e);
+            throw SluiceException.of("adding a worker for " + user, e);
         } catch (IOException e) {
-            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "adding a worker for thread '"
-                    + thread.getName() + "': " + e.getMessage(), e);
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "adding a worker for " + user + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.sluice.core.config.StackConfig;
 import io.sluice.core.config.VclConfig;
-import io.sluice.core.phy.HostLink;
 import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Ip4Address;
 import java.lang.foreign.Arena;
@@ -31,45 +29,35 @@ import org.junit.jupiter.api.io.TempDir;
 class SluiceConnectionTest {
 
     /** The stack's own address (connections to it are local, cut-through) and the kernel peer's. */
-    private static final int STACK = Ip4Address.parse("198.18.9.2").bits();
-    private static final int KERNEL = Ip4Address.parse("198.18.9.1").bits();
 
     @TempDir
     Path dir;
 
+    private TapStack stack;
     private Sluice sluice;
 
     @BeforeEach
     void start() throws Exception {
-        String reason = HostLink.tapUnavailableReason();
+        String reason = TapStack.unavailableReason();
         assumeTrue(reason == null, reason);
-        String suffix = Long.toString(ProcessHandle.current().pid() % 100_000);
-        // The stack makes the namespace with the TAP's Linux side and removes both when it stops.
-        sluice = Sluice.embedded("conn-test", StackConfig.parse("embedded", """
-                unix { cli-listen %s }
-                session { use-app-socket-api app-socket-api %s }
-                cpu { workers 1 }
-                buffers { buffers-per-numa 4096 }
-                tap { host-if-name slct%s host-ns slcn%s host-ip4-addr 198.18.9.1/24 ip4-addr 198.18.9.2/24 }
-                """.formatted(dir.resolve("cli.sock"), dir.resolve("app.sock"), suffix, suffix)),
-                VclConfig.defaults());
+        stack = TapStack.start("conn-test", dir, "198.18.9", "slc");
+        sluice = stack.sluice();
     }
 
     @AfterEach
     void stop() {
-        if (sluice != null) {
-            sluice.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
     @Test
     void bytesGoBothWaysThroughEveryBufferKindAndTheWrongThreadIsRefused() throws Exception {
         // The client is a second application on the same stack (one application talking to itself: below).
-        VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
-                + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");
+        VclConfig toEmbedded = stack.peerConfig();
         try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7100, 4);
                 Sluice peer = Sluice.attach("conn-peer", toEmbedded)) {
-            SluiceConnection client = peer.connect(STACK, 7100, 5_000);
+            SluiceConnection client = peer.connect(stack.stackAddress(), 7100, 5_000);
             SluiceConnection server = listener.accept(5_000);
 
             byte[] hello = "hello".getBytes();
@@ -109,7 +97,7 @@ class SluiceConnectionTest {
     @Test
     void anApplicationConnectsToItsOwnListenerThroughCutThrough() throws Exception {
         try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7110, 4)) {
-            SluiceConnection client = sluice.connect(STACK, 7110, 5_000);
+            SluiceConnection client = sluice.connect(stack.stackAddress(), 7110, 5_000);
             SluiceConnection server = listener.accept(5_000);
             assertTrue(client.session().isCutThrough() && server.session().isCutThrough(),
                     "both ends of one channel in one application, on one worker");
@@ -129,11 +117,10 @@ class SluiceConnectionTest {
 
     @Test
     void readsAndWritesOfEveryBufferKindAllocateNothingInSteadyState() throws Exception {
-        VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
-                + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");
+        VclConfig toEmbedded = stack.peerConfig();
         try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7102, 4);
                 Sluice peer = Sluice.attach("alloc-peer", toEmbedded)) {
-            SluiceConnection client = peer.connect(STACK, 7102, 5_000);
+            SluiceConnection client = peer.connect(stack.stackAddress(), 7102, 5_000);
             SluiceConnection server = listener.accept(5_000);
             byte[] array = new byte[1000];
             ByteBuffer direct = ByteBuffer.allocateDirect(1000);
@@ -162,11 +149,10 @@ class SluiceConnectionTest {
 
     @Test
     void afterTheClientShutsDownOutputTheServerReadsEndOfStreamAndStillAnswers() throws Exception {
-        VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
-                + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");
+        VclConfig toEmbedded = stack.peerConfig();
         try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7103, 4);
                 Sluice peer = Sluice.attach("half-peer", toEmbedded)) {
-            SluiceConnection client = peer.connect(STACK, 7103, 5_000);
+            SluiceConnection client = peer.connect(stack.stackAddress(), 7103, 5_000);
             SluiceConnection server = listener.accept(5_000);
             client.setNoDelay(true);
             assertEquals(4, client.write("ping".getBytes(), 0, 4));
@@ -186,7 +172,7 @@ class SluiceConnectionTest {
     @Test
     void shutdownInputEndsReadsAndKeepaliveChecksItsNumbers() throws Exception {
         try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7105, 4)) {
-            SluiceConnection client = sluice.connect(STACK, 7105, 5_000);
+            SluiceConnection client = sluice.connect(stack.stackAddress(), 7105, 5_000);
             SluiceConnection server = listener.accept(5_000);
             client.setKeepAlive(true, 30, 5, 3); // accepted; a cut-through session has no network to probe
             client.setKeepAlive(false, 0, 0, 0);
@@ -207,11 +193,10 @@ class SluiceConnectionTest {
 
     @Test
     void anAbortedPeerShowsAsResetOnTheOtherSide() throws Exception {
-        VclConfig toEmbedded = VclConfig.parse("test", "vcl {\n  app-socket-api "
-                + sluice.embeddedStack().orElseThrow().attachSocket().orElseThrow() + "\n}\n");
+        VclConfig toEmbedded = stack.peerConfig();
         try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7104, 4);
                 Sluice peer = Sluice.attach("reset-peer", toEmbedded)) {
-            SluiceConnection client = peer.connect(STACK, 7104, 5_000);
+            SluiceConnection client = peer.connect(stack.stackAddress(), 7104, 5_000);
             SluiceConnection server = listener.accept(5_000);
             client.abort();
             byte[] in = new byte[8];
@@ -228,7 +213,8 @@ class SluiceConnectionTest {
 
     @Test
     void connectingToAKernelPortNobodyListensOnIsRefused() {
-        SluiceException e = assertThrows(SluiceException.class, () -> sluice.connect(KERNEL, 7199, 5_000));
+        SluiceException e = assertThrows(SluiceException.class,
+                () -> sluice.connect(stack.kernelAddress(), 7199, 5_000));
         assertEquals(SluiceException.Code.REFUSED, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains("198.18.9.1:7199"), e.getMessage());
     }

@@ -396,6 +396,16 @@ public final class AppSession {
         return tx.freeSpace();
     }
 
+    /** @return the rx FIFO's size: the most the peer can have in flight to this side (the receive window's cap) */
+    public int rxCapacity() {
+        return rx.capacity();
+    }
+
+    /** @return the tx FIFO's size: the most this side can have written and not yet acknowledged */
+    public int txCapacity() {
+        return tx.capacity();
+    }
+
     /** @return bytes written and not yet acknowledged by the peer (or not yet sent) */
     public int unsentBytes() {
         return tx.readableBytes();

@@ -20,7 +20,13 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,6 +41,12 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Not thread-safe: a worker and its sessions are used by one thread at a time. Draining, posting IO events and
  * reading or writing FIFOs allocate nothing; starting and ending sessions and listeners may.
+ *
+ * <p>A <em>shared</em> worker ({@link SessionApplication#addSharedWorker()}) is used by several threads, each holding
+ * its {@link #lock()} for every call on the worker, its sessions and listeners. Waiting is leader/follower: of the
+ * threads waiting in {@link #waitUntil}, one sleeps on the eventfd for all (without the lock, so others may read and
+ * write meanwhile) and drains the queue when it wakes; the others wait for its signal. No other thread drains while
+ * it sleeps, so the queue keeps one consumer. {@link #wakeWaiters()} wakes them all, for a close from another thread.
  */
 public final class AppWorker {
 
@@ -67,18 +79,30 @@ public final class AppWorker {
     private final Map<Long, AppListener> listeners = new HashMap<>();
     /** Replies to requests, by context, until their caller takes them. */
     private final Map<Integer, Reply> replies = new HashMap<>();
+    /** Connect requests whose caller gave up: their connection is reset when it comes. */
+    private final Set<Integer> abandonedConnects = new HashSet<>();
     private SessionEvents events;
     private int nextContext = 1;
     private int nextStackQueue;
     private int live;
     private long strayEvents;
+    /** For a shared worker: held for every use; null for a worker confined to one thread. */
+    private final ReentrantLock lock;
+    /** Signalled by the sleeping thread of a shared worker each time it wakes and drains. */
+    private final Condition progress;
+    /** Whether a thread of a shared worker sleeps on the eventfd for all (no one else drains meanwhile). */
+    private boolean sleeperActive;
+    /** How long one sleep of a shared worker's waiter lasts at most before it looks again. */
+    private static final long SHARED_WAIT_SLICE_NANOS = 250_000_000L;
 
     /** What the stack answered to one request. */
     record Reply(int type, SessionStatus status, long handle, Object subject) {
     }
 
-    AppWorker(SessionApplication app, AttachedWorker attached, AttachClient client) {
+    AppWorker(SessionApplication app, AttachedWorker attached, AttachClient client, boolean shared) {
         this.app = app;
+        this.lock = shared ? new ReentrantLock() : null;
+        this.progress = shared ? lock.newCondition() : null;
         this.index = attached.index();
         this.attached = attached;
         this.queue = attached.queue();
@@ -231,6 +255,12 @@ public final class AppWorker {
      * @return how many messages were handled
      */
     public int poll(SessionEvents handler, int limit) {
+        if (lock != null) {
+            requireLocked();
+            if (sleeperActive) {
+                return 0; // the sleeping thread drains when it wakes: the queue keeps one consumer
+            }
+        }
         events = handler;
         try {
             int handled = queue.drain(dispatcher, limit);
@@ -316,6 +346,9 @@ public final class AppWorker {
      */
     public boolean waitUntil(BooleanSupplier condition, int timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        if (lock != null) {
+            return waitShared(condition, deadline);
+        }
         while (true) {
             poll();
             if (condition.getAsBoolean()) {
@@ -329,6 +362,88 @@ public final class AppWorker {
                 // The stack is gone: its sessions failed with it (forget), nothing more will come.
                 return condition.getAsBoolean();
             }
+        }
+    }
+
+    /**
+     * {@link #waitUntil} on a shared worker, with its lock held: the first waiter sleeps on the eventfd (lock
+     * released) and drains when it wakes, then signals the others, who re-check their conditions. An interrupt does
+     * not end the wait (as with a blocking socket read); the thread's interrupt status is kept.
+     */
+    private boolean waitShared(BooleanSupplier condition, long deadline) {
+        requireLocked();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                if (!sleeperActive) {
+                    poll();
+                }
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                if (sleeperActive) {
+                    try {
+                        progress.awaitNanos(Math.min(left, SHARED_WAIT_SLICE_NANOS));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                    continue;
+                }
+                sleeperActive = true;
+                boolean input;
+                lock.unlock();
+                try {
+                    input = await((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left,
+                            SHARED_WAIT_SLICE_NANOS))));
+                } finally {
+                    lock.lock();
+                    sleeperActive = false;
+                }
+                poll();
+                progress.signalAll();
+                if (!input && !app.checkConnection()) {
+                    return condition.getAsBoolean();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** @return the lock every thread of a shared worker holds while it uses the worker or its sessions */
+    public Lock lock() {
+        if (lock == null) {
+            throw new IllegalStateException(this + " is confined to one thread, not shared: it has no lock");
+        }
+        return lock;
+    }
+
+    /** @return whether several threads may use this worker under its {@link #lock()} */
+    public boolean isShared() {
+        return lock != null;
+    }
+
+    /**
+     * Shared worker, lock held: wakes every thread waiting in {@link #waitUntil} (the sleeper through its own
+     * eventfd) so they re-check their conditions, e.g. after another thread closed what they wait on.
+     */
+    public void wakeWaiters() {
+        requireLocked();
+        progress.signalAll();
+        if (sleeperActive) {
+            attached.doorbell().ring();
+        }
+    }
+
+    private void requireLocked() {
+        if (lock == null || !lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException(this + ": a shared worker is used with its lock held");
         }
     }
 
@@ -376,6 +491,19 @@ public final class AppWorker {
             throw new SessionException(reply.status, what + ": " + reply.status.meaning());
         }
         return reply.subject;
+    }
+
+    /**
+     * Gives up on a {@link #requestConnect}: a connection that is (or will be) made for it is reset at once instead
+     * of waiting for a caller that will never take it.
+     */
+    public void abandonConnect(int context) {
+        Reply reply = replies.remove(context);
+        if (reply == null) {
+            abandonedConnects.add(context);
+        } else if (reply.subject instanceof AppSession session) {
+            session.abort();
+        }
     }
 
     /** @return whether the reply to {@code context} came (for callers of the non-blocking requests) */
@@ -490,6 +618,13 @@ public final class AppWorker {
                 System.err.println("sluice: " + app + " worker " + index + ": CONNECTED " + SessionHandle.format(
                         handle) + ": " + e.getMessage());
             }
+        }
+        if (abandonedConnects.remove(context)) {
+            // Its caller gave up (closed or timed out) before the answer came: nobody will use the connection.
+            if (session != null) {
+                session.abort();
+            }
+            return;
         }
         replies.put(context, new Reply(SessionMessage.CONNECTED, status, handle, session));
         if (events != null) {

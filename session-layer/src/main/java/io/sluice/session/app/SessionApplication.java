@@ -70,7 +70,7 @@ public final class SessionApplication implements AutoCloseable {
         try {
             SessionApplication app = new SessionApplication(client, request.appName());
             AttachedWorker first = client.attach(request);
-            app.workers.add(new AppWorker(app, first, client));
+            app.workers.add(new AppWorker(app, first, client, false));
             return app;
         } catch (AttachException | IOException | RuntimeException e) {
             client.close();
@@ -84,9 +84,21 @@ public final class SessionApplication implements AutoCloseable {
     }
 
     /** Adds a worker (ADD_WORKER): a message queue of its own, for another thread. */
-    public synchronized AppWorker addWorker() throws AttachException, IOException {
+    public AppWorker addWorker() throws AttachException, IOException {
+        return addWorker(false);
+    }
+
+    /**
+     * Adds a worker several threads share, each holding its {@link AppWorker#lock()} (for blocking socket-style use,
+     * where a connection is read on one thread, written on another and closed on a third).
+     */
+    public AppWorker addSharedWorker() throws AttachException, IOException {
+        return addWorker(true);
+    }
+
+    private synchronized AppWorker addWorker(boolean shared) throws AttachException, IOException {
         requireOpen();
-        AppWorker worker = new AppWorker(this, client.addWorker(), client);
+        AppWorker worker = new AppWorker(this, client.addWorker(), client, shared);
         workers.add(worker);
         return worker;
     }
