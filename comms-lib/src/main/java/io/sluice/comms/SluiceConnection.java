@@ -1,11 +1,12 @@
 package io.sluice.comms;
 
-import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.app.AppSession;
 import io.sluice.session.app.SessionException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * A connection of an attached application: reads and writes go straight to the session's shared-memory FIFOs.
@@ -68,6 +69,39 @@ public final class SluiceConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Scattering read: fills {@code destinations[offset]}, then the next, as far as the bytes that are there go.
+     *
+     * @return bytes read; 0 if none are there yet; -1 at end of stream
+     */
+    public long read(ByteBuffer[] destinations, int offset, int length) throws SluiceException {
+        Objects.checkFromIndexSize(offset, length, destinations.length);
+        requireOwner();
+        long total = 0;
+        try {
+            for (int i = offset; i < offset + length; i++) {
+                ByteBuffer destination = destinations[i];
+                if (!destination.hasRemaining()) {
+                    continue;
+                }
+                int n = session.read(destination);
+                if (n < 0) {
+                    return total == 0 ? -1 : total;
+                }
+                total += n;
+                if (destination.hasRemaining()) {
+                    break; // the FIFO ran dry
+                }
+            }
+            return total;
+        } catch (SessionException e) {
+            if (total > 0) {
+                return total; // the failure shows on the next call
+            }
+            throw SluiceException.of("reading " + session, e);
+        }
+    }
+
     /** As {@link #read(byte[], int, int)}, into native or heap memory. */
     public int read(MemorySegment destination, long offset, int length) throws SluiceException {
         requireOwner();
@@ -99,6 +133,35 @@ public final class SluiceConnection implements AutoCloseable {
         try {
             return session.write(source);
         } catch (SessionException e) {
+            throw SluiceException.of("writing " + session, e);
+        }
+    }
+
+    /**
+     * Gathering write: takes {@code sources[offset]}, then the next, as far as the tx FIFO has room.
+     *
+     * @return bytes written, 0 when the FIFO is full
+     */
+    public long write(ByteBuffer[] sources, int offset, int length) throws SluiceException {
+        Objects.checkFromIndexSize(offset, length, sources.length);
+        requireOwner();
+        long total = 0;
+        try {
+            for (int i = offset; i < offset + length; i++) {
+                ByteBuffer source = sources[i];
+                if (!source.hasRemaining()) {
+                    continue;
+                }
+                total += session.write(source);
+                if (source.hasRemaining()) {
+                    break; // the FIFO is full
+                }
+            }
+            return total;
+        } catch (SessionException e) {
+            if (total > 0) {
+                return total;
+            }
             throw SluiceException.of("writing " + session, e);
         }
     }
@@ -159,14 +222,34 @@ public final class SluiceConnection implements AutoCloseable {
         return session.readableBytes();
     }
 
-    /** @return the local address, as {@link Ip4Address#format(int)} writes it, and port */
-    public String localAddress() {
-        return Ip4Address.format(session.localAddress()) + ":" + session.localPort();
+    /** @return the local address and port */
+    public InetSocketAddress localAddress() {
+        return SluiceAddresses.socketAddress(session.localAddress(), session.localPort());
     }
 
     /** @return the remote address and port */
-    public String remoteAddress() {
-        return Ip4Address.format(session.remoteAddress()) + ":" + session.remotePort();
+    public InetSocketAddress remoteAddress() {
+        return SluiceAddresses.socketAddress(session.remoteAddress(), session.remotePort());
+    }
+
+    /** @return whether the peer is an application of the same stack, reached through shared memory */
+    public boolean isCutThrough() {
+        return session.isCutThrough();
+    }
+
+    /** @return the receive FIFO's size (the receive buffer: from the application's {@code rx-fifo-size}) */
+    public int receiveBufferSize() {
+        return session.rxCapacity();
+    }
+
+    /** @return the send FIFO's size (the send buffer: from the application's {@code tx-fifo-size}) */
+    public int sendBufferSize() {
+        return session.txCapacity();
+    }
+
+    /** @return bytes written and not yet taken and acknowledged: 0 once everything written reached the peer */
+    public int unsentBytes() {
+        return session.unsentBytes();
     }
 
     /** @return the low-level session, for calls this class does not offer yet */

@@ -11,6 +11,7 @@ import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Ip4Address;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +127,8 @@ class SluiceConnectionTest {
             ByteBuffer direct = ByteBuffer.allocateDirect(1000);
             ByteBuffer heap = ByteBuffer.allocate(1000);
             MemorySegment segment = Arena.ofAuto().allocate(1000);
+            ByteBuffer[] gather = {ByteBuffer.allocateDirect(400), ByteBuffer.allocate(600)};
+            ByteBuffer[] scatter = {ByteBuffer.allocate(300), ByteBuffer.allocateDirect(700)};
             long allocated = AllocationMeter.allocatedInSteadyState(() -> {
                 try {
                     for (int i = 0; i < 50; i++) {
@@ -136,15 +139,71 @@ class SluiceConnectionTest {
                         assertEquals(1000, client.read(segment, 0, 1000));
                         assertEquals(1000, client.write(segment, 0, 1000));
                         assertEquals(1000, server.read(array, 0, 1000));
+                        assertEquals(1000, client.write(gather, 0, 2));
+                        assertEquals(1000, server.read(scatter, 0, 2));
+                        gather[0].clear();
+                        gather[1].clear();
+                        scatter[0].clear();
+                        scatter[1].clear();
                     }
                 } catch (SluiceException e) {
                     throw new IllegalStateException(e);
                 }
             });
-            assertEquals(0, allocated, "bytes allocated per 300 reads and writes");
+            assertEquals(0, allocated, "bytes allocated per 400 reads and writes");
             client.close();
             server.close();
         }
+    }
+
+    @Test
+    void scatterGatherAddressesAndBufferSizes() throws Exception {
+        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7106, 4);
+                Sluice peer = Sluice.attach("sg-peer", stack.peerConfig())) {
+            SluiceConnection client = peer.connect(stack.stackAddress(), 7106, 5_000);
+            SluiceConnection server = listener.accept(5_000);
+            assertEquals(client.localAddress(), server.remoteAddress());
+            assertEquals(new InetSocketAddress(SluiceAddresses.inet(stack.stackAddress()), 7106),
+                    client.remoteAddress());
+            assertTrue(client.isCutThrough());
+            assertEquals(sluice.config().rxFifoSize(), server.receiveBufferSize());
+            assertEquals(peer.config().txFifoSize(), client.sendBufferSize());
+
+            ByteBuffer[] out = {ByteBuffer.wrap("ab".getBytes()), ByteBuffer.allocate(0),
+                ByteBuffer.wrap("cdef".getBytes())};
+            assertEquals(6, client.write(out, 0, 3));
+            assertEquals(6, client.unsentBytes(), "the peer has not read yet");
+            ByteBuffer first = ByteBuffer.allocate(3);
+            ByteBuffer second = ByteBuffer.allocate(10);
+            ByteBuffer[] in = {first, second};
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long got = 0;
+            while (got < 6 && System.nanoTime() < deadline) {
+                got += server.read(in, 0, 2);
+            }
+            assertEquals(6, got);
+            assertEquals("abc", new String(first.array()));
+            assertEquals("def", new String(second.array(), 0, second.position()));
+            assertThrows(IndexOutOfBoundsException.class, () -> server.read(in, 1, 2));
+            client.close();
+            assertEquals(-1, readUntilEnd(server, in), "end of stream through the scattering read");
+            server.close();
+        }
+    }
+
+    private static long readUntilEnd(SluiceConnection connection, ByteBuffer[] into) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            into[0].clear();
+            into[1].clear();
+            long n = connection.read(into, 0, 2);
+            if (n < 0) {
+                return n;
+            }
+            connection.session().worker().waitUntil(() -> connection.readableBytes() > 0
+                    || connection.session().isPeerClosed(), 10);
+        }
+        return 0;
     }
 
     @Test
