@@ -2,6 +2,7 @@ package io.sluice.comms;
 
 import io.sluice.session.app.AppSession;
 import io.sluice.session.app.SessionException;
+import io.sluice.session.app.TcpInfo;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -215,6 +216,19 @@ public final class SluiceConnection implements AutoCloseable {
      */
     public void setNoDelay(boolean on) throws SluiceException {
         control("setting no-delay on", () -> session.setNoDelay(on, REPLY_TIMEOUT_MILLIS));
+    }
+
+    /**
+     * The connection's TCP numbers as the stack has them now: state, smoothed RTT and variation, congestion window,
+     * slow-start threshold, send window, MSS, retransmitted segments ({@link TcpInfo#isCutThrough()} for a local
+     * peer, which has none).
+     *
+     * @throws SluiceException OTHER once TCP is done with the connection, TIMED_OUT, WRONG_THREAD
+     */
+    public TcpInfo tcpInfo() throws SluiceException {
+        TcpInfo[] info = new TcpInfo[1];
+        control("reading TCP info of", () -> info[0] = session.tcpInfo(REPLY_TIMEOUT_MILLIS));
+        return info[0];
     }
 
     /** @return bytes that can be read now without waiting */

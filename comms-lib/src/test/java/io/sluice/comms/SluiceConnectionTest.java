@@ -2,6 +2,7 @@ package io.sluice.comms;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,6 +12,8 @@ import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Ip4Address;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import io.sluice.core.tcp.conn.TcpState;
+import io.sluice.session.app.TcpInfo;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -204,6 +207,51 @@ class SluiceConnectionTest {
                     || connection.session().isPeerClosed(), 10);
         }
         return 0;
+    }
+
+    @Test
+    void tcpInfoReportsTheKernelPeersConnectionAndSaysWhenThereIsNoTcp() throws Exception {
+        String echo = "import socket\n"
+                + "l=socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                + "l.bind(('" + Ip4Address.format(stack.kernelAddress()) + "',7300)); l.listen(1)\n"
+                + "print('ready', flush=True)\n"
+                + "c,_=l.accept(); c.settimeout(20)\n"
+                + "while True:\n"
+                + "  b=c.recv(65536)\n"
+                + "  if not b: break\n"
+                + "  c.sendall(b)\n";
+        Process kernelEcho = new ProcessBuilder(stack.inNamespace("python3", "-c", echo)).start();
+        try {
+            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(
+                    kernelEcho.getInputStream())).readLine());
+            SluiceConnection tcp = sluice.connect(stack.kernelAddress(), 7300, 5_000);
+            byte[] data = new byte[64 << 10];
+            int written = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (written < data.length && System.nanoTime() < deadline) {
+                written += tcp.write(data, written, data.length - written);
+            }
+            byte[] back = new byte[data.length];
+            assertEquals(data.length, readFully(tcp, back), "the kernel echoed everything");
+
+            TcpInfo info = tcp.tcpInfo();
+            assertFalse(info.isCutThrough());
+            assertEquals(TcpState.ESTABLISHED, info.state());
+            assertTrue(info.srttMicros() > 0, "an RTT was measured: " + info);
+            assertEquals(1460, info.mss(), "the TAP's 1500-byte MTU: " + info);
+            assertTrue(info.congestionWindow() >= info.mss() && info.sendWindow() > 0, info.toString());
+            tcp.close();
+            SluiceException closed = assertThrows(SluiceException.class, tcp::tcpInfo);
+            assertEquals(SluiceException.Code.CLOSED, closed.code(), closed.getMessage());
+        } finally {
+            kernelEcho.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7301, 4)) {
+            SluiceConnection local = sluice.connect(stack.stackAddress(), 7301, 5_000);
+            assertTrue(local.tcpInfo().isCutThrough(), "no TCP between two applications of one stack");
+            local.close();
+            listener.accept(5_000).close();
+        }
     }
 
     @Test

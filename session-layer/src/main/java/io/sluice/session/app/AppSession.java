@@ -309,11 +309,23 @@ public final class AppSession {
         return worker.waitUntil(() -> cleanedUp, timeoutMillis);
     }
 
-    private void awaitOk(int context, int timeoutMillis, String what) throws SessionException {
+    /**
+     * Asks the stack for the connection's TCP numbers (RTT, windows, retransmissions) and waits for them.
+     *
+     * @throws SessionException BAD_STATE once TCP is done with the connection, TIMED_OUT if the stack does not answer
+     */
+    public TcpInfo tcpInfo(int timeoutMillis) throws IOException {
+        requireUsable();
+        return (TcpInfo) awaitOk(worker.post(SessionMessage.GET_INFO, handle, 0, 0, 0, 0, 0), timeoutMillis, "TCP info")
+                .subject();
+    }
+
+    private AppWorker.Reply awaitOk(int context, int timeoutMillis, String what) throws SessionException {
         AppWorker.Reply reply = worker.awaitSessionReply(context, timeoutMillis, what);
         if (reply.status() != SessionStatus.OK) {
             throw new SessionException(reply.status(), this + ": " + what + ": " + reply.status().meaning());
         }
+        return reply;
     }
 
     // ------------------------------------------------------------------------------------------------ state

@@ -576,6 +576,8 @@ public final class AppWorker {
             }
             case SessionMessage.SHUTDOWN_REPLY, SessionMessage.OPTION_REPLY ->
                     replies.put(SessionMessage.context(m, at), new Reply(type, status(m, at), handle, null));
+            case SessionMessage.INFO_REPLY -> replies.put(SessionMessage.context(m, at), new Reply(type, status(m, at),
+                    handle, TcpInfo.read(m, at)));
             case SessionMessage.ERROR -> {
                 SessionStatus status = status(m, at);
                 int context = SessionMessage.context(m, at);

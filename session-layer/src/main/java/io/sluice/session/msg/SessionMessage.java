@@ -55,6 +55,10 @@ import java.lang.foreign.ValueLayout;
  * <tr><td>RESET</td><td>notification</td><td>handle, status = why (RESET, TIMED_OUT, ABORTED...)</td></tr>
  * <tr><td>CLEANUP</td><td>notification</td><td>handle, context of the DISCONNECT or ABORT that led to it (0 if
  *     none): the session is gone and its FIFOs are freed; forget the handle</td></tr>
+ * <tr><td>GET_INFO</td><td>app → stack</td><td>context, handle</td></tr>
+ * <tr><td>INFO_REPLY</td><td>reply</td><td>context, status, handle, value = the TCP state's ordinal (-1: cut
+ *     through, no TCP); {@link #setTcpInfo}'s numbers in the address, port, local address, FIFO and other-handle
+ *     fields</td></tr>
  * <tr><td>ERROR</td><td>reply</td><td>context, status, handle, value = the type of the request refused</td></tr>
  * </table>
  */
@@ -73,6 +77,8 @@ public final class SessionMessage {
     public static final int SET_OPTION = 7;
     public static final int TX = 8;
     public static final int DEQUEUED = 9;
+    /** The session's TCP state, RTT, windows and retransmissions (INFO_REPLY answers). */
+    public static final int GET_INFO = 10;
 
     // ---- stack (or peer application) to application ----
     public static final int BOUND = 32;
@@ -87,6 +93,7 @@ public final class SessionMessage {
     public static final int RESET = 41;
     public static final int CLEANUP = 42;
     public static final int ERROR = 43;
+    public static final int INFO_REPLY = 44;
 
     // ---- flags ----
     /** LISTEN/CONNECT: sessions with applications on this stack may be cut through shared memory. */
@@ -273,6 +280,39 @@ public final class SessionMessage {
         };
     }
 
+    /**
+     * INFO_REPLY's numbers, in fields a reply does not otherwise use: smoothed RTT and its variation (µs, at address
+     * and local address), congestion window, slow-start threshold and send window (bytes, saturated at 2^32 - 1, at
+     * segment id, tx offset and rx offset), MSS (at port) and segments retransmitted (at other handle).
+     */
+    public static void setTcpInfo(MemorySegment m, long at, long srttMicros, long rttvarMicros, long cwnd,
+            long ssthresh, long sendWindow, int mss, long retransmitted) {
+        m.set(U32, at + ADDRESS, saturated32(srttMicros));
+        m.set(U32, at + LOCAL_ADDRESS, saturated32(rttvarMicros));
+        m.set(U32, at + SEGMENT_ID, saturated32(cwnd));
+        m.set(U32, at + TX_OFFSET, saturated32(ssthresh));
+        m.set(U32, at + RX_OFFSET, saturated32(sendWindow));
+        m.set(U16, at + PORT, (short) Math.min(mss, 0xFFFF));
+        m.set(U64, at + OTHER_HANDLE, retransmitted);
+    }
+
+    /** @return INFO_REPLY's number {@code n}: 0 srtt, 1 rttvar, 2 cwnd, 3 ssthresh, 4 send window (unsigned) */
+    public static long tcpInfo(MemorySegment m, long at, int n) {
+        long offset = switch (n) {
+            case 0 -> ADDRESS;
+            case 1 -> LOCAL_ADDRESS;
+            case 2 -> SEGMENT_ID;
+            case 3 -> TX_OFFSET;
+            case 4 -> RX_OFFSET;
+            default -> throw new IllegalArgumentException("TCP info number " + n + " is not 0..4");
+        };
+        return Integer.toUnsignedLong(m.get(U32, at + offset));
+    }
+
+    private static int saturated32(long value) {
+        return (int) Math.clamp(value, 0, 0xFFFF_FFFFL);
+    }
+
     public static long otherHandle(MemorySegment m, long at) {
         return m.get(U64, at + OTHER_HANDLE);
     }
@@ -283,7 +323,7 @@ public final class SessionMessage {
 
     /** @return whether {@code type} is one an application may post to the stack */
     public static boolean isRequest(int type) {
-        return type >= LISTEN && type <= DEQUEUED;
+        return type >= LISTEN && type <= GET_INFO;
     }
 
     /** @return the type's name, for messages and logs ({@code type 77} for an unknown one) */
@@ -298,6 +338,7 @@ public final class SessionMessage {
             case SET_OPTION -> "SET_OPTION";
             case TX -> "TX";
             case DEQUEUED -> "DEQUEUED";
+            case GET_INFO -> "GET_INFO";
             case BOUND -> "BOUND";
             case UNLISTENED -> "UNLISTENED";
             case CONNECTED -> "CONNECTED";
@@ -310,6 +351,7 @@ public final class SessionMessage {
             case RESET -> "RESET";
             case CLEANUP -> "CLEANUP";
             case ERROR -> "ERROR";
+            case INFO_REPLY -> "INFO_REPLY";
             default -> "type " + type;
         };
     }

@@ -247,6 +247,9 @@ final class CutThroughSessions {
             // Nagle and keepalive have no meaning between two applications' FIFOs: accepted, nothing to do.
             case SessionMessage.SET_OPTION -> worker.reply(port, SessionMessage.OPTION_REPLY, context, handle,
                     SessionStatus.OK, value);
+            // No TCP between the two: the reply says so (value -1).
+            case SessionMessage.GET_INFO -> worker.reply(port, SessionMessage.INFO_REPLY, context, handle,
+                    SessionStatus.OK, -1);
             default -> worker.error(port, context, handle, type, SessionStatus.BAD_REQUEST,
                     SessionQueueNode.BAD_REQUEST); // TX/DEQUEUED: cut-through IO never goes to the stack
         }

@@ -2,6 +2,7 @@ package io.sluice.session.stack;
 
 import io.sluice.core.graph.NodeContext;
 import io.sluice.core.tcp.conn.CloseCause;
+import io.sluice.core.tcp.conn.TcpConnection;
 import io.sluice.core.tcp.layer.TcpFlow;
 import io.sluice.core.tcp.layer.TcpListener;
 import io.sluice.core.tcp.layer.TcpOpenException;
@@ -153,6 +154,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
                 case SessionMessage.DISCONNECT, SessionMessage.ABORT -> close(app, port, handle, context, type);
                 case SessionMessage.SHUTDOWN -> shutdown(app, port, handle, context, SessionMessage.value(m, at));
                 case SessionMessage.SET_OPTION -> setOption(app, port, m, at, handle, context);
+                case SessionMessage.GET_INFO -> info(app, port, handle, context);
                 default -> error(port, context, handle, type, SessionStatus.UNKNOWN_TYPE,
                         SessionQueueNode.UNKNOWN_TYPE);
             }
@@ -387,6 +389,29 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
             count(status == SessionStatus.BAD_STATE ? SessionQueueNode.BAD_STATE : SessionQueueNode.BAD_REQUEST);
         }
         reply(port, SessionMessage.OPTION_REPLY, context, handle, status, option);
+    }
+
+    /** GET_INFO: the connection's numbers as TCP keeps them now (this is its worker's thread). */
+    private void info(StackApplication app, AppWorkerPort port, long handle, int context) {
+        Session s = owned(app, port, handle, context, SessionMessage.GET_INFO);
+        if (s == null) {
+            return;
+        }
+        if (s.transportDone || s.flow.isClosed()) {
+            error(port, context, handle, SessionMessage.GET_INFO, SessionStatus.BAD_STATE, SessionQueueNode.BAD_STATE);
+            return;
+        }
+        TcpConnection c = s.flow.connectionOnWorker();
+        SessionMessage.begin(scratch, 0, SessionMessage.INFO_REPLY);
+        SessionMessage.setContext(scratch, 0, context);
+        SessionMessage.setHandle(scratch, 0, handle);
+        SessionMessage.setStatus(scratch, 0, SessionStatus.OK);
+        SessionMessage.setValue(scratch, 0, c.state().ordinal());
+        SessionMessage.setAppWorker(scratch, 0, port.appWorker);
+        SessionMessage.setTcpInfo(scratch, 0, c.rttEstimator().srtt() / 1_000, c.rttEstimator().rttvar() / 1_000,
+                c.congestionControl().cwnd(), c.congestionControl().ssthresh(), c.sndWnd(), c.mss(),
+                c.retransmittedSegments());
+        poster.send(port);
     }
 
     // ---- what TCP reports (on this worker) ----

@@ -154,6 +154,14 @@ public final class TcpFlow implements SegmentWriter {
         return (int) REQUESTS.getAndSet(this, 0);
     }
 
+    /**
+     * The connection itself, for what the owning worker reads about it (RTT, windows, counters): on that worker's
+     * thread only, where the connection changes.
+     */
+    public TcpConnection connectionOnWorker() {
+        return connection;
+    }
+
     /** The state as last published by the worker (it may have moved on). */
     public TcpState state() {
         return publishedState;
