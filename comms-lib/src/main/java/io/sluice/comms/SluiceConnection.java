@@ -43,7 +43,9 @@ public final class SluiceConnection implements AutoCloseable {
     }
 
     /**
-     * Reads at least one byte, waiting up to {@code timeoutMillis}.
+     * Reads at least one byte, waiting up to {@code timeoutMillis}: the worker's queue is polled first (so a peer's
+     * close is seen), then, with a timeout above 0, a short spin and a sleep on the worker's eventfd. With
+     * {@code timeoutMillis} 0 it is one busy-poll step: poll, read, never sleep.
      *
      * @return bytes read; -1 at end of stream; 0 if nothing came in time
      * @throws SluiceException RESET or ABORTED with the reason, CLOSED, WRONG_THREAD
@@ -125,6 +127,24 @@ public final class SluiceConnection implements AutoCloseable {
             return session.write(source, offset, length);
         } catch (SessionException e) {
             throw SluiceException.of("writing " + session, e);
+        }
+    }
+
+    /**
+     * Writes every byte, waiting for room in the tx FIFO (polling this thread's worker, then sleeping on its
+     * eventfd) for at most {@code timeoutMillis} in all.
+     *
+     * @throws SluiceException TIMED_OUT naming how many bytes were not taken, RESET or ABORTED, CLOSED, WRONG_THREAD
+     */
+    public void writeFully(byte[] source, int offset, int length, int timeoutMillis) throws SluiceException {
+        requireOwner();
+        try {
+            session.writeFully(source, offset, length, timeoutMillis);
+        } catch (SessionException e) {
+            throw SluiceException.of("writing " + session, e);
+        } catch (IOException e) {
+            throw new SluiceException(SluiceException.Code.NOT_ATTACHED, "writing " + session + ": "
+                    + e.getMessage(), e);
         }
     }
 

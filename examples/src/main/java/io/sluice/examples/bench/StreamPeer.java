@@ -1,12 +1,10 @@
 package io.sluice.examples.bench;
 
+import io.sluice.comms.Sluice;
+import io.sluice.comms.SluiceConnection;
+import io.sluice.comms.SluiceListener;
+import io.sluice.core.config.VclConfig;
 import io.sluice.core.wire.Ip4Address;
-import io.sluice.session.app.AppListener;
-import io.sluice.session.app.AppSession;
-import io.sluice.session.app.AppWorker;
-import io.sluice.session.app.SessionApplication;
-import io.sluice.session.attach.AttachMessage;
-import io.sluice.session.msg.SessionMessage;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -15,12 +13,14 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * One side of {@code bench cut-through}, in its own JVM: a stream of {@link #WRITE_BYTES} writes from a sender to
- * a receiver for a given time, through a Sluice session (the session layer's application API) or a kernel loopback
- * TCP connection (NIO, blocking). The receiver prints {@code ready} once it listens and, at the end of the stream,
- * {@code result <bytes> <nanos> <bytes allocated per read>}: the time runs from the first byte to the end of stream.
+ * a receiver for a given time, through a Sluice connection (the application library, {@code io.sluice.comms}) or a
+ * kernel loopback TCP connection (NIO, blocking). The receiver prints {@code ready} once it listens and, at the end
+ * of the stream, {@code result <bytes> <nanos> <bytes allocated per read>}: the time runs from the first byte to the
+ * end of stream.
  *
  * <p>For {@code bench rr}: an echo server and a client that sends {@link #RR_BYTES} and waits for them back, for a
  * given time, waiting either by busy-polling ({@code poll}) or by sleeping on the worker's eventfd after a short
@@ -61,19 +61,19 @@ public final class StreamPeer {
         }
     }
 
-    private static SessionApplication attach(Path socket, String name) throws Exception {
-        return SessionApplication.attach(socket, new AttachMessage.Attach(name, "", 0, FIFO_BYTES, FIFO_BYTES,
-                64 << 20, 1024, true, false));
+    private static Sluice attach(Path socket, String name) throws Exception {
+        VclConfig defaults = VclConfig.defaults();
+        return Sluice.attach(name, new VclConfig(FIFO_BYTES, FIFO_BYTES, 64 << 20, defaults.addSegmentSize(),
+                Optional.of(socket), true, 1024, Optional.empty(), 0, true, true));
     }
 
     private static void sluiceReceive(Path socket, int port) throws Exception {
-        try (SessionApplication app = attach(socket, "stream-recv")) {
-            AppWorker worker = app.firstWorker();
-            AppListener listener = worker.listen(0, port, 4, SessionMessage.FLAG_SCOPE_LOCAL, TIMEOUT_MILLIS);
+        try (Sluice sluice = attach(socket, "stream-recv");
+                SluiceListener listener = sluice.listen(Ip4Address.ANY, port, 4)) {
             System.out.println("ready");
-            AppSession session = worker.accept(listener, TIMEOUT_MILLIS);
-            if (session == null || !session.isCutThrough()) {
-                throw new IllegalStateException("no cut-through session arrived: " + session);
+            SluiceConnection connection = listener.accept(TIMEOUT_MILLIS);
+            if (!connection.isCutThrough()) {
+                throw new IllegalStateException("the connection is not cut through: " + connection);
             }
             byte[] buffer = new byte[WRITE_BYTES];
             long bytes = 0;
@@ -81,7 +81,7 @@ public final class StreamPeer {
             long first = 0;
             long allocatedBefore = allocated();
             while (true) {
-                int n = session.readWait(buffer, 0, buffer.length, TIMEOUT_MILLIS);
+                int n = connection.read(buffer, 0, buffer.length, TIMEOUT_MILLIS);
                 if (n < 0) {
                     break;
                 }
@@ -97,21 +97,20 @@ public final class StreamPeer {
             long nanos = System.nanoTime() - first;
             long perRead = (allocated() - allocatedBefore) / Math.max(1, reads);
             System.out.println("result " + bytes + " " + nanos + " " + perRead);
-            session.close();
-            session.awaitCleanup(TIMEOUT_MILLIS);
+            connection.close();
         }
     }
 
     private static void sluiceSend(Path socket, int address, int port, double seconds) throws Exception {
-        try (SessionApplication app = attach(socket, "stream-send")) {
-            AppSession session = app.firstWorker().connect(address, port, TIMEOUT_MILLIS);
+        try (Sluice sluice = attach(socket, "stream-send")) {
+            SluiceConnection connection = sluice.connect(address, port, TIMEOUT_MILLIS);
             byte[] chunk = new byte[WRITE_BYTES];
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
-                session.writeFully(chunk, 0, chunk.length, TIMEOUT_MILLIS);
+                connection.writeFully(chunk, 0, chunk.length, TIMEOUT_MILLIS);
             }
-            session.close();
-            session.awaitCleanup(TIMEOUT_MILLIS);
+            connection.close();
+            connection.session().awaitCleanup(TIMEOUT_MILLIS);
         }
     }
 
@@ -158,24 +157,22 @@ public final class StreamPeer {
     }
 
     private static void sluiceEcho(Path socket, int port, boolean poll) throws Exception {
-        try (SessionApplication app = attach(socket, "rr-echo")) {
-            AppWorker worker = app.firstWorker();
-            AppListener listener = worker.listen(0, port, 4, SessionMessage.FLAG_SCOPE_LOCAL, TIMEOUT_MILLIS);
+        try (Sluice sluice = attach(socket, "rr-echo");
+                SluiceListener listener = sluice.listen(Ip4Address.ANY, port, 4)) {
             System.out.println("ready");
-            AppSession session = worker.accept(listener, TIMEOUT_MILLIS);
+            SluiceConnection connection = listener.accept(TIMEOUT_MILLIS);
             byte[] message = new byte[RR_BYTES];
-            while (readMessage(worker, session, message, poll)) {
-                session.write(message, 0, RR_BYTES); // 64 bytes always fit: the client waits for each answer
+            while (readMessage(connection, message, poll)) {
+                connection.write(message, 0, RR_BYTES); // 64 bytes always fit: the client waits for each answer
             }
-            session.close();
+            connection.close();
         }
     }
 
     private static void sluicePing(Path socket, int address, int port, double seconds, boolean poll)
             throws Exception {
-        try (SessionApplication app = attach(socket, "rr-ping")) {
-            AppWorker worker = app.firstWorker();
-            AppSession session = worker.connect(address, port, TIMEOUT_MILLIS);
+        try (Sluice sluice = attach(socket, "rr-ping")) {
+            SluiceConnection connection = sluice.connect(address, port, TIMEOUT_MILLIS);
             byte[] message = new byte[RR_BYTES];
             long[] samples = new long[SAMPLES];
             long count = 0;
@@ -183,8 +180,8 @@ public final class StreamPeer {
             long end = start + (long) (seconds * 1e9);
             long now = start;
             while (now < end) {
-                session.write(message, 0, RR_BYTES);
-                if (!readMessage(worker, session, message, poll)) {
+                connection.write(message, 0, RR_BYTES);
+                if (!readMessage(connection, message, poll)) {
                     throw new IllegalStateException("the echo server closed");
                 }
                 long after = System.nanoTime();
@@ -193,31 +190,26 @@ public final class StreamPeer {
                 now = after;
             }
             report(count, now - start, samples);
-            session.close();
-            session.awaitCleanup(TIMEOUT_MILLIS);
+            connection.close();
+            connection.session().awaitCleanup(TIMEOUT_MILLIS);
         }
     }
 
-    /** Reads one whole message, busy-polling or sleeping between tries; false at end of stream. */
-    private static boolean readMessage(AppWorker worker, AppSession session, byte[] message, boolean poll)
-            throws Exception {
+    /**
+     * Reads one whole message, busy-polling (a read with timeout 0 polls the worker and never sleeps) or sleeping on
+     * the worker's eventfd after a short spin; false at end of stream.
+     */
+    private static boolean readMessage(SluiceConnection connection, byte[] message, boolean poll) throws Exception {
         int got = 0;
         long deadline = System.nanoTime() + TIMEOUT_MILLIS * 1_000_000L;
         while (got < RR_BYTES) {
-            int n = session.read(message, got, RR_BYTES - got);
+            int n = connection.read(message, got, RR_BYTES - got, poll ? 0 : 100);
             if (n < 0) {
                 return false;
             }
-            if (n > 0) {
-                got += n;
-                continue;
-            }
-            if (System.nanoTime() > deadline) {
+            got += n;
+            if (n == 0 && System.nanoTime() > deadline) {
                 throw new IllegalStateException("no answer for " + TIMEOUT_MILLIS + " ms");
-            }
-            worker.poll();
-            if (!poll && session.readableBytes() == 0 && !session.isPeerClosed()) {
-                worker.await(100);
             }
         }
         return true;
