@@ -2,6 +2,7 @@ package io.sluice.comms;
 
 import io.sluice.session.app.AppListener;
 import io.sluice.session.app.AppSession;
+import io.sluice.session.app.SessionException;
 import java.io.IOException;
 
 /** A bound, listening port of an attached application; like its connections it belongs to one thread. */
@@ -23,7 +24,7 @@ public final class SluiceListener implements AutoCloseable {
      *
      * @param timeoutMillis how long to wait
      * @return the connection
-     * @throws SluiceException TIMED_OUT naming the port, CLOSED, WRONG_THREAD
+     * @throws SluiceException TIMED_OUT naming the port, CLOSED, ABORTED when the stack went away, WRONG_THREAD
      */
     public SluiceConnection accept(int timeoutMillis) throws SluiceException {
         requireOwner();
@@ -38,6 +39,12 @@ public final class SluiceListener implements AutoCloseable {
             if (listener.isClosed()) {
                 throw new SluiceException(SluiceException.Code.CLOSED, "listener on port " + listener.port()
                         + " was closed");
+            }
+            if (!listener.worker().application().isConnected()) {
+                // The wait ended early because the stack is gone, not because the time passed.
+                throw new SluiceException(SluiceException.Code.ABORTED, "accepting on port " + listener.port()
+                        + ": the stack closed the attach connection (it stopped or died); attach again when it is"
+                        + " back");
             }
             throw new SluiceException(SluiceException.Code.TIMED_OUT, "no connection on port " + listener.port()
                     + " within " + timeoutMillis + " ms");
@@ -63,12 +70,18 @@ public final class SluiceListener implements AutoCloseable {
         return listener.port();
     }
 
-    /** Stops listening (UNLISTEN); accepted connections stay. */
+    /**
+     * Stops listening (UNLISTEN); accepted connections stay.
+     *
+     * @throws SluiceException the stack's status (ABORTED when it went away), WRONG_THREAD
+     */
     @Override
     public void close() throws SluiceException {
         requireOwner();
         try {
             listener.worker().unlisten(listener, CLOSE_TIMEOUT_MILLIS);
+        } catch (SessionException e) {
+            throw SluiceException.of("closing listener on port " + listener.port(), e);
         } catch (IOException e) {
             throw new SluiceException(SluiceException.Code.OTHER, "closing listener on port " + listener.port()
                     + ": " + e.getMessage(), e);

@@ -85,7 +85,7 @@ class SessionProcessTest {
 
     private ChildJvm startDaemon(String log) throws Exception {
         ChildJvm started = ChildJvm.start(StackDaemon.class, dir.resolve(log), "-c", conf.toString());
-        await("the daemon serves applications", () -> logOf(started).contains("applications attach on"), 30);
+        started.awaitOutput("applications attach on", 30);
         return started;
     }
 
@@ -93,13 +93,9 @@ class SessionProcessTest {
     void stopDaemon() throws Exception {
         try {
             if (daemon != null) {
-                daemon.terminate();
-                daemon.awaitExit(20, TimeUnit.SECONDS);
+                daemon.stop(20);
             }
         } finally {
-            if (daemon != null) {
-                daemon.close();
-            }
             if (namespace != null && HostLink.namespaceExists(namespace)) {
                 HostLink.deleteNamespace(namespace);
             }

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A second JVM running a program of the test classpath (a cross-process peer, the stack daemon), on the same JDK,
  * its output in a log file. Closing it kills the process if it is still running, so a failed test leaves nothing
- * behind.
+ * behind. In the main sources so that the tests of the modules above the session layer (comms-lib's daemon test)
+ * start their daemons and peers the same way.
  */
 public final class ChildJvm implements AutoCloseable {
 
@@ -58,6 +59,51 @@ public final class ChildJvm implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * Waits until the child's output contains {@code text}, polling its log.
+     *
+     * @throws AssertionError with the log's tail when the text does not come within {@code seconds}, or the child
+     *     exits without printing it
+     */
+    public void awaitOutput(String text, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!outputContains(text)) {
+            boolean exited = !process.isAlive();
+            // Read once more after seeing it exited: it may have printed the text just before.
+            if ((exited && !outputContains(text)) || System.nanoTime() > deadline) {
+                throw new AssertionError("child " + process.pid() + ": no '" + text + "' in its output "
+                        + (exited ? "(it exited with " + process.exitValue() + ")" : "within " + seconds + " s")
+                        + "\n" + logTail());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private boolean outputContains(String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Stops the child as an administrator would (SIGTERM), waiting up to {@code seconds}, and kills it if it is still
+     * running then: for the clean-up after a test, failed or not. Does nothing to a child that already exited.
+     *
+     * @throws AssertionError with the log's tail when SIGTERM did not stop it in time (it is killed all the same)
+     */
+    public void stop(long seconds) throws InterruptedException {
+        try {
+            if (process.isAlive()) {
+                terminate();
+                awaitExit(seconds, TimeUnit.SECONDS);
+            }
+        } finally {
+            close();
+        }
     }
 
     /** Waits for the child to exit; returns its exit code, or fails with its log when it does not exit in time. */
