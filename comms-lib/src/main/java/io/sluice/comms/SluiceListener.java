@@ -2,10 +2,11 @@ package io.sluice.comms;
 
 import io.sluice.session.app.AppListener;
 import io.sluice.session.app.AppSession;
+import io.sluice.session.app.AppWorker;
 import java.io.IOException;
 
 /** A bound, listening port of an attached application; like its connections it belongs to one thread. */
-public final class SluiceListener implements AutoCloseable {
+public final class SluiceListener extends SluicePollable implements AutoCloseable {
 
     /** How long closing waits for the stack's answer. */
     private static final int CLOSE_TIMEOUT_MILLIS = 5_000;
@@ -67,12 +68,36 @@ public final class SluiceListener implements AutoCloseable {
     @Override
     public void close() throws SluiceException {
         requireOwner();
+        leavePoller();
         try {
             listener.worker().unlisten(listener, CLOSE_TIMEOUT_MILLIS);
         } catch (IOException e) {
             throw new SluiceException(SluiceException.Code.OTHER, "closing listener on port " + listener.port()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    Thread owner() {
+        return owner;
+    }
+
+    @Override
+    AppWorker worker() {
+        return listener.worker();
+    }
+
+    /** @return the listener it wraps: its accepted sessions are the poller's events */
+    AppListener appListener() {
+        return listener;
+    }
+
+    @Override
+    int readiness(int interest) {
+        if (listener.isClosed()) {
+            return -1;
+        }
+        return listener.pending() > 0 ? SluicePoller.IN : 0;
     }
 
     private void requireOwner() throws SluiceException {
