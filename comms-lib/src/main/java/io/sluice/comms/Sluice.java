@@ -191,7 +191,8 @@ public final class Sluice implements AutoCloseable {
     }
 
     /**
-     * Gives the calling thread's worker back (DEL_WORKER), if it has one; its sessions must be closed first.
+     * Gives the calling thread's worker back (DEL_WORKER), if it has one; its sessions must be closed first, and its
+     * poller is of no use afterwards.
      *
      * @throws SluiceException {@code NOT_ATTACHED} if the stack refuses
      */
@@ -362,6 +363,9 @@ public final class Sluice implements AutoCloseable {
         AppWorker worker = workersByThread.remove(thread);
         if (worker == null) {
             return;
+        }
+        if (pollers.remove(worker) != null) {
+            worker.observe(null); // the poller goes with its thread; the next thread starts without one
         }
         // The attach's own worker stays for the application's life; it waits for the next thread.
         if (worker == application.firstWorker()) {

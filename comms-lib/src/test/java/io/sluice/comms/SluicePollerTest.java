@@ -6,6 +6,7 @@ import static io.sluice.comms.SluicePoller.HUP;
 import static io.sluice.comms.SluicePoller.IN;
 import static io.sluice.comms.SluicePoller.OUT;
 import static io.sluice.comms.SluicePoller.RDHUP;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,6 +20,8 @@ import io.sluice.core.sys.Epoll;
 import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.app.AppWorker;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -469,6 +472,70 @@ class SluicePollerTest {
             assertEquals(0, allocated, "bytes allocated per 50 wait/read/write rounds");
             p.client.close();
             p.server.close();
+        }
+    }
+
+    @Test
+    void anEdgeTriggeredLoopEchoesAMebibyteThroughTcpWithAKernelPeer() throws Exception {
+        String echo = "import socket\n"
+                + "l=socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                + "l.bind(('" + Ip4Address.format(stack.kernelAddress()) + "',7420)); l.listen(1)\n"
+                + "print('ready', flush=True)\n"
+                + "c,_=l.accept(); c.settimeout(20)\n"
+                + "while True:\n"
+                + "  b=c.recv(65536)\n"
+                + "  if not b: break\n"
+                + "  c.sendall(b)\n";
+        Process kernelEcho = new ProcessBuilder(stack.inNamespace("python3", "-c", echo)).start();
+        try (SluicePoller poller = sluice.poller()) {
+            assertEquals("ready", new BufferedReader(new InputStreamReader(kernelEcho.getInputStream())).readLine());
+            SluicePendingConnect pending = sluice.startConnect(stack.kernelAddress(), 7420, 5_000);
+            poller.add(pending, OUT | EDGE, null);
+            assertEquals(OUT, readyBits(poller, pending));
+            SluiceConnection tcp = pending.finish();
+            assertFalse(tcp.isCutThrough());
+            poller.add(tcp, IN | OUT | EDGE, "tcp");
+
+            byte[] data = new byte[1 << 20];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i * 31 + (i >>> 11));
+            }
+            byte[] back = new byte[data.length];
+            int written = 0;
+            int read = 0;
+            int waits = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (read < data.length && waits < 100_000 && System.nanoTime() < deadline) {
+                int n = poller.wait(100);
+                waits++;
+                for (int i = 0; i < n; i++) {
+                    assertEquals("tcp", poller.readyAttachment(i));
+                    int bits = poller.readyEvents(i);
+                    assertEquals(0, bits & (ERR | HUP), "no error or hang-up");
+                    // Edge-triggered: write until a write takes less than offered, read until a read gives 0.
+                    while ((bits & OUT) != 0 && written < data.length) {
+                        int offered = Math.min(64 << 10, data.length - written);
+                        int w = tcp.write(data, written, offered);
+                        written += w;
+                        if (w < offered) {
+                            break;
+                        }
+                    }
+                    while ((bits & IN) != 0 && read < data.length) {
+                        int r = tcp.read(back, read, data.length - read);
+                        if (r <= 0) {
+                            assertEquals(0, r, "no end of stream before the echo is back");
+                            break;
+                        }
+                        read += r;
+                    }
+                }
+            }
+            assertEquals(data.length, read, "echoed back within " + waits + " waits");
+            assertArrayEquals(data, back);
+            tcp.close();
+        } finally {
+            kernelEcho.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
     }
 
