@@ -21,11 +21,10 @@ public final class SluiceConnection extends SluicePollable implements AutoClosea
     private static final int REPLY_TIMEOUT_MILLIS = 5_000;
 
     private final AppSession session;
-    private final Thread owner;
 
     SluiceConnection(AppSession session, Thread owner) {
+        super(owner);
         this.session = session;
-        this.owner = owner;
     }
 
     /**
@@ -315,11 +314,6 @@ public final class SluiceConnection extends SluicePollable implements AutoClosea
     @FunctionalInterface
     private interface StackCall {
         void run() throws IOException;
-    }
-
-    @Override
-    Thread owner() {
-        return owner;
     }
 
     @Override

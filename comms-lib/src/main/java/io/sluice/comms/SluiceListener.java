@@ -12,11 +12,10 @@ public final class SluiceListener extends SluicePollable implements AutoCloseabl
     private static final int CLOSE_TIMEOUT_MILLIS = 5_000;
 
     private final AppListener listener;
-    private final Thread owner;
 
     SluiceListener(AppListener listener, Thread owner) {
+        super(owner);
         this.listener = listener;
-        this.owner = owner;
     }
 
     /**
@@ -75,11 +74,6 @@ public final class SluiceListener extends SluicePollable implements AutoCloseabl
             throw new SluiceException(SluiceException.Code.OTHER, "closing listener on port " + listener.port()
                     + ": " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    Thread owner() {
-        return owner;
     }
 
     @Override

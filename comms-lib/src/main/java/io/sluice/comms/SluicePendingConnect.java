@@ -17,7 +17,6 @@ import io.sluice.session.msg.SessionStatus;
 public final class SluicePendingConnect extends SluicePollable {
 
     private final AppWorker worker;
-    private final Thread owner;
     private final int context;
     private final int address;
     private final int port;
@@ -29,8 +28,8 @@ public final class SluicePendingConnect extends SluicePollable {
     private boolean cancelled;
 
     SluicePendingConnect(AppWorker worker, Thread owner, int context, int address, int port) {
+        super(owner);
         this.worker = worker;
-        this.owner = owner;
         this.context = context;
         this.address = address;
         this.port = port;
@@ -96,11 +95,6 @@ public final class SluicePendingConnect extends SluicePollable {
     /** @return the request's context: the stack's answer carries it */
     int context() {
         return context;
-    }
-
-    @Override
-    Thread owner() {
-        return owner;
     }
 
     @Override

@@ -8,14 +8,14 @@ import io.sluice.session.app.AppWorker;
  */
 public abstract sealed class SluicePollable permits SluiceConnection, SluiceListener, SluicePendingConnect {
 
+    /** The thread it belongs to: every call compares it with the caller. */
+    final Thread owner;
     /** Its place in the poller it was added to; null while in none. */
     SluicePoller.Entry pollEntry;
 
-    SluicePollable() {
+    SluicePollable(Thread owner) {
+        this.owner = owner;
     }
-
-    /** @return the thread it belongs to */
-    abstract Thread owner();
 
     /** @return the worker whose queue carries its events */
     abstract AppWorker worker();

@@ -470,9 +470,9 @@ public final class SluicePoller implements AutoCloseable {
             throw new IllegalArgumentException("poller events 0x" + Integer.toHexString(events) + ": only IN, OUT,"
                     + " RDHUP, ERR, HUP and EDGE mean something here");
         }
-        if (target.owner() != owner || target.worker() != worker) {
+        if (target.owner != owner || target.worker() != worker) {
             throw new SluiceException(SluiceException.Code.WRONG_THREAD, target + " belongs to worker "
-                    + target.worker().index() + " of thread '" + target.owner().getName() + "', " + this
+                    + target.worker().index() + " of thread '" + target.owner.getName() + "', " + this
                     + " to worker " + worker.index() + " of thread '" + owner.getName()
                     + "': a poller watches its own thread's connections");
         }

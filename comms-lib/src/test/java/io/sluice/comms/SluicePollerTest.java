@@ -14,14 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.core.sys.Epoll;
 import io.sluice.core.util.AllocationMeter;
 import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.app.AppWorker;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,370 +45,351 @@ class SluicePollerTest {
     private TapStack stack;
     private Sluice sluice;
     private Sluice peer;
+    /** What a test opened with {@link #open} or {@link #wire}, closed after it. */
+    private SluiceListener listener;
+    private SluicePoller poller;
+    /** A cut-through pair from {@link #wire}: the server on {@code sluice}, its client on {@code peer}. */
+    private SluiceConnection server;
+    private SluiceConnection client;
 
     @BeforeEach
     void start() throws Exception {
-        String reason = TapStack.unavailableReason();
-        assumeTrue(reason == null, reason);
-        stack = TapStack.start("poller-test", dir, "198.18.11", "slp");
+        stack = TapStack.startOrSkip("poller-test", dir, "198.18.11", "slp");
         sluice = stack.sluice();
         peer = Sluice.attach("poller-peer", stack.peerConfig());
     }
 
     @AfterEach
-    void stop() {
-        if (peer != null) {
-            peer.close();
-        }
-        if (stack != null) {
-            stack.close();
+    void stop() throws SluiceException {
+        try {
+            for (SluiceConnection connection : new SluiceConnection[] {client, server}) {
+                if (connection != null) {
+                    connection.close();
+                }
+            }
+            if (poller != null) {
+                poller.close();
+            }
+            if (listener != null && !listener.appListener().isClosed()) {
+                listener.close();
+            }
+        } finally {
+            if (peer != null) {
+                peer.close();
+            }
+            if (stack != null) {
+                stack.close();
+            }
         }
     }
 
-    /** A server connection on {@code sluice} (this thread) and its client on {@code peer} (this thread too). */
-    private record Pair(SluiceConnection server, SluiceConnection client) {
+    /** A listener on {@code port} and this thread's poller. */
+    private void open(int port) throws SluiceException {
+        listener = sluice.listen(Ip4Address.ANY, port, 4);
+        poller = sluice.poller();
     }
 
-    private Pair pair(SluiceListener listener) throws SluiceException {
-        SluiceConnection client = peer.connect(stack.stackAddress(), listener.port(), 5_000);
-        return new Pair(listener.accept(5_000), client);
+    /** {@link #open}, and a connection from {@code peer} (on this thread too) accepted on the listener. */
+    private void wire(int port) throws SluiceException {
+        open(port);
+        client = peer.connect(stack.stackAddress(), port, 5_000);
+        server = listener.accept(5_000);
     }
 
     @Test
     void levelTriggeredReportsUntilDrainedEdgeTriggeredOncePerArrival() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7400, 4);
-                SluicePoller poller = sluice.poller()) {
-            Pair p = pair(listener);
-            poller.add(p.server, IN, "server");
-            assertEquals(0, poller.wait(0), "nothing to read yet");
+        wire(7400);
+        poller.add(server, IN, "server");
+        assertEquals(0, poller.wait(0), "nothing to read yet");
 
-            assertEquals(100, p.client.write(new byte[100], 0, 100));
-            assertEquals(IN, readyBits(poller, p.server));
-            assertEquals("server", poller.readyAttachment(0));
-            assertSame(p.server, poller.readyTarget(0));
-            for (int i = 0; i < 3; i++) {
-                assertEquals(1, poller.wait(0), "level-triggered: reported again while bytes wait");
-                assertEquals(IN, poller.readyEvents(0));
-            }
-            assertEquals(100, p.server.read(new byte[200], 0, 200));
-            assertEquals(0, poller.wait(0), "drained: no longer ready");
-
-            poller.modify(p.server, IN | EDGE);
-            assertEquals(0, poller.wait(0), "nothing readable when re-armed");
-            for (int arrival = 0; arrival < 3; arrival++) {
-                assertEquals(10, p.client.write(new byte[10], 0, 10));
-                assertEquals(IN, readyBits(poller, p.server), "arrival " + arrival);
-                assertEquals(0, poller.wait(0), "edge-triggered: once per arrival, though bytes still wait");
-                assertEquals(0, poller.wait(20));
-            }
-            assertEquals(30, p.server.read(new byte[100], 0, 100));
-            poller.modify(p.server, IN | EDGE);
-            assertEquals(0, poller.wait(0), "modify reports only what is ready");
-            p.client.close();
-            p.server.close();
+        assertEquals(100, client.write(new byte[100], 0, 100));
+        assertEquals(IN, readyBits(poller, server));
+        assertEquals("server", poller.readyAttachment(0));
+        assertSame(server, poller.readyTarget(0));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1, poller.wait(0), "level-triggered: reported again while bytes wait");
+            assertEquals(IN, poller.readyEvents(0));
         }
+        assertEquals(100, server.read(new byte[200], 0, 200));
+        assertEquals(0, poller.wait(0), "drained: no longer ready");
+
+        poller.modify(server, IN | EDGE);
+        assertEquals(0, poller.wait(0), "nothing readable when re-armed");
+        for (int arrival = 0; arrival < 3; arrival++) {
+            assertEquals(10, client.write(new byte[10], 0, 10));
+            assertEquals(IN, readyBits(poller, server), "arrival " + arrival);
+            assertEquals(0, poller.wait(0), "edge-triggered: once per arrival, though bytes still wait");
+            assertEquals(0, poller.wait(20));
+        }
+        assertEquals(30, server.read(new byte[100], 0, 100));
+        poller.modify(server, IN | EDGE);
+        assertEquals(0, poller.wait(0), "modify reports only what is ready");
     }
 
     @Test
     void outComesBackWhenAFullFifoDrains() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7401, 4);
-                SluicePoller poller = sluice.poller()) {
-            Pair p = pair(listener);
-            poller.add(p.server, OUT, null);
-            assertEquals(OUT, readyBits(poller, p.server), "an empty tx FIFO has room");
-            // Level-triggered, filled exactly (no short write asked for the dequeue event): the poller asks for it.
-            int written = fill(p.server);
-            assertEquals(0, poller.wait(0), "full after " + written + " bytes");
-            assertEquals(0, poller.wait(20));
-            assertEquals(written, drain(p.client, written), "the peer takes everything");
-            assertEquals(OUT, readyBits(poller, p.server), "room again");
-            assertEquals(1, poller.wait(-1), "level-triggered: still room, and a negative timeout returns with it");
+        wire(7401);
+        poller.add(server, OUT, null);
+        assertEquals(OUT, readyBits(poller, server), "an empty tx FIFO has room");
+        // Level-triggered, filled exactly (no short write asked for the dequeue event): the poller asks for it.
+        int written = fill(server);
+        assertEquals(0, poller.wait(0), "full after " + written + " bytes");
+        assertEquals(0, poller.wait(20));
+        assertEquals(written, drain(client, written), "the peer takes everything");
+        assertEquals(OUT, readyBits(poller, server), "room again");
+        assertEquals(1, poller.wait(-1), "level-triggered: still room, and a negative timeout returns with it");
 
-            poller.modify(p.server, OUT | EDGE);
-            assertEquals(OUT, readyBits(poller, p.server), "modify reports what is ready");
-            assertEquals(0, poller.wait(0), "edge-triggered: once");
-            for (int round = 0; round < 2; round++) {
-                written = fill(p.server);
-                assertEquals(0, p.server.write(new byte[1], 0, 1), "the write that takes less than it offers");
-                assertEquals(0, poller.wait(0), "round " + round + ": full");
-                assertEquals(written, drain(p.client, written));
-                assertEquals(OUT, readyBits(poller, p.server), "round " + round + ": room again, once");
-                assertEquals(0, poller.wait(0));
-            }
-            p.client.close();
-            p.server.close();
+        poller.modify(server, OUT | EDGE);
+        assertEquals(OUT, readyBits(poller, server), "modify reports what is ready");
+        assertEquals(0, poller.wait(0), "edge-triggered: once");
+        for (int round = 0; round < 2; round++) {
+            written = fill(server);
+            assertEquals(0, server.write(new byte[1], 0, 1), "the write that takes less than it offers");
+            assertEquals(0, poller.wait(0), "round " + round + ": full");
+            assertEquals(written, drain(client, written));
+            assertEquals(OUT, readyBits(poller, server), "round " + round + ": room again, once");
+            assertEquals(0, poller.wait(0));
         }
     }
 
     @Test
     void peerCloseIsInAndRdhupAndBothSidesShutIsHup() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7402, 4);
-                SluicePoller poller = sluice.poller()) {
-            Pair p = pair(listener);
-            poller.add(p.server, IN | RDHUP, null);
-            p.server.shutdownOutput();
-            assertEquals(0, poller.wait(0), "this side's shut output alone is neither IN nor a hang-up");
-            p.client.close();
-            int bits = readyBits(poller, p.server);
-            assertEquals(IN | RDHUP | HUP, bits, "peer closed, own output shut: " + Integer.toHexString(bits));
-            assertEquals(-1, p.server.read(new byte[8], 0, 8), "the IN is end of stream");
-            assertEquals(1, poller.wait(0), "level-triggered: a closed side stays ready");
-            p.server.close();
-            assertEquals(0, poller.size(), "a closed connection leaves the set");
-        }
+        wire(7402);
+        poller.add(server, IN | RDHUP, null);
+        server.shutdownOutput();
+        assertEquals(0, poller.wait(0), "this side's shut output alone is neither IN nor a hang-up");
+        client.close();
+        int bits = readyBits(poller, server);
+        assertEquals(IN | RDHUP | HUP, bits, "peer closed, own output shut: " + Integer.toHexString(bits));
+        assertEquals(-1, server.read(new byte[8], 0, 8), "the IN is end of stream");
+        assertEquals(1, poller.wait(0), "level-triggered: a closed side stays ready");
+        server.close();
+        assertEquals(0, poller.size(), "a closed connection leaves the set");
     }
 
     @Test
     void peerCloseWithoutOwnShutdownIsNoHangUp() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7403, 4);
-                SluicePoller poller = sluice.poller()) {
-            Pair p = pair(listener);
-            poller.add(p.server, IN | RDHUP | OUT | EDGE, null);
-            assertEquals(OUT, readyBits(poller, p.server));
-            p.client.close();
-            assertEquals(IN | RDHUP | OUT, readyBits(poller, p.server), "half closed: no HUP");
-            assertEquals(0, poller.wait(0), "edge-triggered: once");
-            p.server.close();
-        }
+        wire(7403);
+        poller.add(server, IN | RDHUP | OUT | EDGE, null);
+        assertEquals(OUT, readyBits(poller, server));
+        client.close();
+        assertEquals(IN | RDHUP | OUT, readyBits(poller, server), "half closed: no HUP");
+        assertEquals(0, poller.wait(0), "edge-triggered: once");
     }
 
     @Test
     void resetIsErrAndHup() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7404, 4);
-                SluicePoller poller = sluice.poller()) {
-            Pair p = pair(listener);
-            poller.add(p.server, IN, "reset");
-            p.client.abort();
-            int bits = readyBits(poller, p.server);
-            assertEquals(ERR | HUP | IN, bits, "ERR and HUP come unasked: " + Integer.toHexString(bits));
-            SluiceException e = assertThrows(SluiceException.class, () -> p.server.read(new byte[8], 0, 8));
-            assertTrue(e.code() == SluiceException.Code.RESET || e.code() == SluiceException.Code.ABORTED,
-                    e.code() + ": " + e.getMessage());
-            p.server.abort();
-            assertFalse(poller.contains(p.server));
-        }
+        wire(7404);
+        poller.add(server, IN, "reset");
+        client.abort();
+        int bits = readyBits(poller, server);
+        assertEquals(ERR | HUP | IN, bits, "ERR and HUP come unasked: " + Integer.toHexString(bits));
+        SluiceException e = assertThrows(SluiceException.class, () -> server.read(new byte[8], 0, 8));
+        assertTrue(e.code() == SluiceException.Code.RESET || e.code() == SluiceException.Code.ABORTED,
+                e.code() + ": " + e.getMessage());
+        server.abort();
+        assertFalse(poller.contains(server));
     }
 
     @Test
     void aListenerIsReadableWhenAConnectionWaits() throws Exception {
-        SluiceListener listener = sluice.listen(Ip4Address.ANY, 7405, 4);
-        try (SluicePoller poller = sluice.poller()) {
-            poller.add(listener, IN, "listener");
-            assertEquals(0, poller.wait(0));
-            SluiceConnection client = peer.connect(stack.stackAddress(), 7405, 5_000);
-            assertEquals(IN, readyBits(poller, listener));
-            assertEquals("listener", poller.readyAttachment(0));
-            assertEquals(1, poller.wait(0), "level-triggered: until accepted");
-            SluiceConnection server = listener.acceptNow();
-            assertNotNull(server);
-            assertEquals(0, poller.wait(0), "accepted: nothing waits");
+        open(7405);
+        poller.add(listener, IN, "listener");
+        assertEquals(0, poller.wait(0));
+        client = peer.connect(stack.stackAddress(), 7405, 5_000);
+        assertEquals(IN, readyBits(poller, listener));
+        assertEquals("listener", poller.readyAttachment(0));
+        assertEquals(1, poller.wait(0), "level-triggered: until accepted");
+        server = listener.acceptNow();
+        assertNotNull(server);
+        assertEquals(0, poller.wait(0), "accepted: nothing waits");
 
-            poller.modify(listener, IN | EDGE);
-            SluiceConnection second = peer.connect(stack.stackAddress(), 7405, 5_000);
-            assertEquals(IN, readyBits(poller, listener));
-            assertEquals(0, poller.wait(0), "edge-triggered: once per connection");
-            SluiceConnection secondServer = listener.acceptNow();
-            assertNotNull(secondServer);
-            for (SluiceConnection c : new SluiceConnection[] {client, server, second, secondServer}) {
-                c.close();
-            }
-            listener.close();
-            assertEquals(0, poller.size(), "a closed listener leaves the set");
-        }
+        poller.modify(listener, IN | EDGE);
+        SluiceConnection second = peer.connect(stack.stackAddress(), 7405, 5_000);
+        assertEquals(IN, readyBits(poller, listener));
+        assertEquals(0, poller.wait(0), "edge-triggered: once per connection");
+        SluiceConnection secondServer = listener.acceptNow();
+        assertNotNull(secondServer);
+        second.close();
+        secondServer.close();
+        listener.close();
+        assertEquals(0, poller.size(), "a closed listener leaves the set");
     }
 
     @Test
     void aConnectUnderWayIsWritableWhenUpAndInErrorWhenRefused() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7406, 4);
-                SluicePoller poller = sluice.poller()) {
-            SluicePendingConnect up = sluice.startConnect(stack.stackAddress(), 7406, 5_000);
-            SluicePendingConnect refused = sluice.startConnect(stack.kernelAddress(), 7499, 5_000);
-            poller.add(up, OUT, "up");
-            poller.add(refused, OUT, "refused");
-            int upBits = 0;
-            int refusedBits = 0;
-            long deadline = System.nanoTime() + PATIENCE_NANOS;
-            while ((upBits == 0 || refusedBits == 0) && System.nanoTime() < deadline) {
-                int n = poller.wait(100);
-                for (int i = 0; i < n; i++) {
-                    if (poller.readyTarget(i) == up) {
-                        upBits = poller.readyEvents(i);
-                        assertEquals("up", poller.readyAttachment(i));
-                    } else if (poller.readyTarget(i) == refused) {
-                        refusedBits = poller.readyEvents(i);
-                    }
+        open(7406);
+        SluicePendingConnect up = sluice.startConnect(stack.stackAddress(), 7406, 5_000);
+        SluicePendingConnect refused = sluice.startConnect(stack.kernelAddress(), 7499, 5_000);
+        poller.add(up, OUT, "up");
+        poller.add(refused, OUT, "refused");
+        int upBits = 0;
+        int refusedBits = 0;
+        long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while ((upBits == 0 || refusedBits == 0) && System.nanoTime() < deadline) {
+            int n = poller.wait(100);
+            for (int i = 0; i < n; i++) {
+                if (poller.readyTarget(i) == up) {
+                    upBits = poller.readyEvents(i);
+                    assertEquals("up", poller.readyAttachment(i));
+                } else if (poller.readyTarget(i) == refused) {
+                    refusedBits = poller.readyEvents(i);
                 }
             }
-            assertEquals(OUT, upBits, "connected");
-            assertEquals(OUT | ERR | HUP, refusedBits, "refused");
-            assertTrue(up.isDone() && refused.isDone());
-
-            SluiceConnection client = up.finish();
-            assertNotNull(client);
-            assertSame(client, up.finish(), "finish hands over the same connection");
-            assertFalse(poller.contains(up), "finished: it left the set");
-            SluiceConnection server = listener.accept(5_000);
-            assertEquals(3, client.write("abc".getBytes(), 0, 3));
-            poller.add(server, IN, null);
-            assertEquals(IN, readyBits(poller, server));
-
-            SluiceException e = assertThrows(SluiceException.class, refused::finish);
-            assertEquals(SluiceException.Code.REFUSED, e.code(), e.getMessage());
-            assertTrue(e.getMessage().contains("connecting to 198.18.11.1:7499"), e.getMessage());
-            assertFalse(poller.contains(refused));
-            assertEquals(SluiceException.Code.CLOSED,
-                    assertThrows(SluiceException.class, () -> poller.add(up, OUT, null)).code());
-            client.close();
-            server.close();
         }
+        assertEquals(OUT, upBits, "connected");
+        assertEquals(OUT | ERR | HUP, refusedBits, "refused");
+        assertTrue(up.isDone() && refused.isDone());
+
+        client = up.finish();
+        assertNotNull(client);
+        assertSame(client, up.finish(), "finish hands over the same connection");
+        assertFalse(poller.contains(up), "finished: it left the set");
+        server = listener.accept(5_000);
+        assertEquals(3, client.write("abc".getBytes(), 0, 3));
+        poller.add(server, IN, null);
+        assertEquals(IN, readyBits(poller, server));
+
+        SluiceException e = assertThrows(SluiceException.class, refused::finish);
+        assertEquals(SluiceException.Code.REFUSED, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains("connecting to 198.18.11.1:7499"), e.getMessage());
+        assertFalse(poller.contains(refused));
+        assertEquals(SluiceException.Code.CLOSED,
+                assertThrows(SluiceException.class, () -> poller.add(up, OUT, null)).code());
     }
 
     @Test
     void aCancelledConnectLeavesNoConnectionBehind() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7407, 4)) {
-            // Cancelled before the stack answered, and after it answered but before finish: both are reset.
-            SluicePendingConnect early = peer.startConnect(stack.stackAddress(), 7407, 5_000);
-            early.cancel();
-            SluicePendingConnect late = peer.startConnect(stack.stackAddress(), 7407, 5_000);
-            long deadline = System.nanoTime() + PATIENCE_NANOS;
-            while (!late.isDone() && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertTrue(late.isDone());
-            late.cancel();
-            AppWorker connecting = peer.worker();
-            assertTrue(connecting.waitUntil(() -> connecting.sessionCount() == 0, 5_000),
-                    "no session left on the connecting side: " + connecting.sessionCount());
-            SluiceException e = assertThrows(SluiceException.class, early::finish);
-            assertEquals(SluiceException.Code.CLOSED, e.code());
-            assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
-            // The accepting side saw both connections come and go.
-            for (int i = 0; i < 2; i++) {
-                SluiceConnection server = listener.accept(5_000);
-                assertTrue(endsWithResetOrEof(server), "accepted connection " + i + " ended");
-                server.close();
-            }
+        listener = sluice.listen(Ip4Address.ANY, 7407, 4);
+        // Cancelled before the stack answered, and after it answered but before finish: both are reset.
+        SluicePendingConnect early = peer.startConnect(stack.stackAddress(), 7407, 5_000);
+        early.cancel();
+        SluicePendingConnect late = peer.startConnect(stack.stackAddress(), 7407, 5_000);
+        long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while (!late.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(late.isDone());
+        late.cancel();
+        AppWorker connecting = peer.worker();
+        assertTrue(connecting.waitUntil(() -> connecting.sessionCount() == 0, 5_000),
+                "no session left on the connecting side: " + connecting.sessionCount());
+        SluiceException e = assertThrows(SluiceException.class, early::finish);
+        assertEquals(SluiceException.Code.CLOSED, e.code());
+        assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+        // The accepting side saw both connections come and go.
+        for (int i = 0; i < 2; i++) {
+            SluiceConnection accepted = listener.accept(5_000);
+            assertTrue(endsWithResetOrEof(accepted), "accepted connection " + i + " ended");
+            accepted.close();
         }
     }
 
     @Test
     void waitTimesOutWithinBoundsAndWaitZeroReturnsAtOnce() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7408, 4);
-                SluicePoller poller = sluice.poller()) {
-            assertEquals(0, poller.wait(0), "an empty set");
-            poller.add(listener, IN, null);
-            long started = System.nanoTime();
-            for (int i = 0; i < 100; i++) {
-                assertEquals(0, poller.wait(0));
-            }
-            long zeroMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            assertTrue(zeroMillis < 500, "100 waits of 0 took " + zeroMillis + " ms");
-
-            started = System.nanoTime();
-            assertEquals(0, poller.wait(300));
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            assertTrue(millis >= 295 && millis < 2_000, "wait(300) took " + millis + " ms");
+        open(7408);
+        assertEquals(0, poller.wait(0), "an empty set");
+        poller.add(listener, IN, null);
+        long started = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            assertEquals(0, poller.wait(0));
         }
+        long zeroMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(zeroMillis < 500, "100 waits of 0 took " + zeroMillis + " ms");
+
+        started = System.nanoTime();
+        assertEquals(0, poller.wait(300));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(millis >= 295 && millis < 2_000, "wait(300) took " + millis + " ms");
     }
 
     @Test
     void misuseIsRefusedWithClearErrors() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7409, 4);
-                SluicePoller poller = sluice.poller()) {
-            Pair p = pair(listener);
-            poller.add(p.server, IN, null);
-            SluiceException twice = assertThrows(SluiceException.class, () -> poller.add(p.server, OUT, null));
-            assertEquals(SluiceException.Code.OTHER, twice.code());
-            assertTrue(twice.getMessage().contains("already"), twice.getMessage());
-            SluiceException unknown = assertThrows(SluiceException.class, () -> poller.remove(listener));
-            assertEquals(SluiceException.Code.OTHER, unknown.code());
-            assertTrue(unknown.getMessage().contains("not in"), unknown.getMessage());
-            assertThrows(SluiceException.class, () -> poller.modify(listener, IN));
-            assertThrows(IllegalArgumentException.class, () -> poller.modify(p.server, 0x40));
-            SluiceException second = assertThrows(SluiceException.class, () -> sluice.poller());
-            assertTrue(second.getMessage().contains("already has"), second.getMessage());
+        wire(7409);
+        poller.add(server, IN, null);
+        SluiceException twice = assertThrows(SluiceException.class, () -> poller.add(server, OUT, null));
+        assertEquals(SluiceException.Code.OTHER, twice.code());
+        assertTrue(twice.getMessage().contains("already"), twice.getMessage());
+        SluiceException unknown = assertThrows(SluiceException.class, () -> poller.remove(listener));
+        assertEquals(SluiceException.Code.OTHER, unknown.code());
+        assertTrue(unknown.getMessage().contains("not in"), unknown.getMessage());
+        assertThrows(SluiceException.class, () -> poller.modify(listener, IN));
+        assertThrows(IllegalArgumentException.class, () -> poller.modify(server, 0x40));
+        SluiceException second = assertThrows(SluiceException.class, () -> sluice.poller());
+        assertTrue(second.getMessage().contains("already has"), second.getMessage());
 
-            // Another thread's poller calls, and another thread's connection.
-            AtomicReference<SluiceException> intruder = new AtomicReference<>();
-            AtomicReference<SluiceConnection> theirs = new AtomicReference<>();
-            Thread other = Thread.ofPlatform().name("intruder").start(() -> {
-                try {
-                    poller.wait(0);
-                } catch (SluiceException e) {
-                    intruder.set(e);
-                }
-                try {
-                    theirs.set(sluice.connect(stack.stackAddress(), 7409, 5_000));
-                    theirs.get().close();
-                    sluice.releaseThread();
-                } catch (SluiceException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            other.join(10_000);
-            assertEquals(SluiceException.Code.WRONG_THREAD, intruder.get().code());
-            assertTrue(intruder.get().getMessage().contains("intruder"), intruder.get().getMessage());
-            assertNotNull(theirs.get());
-            SluiceException foreign = assertThrows(SluiceException.class, () -> poller.add(theirs.get(), IN, null));
-            assertEquals(SluiceException.Code.WRONG_THREAD, foreign.code());
-            assertTrue(foreign.getMessage().contains("intruder"), foreign.getMessage());
-            listener.accept(5_000).close();
+        // Another thread's poller calls, and another thread's connection.
+        AtomicReference<SluiceException> intruder = new AtomicReference<>();
+        AtomicReference<SluiceConnection> theirs = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().name("intruder").start(() -> {
+            try {
+                poller.wait(0);
+            } catch (SluiceException e) {
+                intruder.set(e);
+            }
+            try {
+                theirs.set(sluice.connect(stack.stackAddress(), 7409, 5_000));
+                theirs.get().close();
+                sluice.releaseThread();
+            } catch (SluiceException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        other.join(10_000);
+        assertEquals(SluiceException.Code.WRONG_THREAD, intruder.get().code());
+        assertTrue(intruder.get().getMessage().contains("intruder"), intruder.get().getMessage());
+        assertNotNull(theirs.get());
+        SluiceException foreign = assertThrows(SluiceException.class, () -> poller.add(theirs.get(), IN, null));
+        assertEquals(SluiceException.Code.WRONG_THREAD, foreign.code());
+        assertTrue(foreign.getMessage().contains("intruder"), foreign.getMessage());
+        listener.accept(5_000).close();
 
-            poller.remove(p.server);
-            assertFalse(poller.contains(p.server));
-            p.server.close();
-            SluiceException closed = assertThrows(SluiceException.class, () -> poller.add(p.server, IN, null));
-            assertEquals(SluiceException.Code.CLOSED, closed.code());
-            p.client.close();
-            poller.close();
-            assertThrows(SluiceException.class, () -> poller.wait(0));
-            sluice.poller().close(); // the thread may make another once it was closed
-        }
+        poller.remove(server);
+        assertFalse(poller.contains(server));
+        server.close();
+        SluiceException closed = assertThrows(SluiceException.class, () -> poller.add(server, IN, null));
+        assertEquals(SluiceException.Code.CLOSED, closed.code());
+        client.close();
+        poller.close();
+        assertThrows(SluiceException.class, () -> poller.wait(0));
+        sluice.poller().close(); // the thread may make another once it was closed
     }
 
     @Test
     void aConnectionClosedWhileReadyIsNotReported() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7410, 4);
-                SluicePoller poller = sluice.poller()) {
-            Pair p = pair(listener);
-            poller.add(p.server, IN, null);
-            assertEquals(4, p.client.write("data".getBytes(), 0, 4));
-            assertEquals(IN, readyBits(poller, p.server));
-            assertEquals(4, p.client.write("more".getBytes(), 0, 4));
-            p.server.close();
-            assertEquals(0, poller.size());
-            for (int i = 0; i < 5; i++) {
-                assertEquals(0, poller.wait(10), "no stale report after close");
-            }
-            p.client.close();
+        wire(7410);
+        poller.add(server, IN, null);
+        assertEquals(4, client.write("data".getBytes(), 0, 4));
+        assertEquals(IN, readyBits(poller, server));
+        assertEquals(4, client.write("more".getBytes(), 0, 4));
+        server.close();
+        assertEquals(0, poller.size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, poller.wait(10), "no stale report after close");
         }
     }
 
     @Test
     void theEventFdBecomesReadableWhenDataArrivesWhileTheSleepIsAnnounced() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7411, 4);
-                SluicePoller poller = sluice.poller();
-                Epoll external = Epoll.create(1)) {
-            Pair p = pair(listener);
-            poller.add(p.server, IN, null);
+        wire(7411);
+        try (Epoll external = Epoll.create(1)) {
+            poller.add(server, IN, null);
             external.add(poller.eventFd().fd(), Epoll.EPOLLIN, 0);
             assertTrue(poller.prepareToSleep());
             assertEquals(0, poller.wait(0)); // withdraws the announcement and resets the counter
             assertTrue(poller.prepareToSleep(), "nothing waits: the loop may sleep");
             assertEquals(0, external.waitFor(0), "not readable while nothing came");
 
-            assertEquals(5, p.client.write("hello".getBytes(), 0, 5));
+            assertEquals(5, client.write("hello".getBytes(), 0, 5));
             assertEquals(1, external.waitFor(5_000), "the peer's write rang the eventfd");
             assertEquals(1, poller.wait(0));
             assertEquals(IN, poller.readyEvents(0));
             assertEquals(0, external.waitFor(0), "wait reset the eventfd");
             assertFalse(poller.prepareToSleep(), "something is ready: do not sleep");
-            assertEquals(5, p.server.read(new byte[8], 0, 8));
+            assertEquals(5, server.read(new byte[8], 0, 8));
             assertEquals(0, poller.wait(0));
             assertTrue(poller.prepareToSleep());
             assertEquals(0, poller.wait(0));
-            p.client.close();
-            p.server.close();
         }
     }
 
@@ -419,76 +397,59 @@ class SluicePollerTest {
     void aWaitingThreadIsWokenPromptlyByArrivingBytes() throws Exception {
         AtomicLong wroteAt = new AtomicLong();
         AtomicReference<Exception> writerFailure = new AtomicReference<>();
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7412, 4);
-                SluicePoller poller = sluice.poller()) {
-            Thread writer = Thread.ofPlatform().name("writer").start(() -> {
-                try {
-                    SluiceConnection client = peer.connect(stack.stackAddress(), 7412, 5_000);
-                    Thread.sleep(300); // the poller's thread is asleep by then
-                    wroteAt.set(System.nanoTime());
-                    client.write("wake".getBytes(), 0, 4);
-                    Thread.sleep(200);
-                    client.close();
-                    peer.releaseThread();
-                } catch (Exception e) {
-                    writerFailure.set(e);
-                }
-            });
-            SluiceConnection server = listener.accept(5_000);
-            poller.add(server, IN, null);
-            assertEquals(1, poller.wait(10_000));
-            long wokeAt = System.nanoTime();
-            writer.join(10_000);
-            assertNull(writerFailure.get());
-            long millis = TimeUnit.NANOSECONDS.toMillis(wokeAt - wroteAt.get());
-            assertTrue(wroteAt.get() != 0 && millis < 200, "woke " + millis + " ms after the write");
-            server.close();
-        }
+        open(7412);
+        Thread writer = Thread.ofPlatform().name("writer").start(() -> {
+            try {
+                SluiceConnection writing = peer.connect(stack.stackAddress(), 7412, 5_000);
+                Thread.sleep(300); // the poller's thread is asleep by then
+                wroteAt.set(System.nanoTime());
+                writing.write("wake".getBytes(), 0, 4);
+                Thread.sleep(200);
+                writing.close();
+                peer.releaseThread();
+            } catch (Exception e) {
+                writerFailure.set(e);
+            }
+        });
+        server = listener.accept(5_000);
+        poller.add(server, IN, null);
+        assertEquals(1, poller.wait(10_000));
+        long wokeAt = System.nanoTime();
+        writer.join(10_000);
+        assertNull(writerFailure.get());
+        long millis = TimeUnit.NANOSECONDS.toMillis(wokeAt - wroteAt.get());
+        assertTrue(wroteAt.get() != 0 && millis < 200, "woke " + millis + " ms after the write");
     }
 
     @Test
     void aSteadyWaitReadWriteCycleAllocatesNothing() throws Exception {
-        try (SluiceListener listener = sluice.listen(Ip4Address.ANY, 7413, 4);
-                SluicePoller poller = sluice.poller()) {
-            Pair p = pair(listener);
-            poller.add(p.server, IN, p);
-            byte[] out = new byte[1000];
-            byte[] in = new byte[1000];
-            long allocated = AllocationMeter.allocatedInSteadyState(() -> {
-                try {
-                    for (int i = 0; i < 50; i++) {
-                        assertEquals(1000, p.client.write(out, 0, 1000));
-                        assertEquals(1, poller.wait(1_000));
-                        SluiceConnection ready = (SluiceConnection) poller.readyTarget(0);
-                        assertEquals(IN, poller.readyEvents(0));
-                        assertEquals(1000, ready.read(in, 0, 1000));
-                        assertEquals(1000, ready.write(in, 0, 1000));
-                        assertEquals(1000, p.client.read(in, 0, 1000));
-                    }
-                } catch (SluiceException e) {
-                    throw new IllegalStateException(e);
+        wire(7413);
+        poller.add(server, IN, "echo");
+        byte[] out = new byte[1000];
+        byte[] in = new byte[1000];
+        long allocated = AllocationMeter.allocatedInSteadyState(() -> {
+            try {
+                for (int i = 0; i < 50; i++) {
+                    assertEquals(1000, client.write(out, 0, 1000));
+                    assertEquals(1, poller.wait(1_000));
+                    SluiceConnection ready = (SluiceConnection) poller.readyTarget(0);
+                    assertEquals(IN, poller.readyEvents(0));
+                    assertEquals(1000, ready.read(in, 0, 1000));
+                    assertEquals(1000, ready.write(in, 0, 1000));
+                    assertEquals(1000, client.read(in, 0, 1000));
                 }
-            });
-            assertEquals(0, allocated, "bytes allocated per 50 wait/read/write rounds");
-            p.client.close();
-            p.server.close();
-        }
+            } catch (SluiceException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(0, allocated, "bytes allocated per 50 wait/read/write rounds");
     }
 
     @Test
     void anEdgeTriggeredLoopEchoesAMebibyteThroughTcpWithAKernelPeer() throws Exception {
-        String echo = "import socket\n"
-                + "l=socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-                + "l.bind(('" + Ip4Address.format(stack.kernelAddress()) + "',7420)); l.listen(1)\n"
-                + "print('ready', flush=True)\n"
-                + "c,_=l.accept(); c.settimeout(20)\n"
-                + "while True:\n"
-                + "  b=c.recv(65536)\n"
-                + "  if not b: break\n"
-                + "  c.sendall(b)\n";
-        Process kernelEcho = new ProcessBuilder(stack.inNamespace("python3", "-c", echo)).start();
-        try (SluicePoller poller = sluice.poller()) {
-            assertEquals("ready", new BufferedReader(new InputStreamReader(kernelEcho.getInputStream())).readLine());
+        Process kernelEcho = stack.startKernelEcho(7420);
+        poller = sluice.poller();
+        try {
             SluicePendingConnect pending = sluice.startConnect(stack.kernelAddress(), 7420, 5_000);
             poller.add(pending, OUT | EDGE, null);
             assertEquals(OUT, readyBits(poller, pending));
