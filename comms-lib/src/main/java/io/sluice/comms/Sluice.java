@@ -44,6 +44,8 @@ public final class Sluice implements AutoCloseable {
     private int nextShared;
     /** The attach's own worker once its thread ended or released it: given to the next new thread. */
     private AppWorker spareFirst;
+    /** The open poller of each worker that has one. */
+    private final Map<AppWorker, SluicePoller> pollers = new HashMap<>();
     private boolean closed;
 
     private Sluice(SessionApplication application, VclConfig config) {
@@ -189,7 +191,8 @@ public final class Sluice implements AutoCloseable {
     }
 
     /**
-     * Gives the calling thread's worker back (DEL_WORKER), if it has one; its sessions must be closed first.
+     * Gives the calling thread's worker back (DEL_WORKER), if it has one; its sessions must be closed first, and its
+     * poller is of no use afterwards.
      *
      * @throws SluiceException {@code NOT_ATTACHED} if the stack refuses
      */
@@ -243,7 +246,7 @@ public final class Sluice implements AutoCloseable {
      */
     public SluiceConnection connect(int address, int port, int timeoutMillis) throws SluiceException {
         AppWorker worker = worker();
-        String what = "connecting to " + Ip4Address.format(address) + ":" + port;
+        String what = connecting(address, port);
         try {
             return new SluiceConnection(worker.connect(address, port, timeoutMillis), Thread.currentThread());
         } catch (SessionException e) {
@@ -251,6 +254,74 @@ public final class Sluice implements AutoCloseable {
         } catch (IOException e) {
             throw new SluiceException(SluiceException.Code.TIMED_OUT, what + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts a connect from the calling thread's worker and returns at once: the stack's answer is taken with
+     * {@link SluicePendingConnect#finish()}, when {@link SluicePendingConnect#isDone()} or a {@link SluicePoller}
+     * says it came.
+     *
+     * @param address the remote address
+     * @param port the remote port
+     * @param timeoutMillis how long the stack tries (0: its default, 10 s); then it answers TIMED_OUT
+     * @return the connect under way, owned by this thread
+     * @throws SluiceException CLOSED, NOT_ATTACHED, or OTHER when the stack's queue stays full
+     */
+    public SluicePendingConnect startConnect(int address, int port, int timeoutMillis) throws SluiceException {
+        AppWorker worker = worker();
+        try {
+            int context = worker.requestConnect(address, port, timeoutMillis,
+                    SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL, 0);
+            return new SluicePendingConnect(worker, Thread.currentThread(), context, address, port);
+        } catch (SessionException e) {
+            throw SluiceException.of(connecting(address, port), e);
+        }
+    }
+
+    /** @return how connect failures name what failed: "connecting to a.b.c.d:port" */
+    static String connecting(int address, int port) {
+        return "connecting to " + Ip4Address.format(address) + ":" + port;
+    }
+
+    /**
+     * A readiness set for the calling thread's connections, listeners and connects under way, with room for
+     * {@link SluicePoller#DEFAULT_CAPACITY} ready entries per wait.
+     *
+     * @return the poller, owned by this thread
+     * @throws SluiceException OTHER if this thread has an open poller already; CLOSED, NOT_ATTACHED
+     */
+    public SluicePoller poller() throws SluiceException {
+        return poller(SluicePoller.DEFAULT_CAPACITY);
+    }
+
+    /**
+     * A readiness set for the calling thread's connections, listeners and connects under way. A thread has one open
+     * poller at a time (it hears every event its worker drains).
+     *
+     * @param capacity the most entries one {@link SluicePoller#wait} reports (the rest wait for the next)
+     * @return the poller, owned by this thread
+     * @throws SluiceException OTHER if this thread has an open poller already; CLOSED, NOT_ATTACHED
+     */
+    public SluicePoller poller(int capacity) throws SluiceException {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("poller capacity " + capacity + ": at least 1");
+        }
+        AppWorker worker = worker();
+        synchronized (this) {
+            SluicePoller open = pollers.get(worker);
+            if (open != null) {
+                throw new SluiceException(SluiceException.Code.OTHER, "thread '" + Thread.currentThread().getName()
+                        + "' already has " + open + ": a thread has one poller; use it, or close it first");
+            }
+            SluicePoller poller = new SluicePoller(this, worker, Thread.currentThread(), capacity);
+            pollers.put(worker, poller);
+            return poller;
+        }
+    }
+
+    /** A poller was closed: its thread may make another. */
+    synchronized void pollerClosed(AppWorker worker) {
+        pollers.remove(worker);
     }
 
     /** Detaches: every worker and session goes. */
@@ -262,6 +333,7 @@ public final class Sluice implements AutoCloseable {
         closed = true;
         workersByThread.clear();
         sharedWorkers.clear();
+        pollers.clear();
         spareFirst = null;
         application.close();
         if (embeddedStack != null) {
@@ -291,6 +363,9 @@ public final class Sluice implements AutoCloseable {
         AppWorker worker = workersByThread.remove(thread);
         if (worker == null) {
             return;
+        }
+        if (pollers.remove(worker) != null) {
+            worker.observe(null); // the poller goes with its thread; the next thread starts without one
         }
         // The attach's own worker stays for the application's life; it waits for the next thread.
         if (worker == application.firstWorker()) {

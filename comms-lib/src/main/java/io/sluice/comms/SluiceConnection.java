@@ -1,6 +1,7 @@
 package io.sluice.comms;
 
 import io.sluice.session.app.AppSession;
+import io.sluice.session.app.AppWorker;
 import io.sluice.session.app.SessionException;
 import io.sluice.session.app.TcpInfo;
 import java.io.IOException;
@@ -14,17 +15,16 @@ import java.util.Objects;
  * It belongs to the thread that made or accepted it (see {@link Sluice}); any other thread gets
  * {@code WRONG_THREAD}. Reads and writes do not wait and do not allocate.
  */
-public final class SluiceConnection implements AutoCloseable {
+public final class SluiceConnection extends SluicePollable implements AutoCloseable {
 
     /** How long a call that needs the stack's answer waits for it. */
     private static final int REPLY_TIMEOUT_MILLIS = 5_000;
 
     private final AppSession session;
-    private final Thread owner;
 
     SluiceConnection(AppSession session, Thread owner) {
+        super(owner);
         this.session = session;
-        this.owner = owner;
     }
 
     /**
@@ -299,6 +299,7 @@ public final class SluiceConnection implements AutoCloseable {
     @Override
     public void close() throws SluiceException {
         requireOwner();
+        leavePoller();
         try {
             session.close();
         } catch (SessionException e) {
@@ -313,6 +314,7 @@ public final class SluiceConnection implements AutoCloseable {
      */
     public void abort() throws SluiceException {
         requireOwner();
+        leavePoller();
         session.abort();
     }
 
@@ -332,6 +334,31 @@ public final class SluiceConnection implements AutoCloseable {
     @FunctionalInterface
     private interface StackCall {
         void run() throws IOException;
+    }
+
+    @Override
+    AppWorker worker() {
+        return session.worker();
+    }
+
+    /** As Linux's TCP poll: a reset is every bit, an ended side counts as ready (its call returns at once). */
+    @Override
+    int readiness(int interest) {
+        if (session.isClosed()) {
+            return -1;
+        }
+        if (session.resetStatus() != null) {
+            return SluicePoller.IN | SluicePoller.OUT | SluicePoller.RDHUP | SluicePoller.ERR | SluicePoller.HUP;
+        }
+        boolean readEnded = session.isPeerClosed() || session.isReadShut();
+        boolean writeEnded = session.isWriteShut();
+        int bits = readEnded ? SluicePoller.IN | SluicePoller.RDHUP : session.readableBytes() > 0 ? SluicePoller.IN : 0;
+        // A full FIFO asks to hear of the next dequeue (a write that filled it exactly did not), then looks again.
+        if (writeEnded || session.writableBytes() > 0
+                || (interest & SluicePoller.OUT) != 0 && session.requestWritable() > 0) {
+            bits |= SluicePoller.OUT;
+        }
+        return readEnded && writeEnded ? bits | SluicePoller.HUP : bits;
     }
 
     private void requireOwner() throws SluiceException {

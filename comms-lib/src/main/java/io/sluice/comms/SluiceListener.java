@@ -2,21 +2,22 @@ package io.sluice.comms;
 
 import io.sluice.session.app.AppListener;
 import io.sluice.session.app.AppSession;
+import io.sluice.session.app.AppWorker;
 import io.sluice.session.app.SessionException;
 import java.io.IOException;
 
 /** A bound, listening port of an attached application; like its connections it belongs to one thread. */
-public final class SluiceListener implements AutoCloseable {
+public final class SluiceListener extends SluicePollable implements AutoCloseable {
 
     /** How long closing waits for the stack's answer. */
     private static final int CLOSE_TIMEOUT_MILLIS = 5_000;
 
     private final AppListener listener;
-    private final Thread owner;
+    private boolean closeCalled;
 
     SluiceListener(AppListener listener, Thread owner) {
+        super(owner);
         this.listener = listener;
-        this.owner = owner;
     }
 
     /**
@@ -71,13 +72,19 @@ public final class SluiceListener implements AutoCloseable {
     }
 
     /**
-     * Stops listening (UNLISTEN); accepted connections stay.
+     * Stops listening (UNLISTEN); accepted connections stay. Only the first call asks the stack; later calls return
+     * at once (as {@link java.io.Closeable#close} does), even when the first one failed.
      *
      * @throws SluiceException the stack's status (ABORTED when it went away), WRONG_THREAD
      */
     @Override
     public void close() throws SluiceException {
         requireOwner();
+        if (closeCalled) {
+            return;
+        }
+        closeCalled = true;
+        leavePoller();
         try {
             listener.worker().unlisten(listener, CLOSE_TIMEOUT_MILLIS);
         } catch (SessionException e) {
@@ -86,6 +93,24 @@ public final class SluiceListener implements AutoCloseable {
             throw new SluiceException(SluiceException.Code.OTHER, "closing listener on port " + listener.port()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    AppWorker worker() {
+        return listener.worker();
+    }
+
+    /** @return the listener it wraps: its accepted sessions are the poller's events */
+    AppListener appListener() {
+        return listener;
+    }
+
+    @Override
+    int readiness(int interest) {
+        if (listener.isClosed()) {
+            return -1;
+        }
+        return listener.pending() > 0 ? SluicePoller.IN : 0;
     }
 
     private void requireOwner() throws SluiceException {

@@ -211,19 +211,8 @@ class SluiceConnectionTest {
 
     @Test
     void tcpInfoReportsTheKernelPeersConnectionAndSaysWhenThereIsNoTcp() throws Exception {
-        String echo = "import socket\n"
-                + "l=socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-                + "l.bind(('" + Ip4Address.format(stack.kernelAddress()) + "',7300)); l.listen(1)\n"
-                + "print('ready', flush=True)\n"
-                + "c,_=l.accept(); c.settimeout(20)\n"
-                + "while True:\n"
-                + "  b=c.recv(65536)\n"
-                + "  if not b: break\n"
-                + "  c.sendall(b)\n";
-        Process kernelEcho = new ProcessBuilder(stack.inNamespace("python3", "-c", echo)).start();
+        Process kernelEcho = stack.startKernelEcho(7300);
         try {
-            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(
-                    kernelEcho.getInputStream())).readLine());
             SluiceConnection tcp = sluice.connect(stack.kernelAddress(), 7300, 5_000);
             byte[] data = new byte[64 << 10];
             int written = 0;

@@ -19,6 +19,15 @@ import java.util.List;
  */
 public record TapStack(Sluice sluice, String namespace, int stackAddress, int kernelAddress) implements AutoCloseable {
 
+    /**
+     * {@link #start}, or skips the calling test (an assumption that fails) where a TAP stack cannot run.
+     */
+    public static TapStack startOrSkip(String name, Path dir, String subnet, String prefix) throws SluiceException {
+        String reason = unavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason == null, reason);
+        return start(name, dir, subnet, prefix);
+    }
+
     /** @return why a TAP stack cannot run here, or null when it can (tests skip with this reason) */
     public static String unavailableReason() {
         return HostLink.tapUnavailableReason();
@@ -48,6 +57,29 @@ public record TapStack(Sluice sluice, String namespace, int stackAddress, int ke
     /** @return {@code command} as it runs in the kernel peer's namespace */
     public List<String> inNamespace(String... command) {
         return List.of(HostLink.inNamespace(namespace, command));
+    }
+
+    /**
+     * Starts a kernel TCP echo server (Python) on the kernel side's {@code port}, for one connection, and waits until
+     * it listens. The caller destroys the process.
+     */
+    public Process startKernelEcho(int port) throws java.io.IOException {
+        String echo = "import socket\n"
+                + "l=socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                + "l.bind(('" + Ip4Address.format(kernelAddress) + "'," + port + ")); l.listen(1)\n"
+                + "print('ready', flush=True)\n"
+                + "c,_=l.accept(); c.settimeout(20)\n"
+                + "while True:\n"
+                + "  b=c.recv(65536)\n"
+                + "  if not b: break\n"
+                + "  c.sendall(b)\n";
+        Process process = new ProcessBuilder(inNamespace("python3", "-c", echo)).start();
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream())).readLine();
+        if (!"ready".equals(line)) {
+            process.destroyForcibly();
+            throw new java.io.IOException("the kernel echo server on port " + port + " did not start: " + line);
+        }
+        return process;
     }
 
     /** @return a configuration that attaches another application to this stack */

@@ -232,6 +232,20 @@ public final class AppSession {
         return n;
     }
 
+    /**
+     * Asks to hear ({@link SessionEvents#onWritable}) when the peer or the stack next takes bytes out of the tx FIFO,
+     * as a write that found it full does; a readiness set uses it for a FIFO that filled up exactly.
+     *
+     * @return the free space now: the event is worth waiting for only if it is 0
+     */
+    public int requestWritable() {
+        if (channel != null) {
+            return channel.requestDequeueNotification(slot);
+        }
+        tx.requestDequeueNotification(ByteFifo.NOTIFY_ALWAYS);
+        return tx.freeSpace();
+    }
+
     // ------------------------------------------------------------------------------------------------ closing
 
     /** Closes the write side (FIN after the queued bytes); reads go on until the peer closes. */
@@ -431,6 +445,21 @@ public final class AppSession {
     /** @return why the connection died, or null while it lives */
     public SessionStatus resetStatus() {
         return resetStatus;
+    }
+
+    /** @return whether the write side was shut down ({@link #shutdownWrite}) */
+    public boolean isWriteShut() {
+        return writeShut;
+    }
+
+    /** @return whether the read side was shut down ({@link #shutdownRead}) */
+    public boolean isReadShut() {
+        return readShut;
+    }
+
+    /** @return whether {@link #close()} or {@link #abort()} was called, or the stack freed the session */
+    public boolean isClosed() {
+        return closing || cleanedUp;
     }
 
     /** @return whether the stack freed the session */

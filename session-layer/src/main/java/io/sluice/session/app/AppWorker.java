@@ -82,6 +82,8 @@ public final class AppWorker {
     /** Connect requests whose caller gave up: their connection is reset when it comes. */
     private final Set<Integer> abandonedConnects = new HashSet<>();
     private SessionEvents events;
+    /** Hears what a {@link #poll} without a handler of its own drains (the blocking calls' polls too); or null. */
+    private SessionEvents observer;
     private int nextContext = 1;
     private int nextStackQueue;
     private int live;
@@ -261,7 +263,7 @@ public final class AppWorker {
                 return 0; // the sleeping thread drains when it wakes: the queue keeps one consumer
             }
         }
-        events = handler;
+        events = handler != null ? handler : observer;
         try {
             int handled = queue.drain(dispatcher, limit);
             for (ChannelInput channel : channels) {
@@ -275,6 +277,43 @@ public final class AppWorker {
         } finally {
             events = null;
             draining = null;
+        }
+    }
+
+    /**
+     * Sets the handler that hears every event drained by a {@link #poll} given none (null: nobody), including the
+     * polls inside blocking calls ({@link #waitUntil}, {@link #accept}...): a readiness set kept from the events, such
+     * as comms-lib's poller, then misses none of them, whichever call drained the queue.
+     */
+    public void observe(SessionEvents observer) {
+        this.observer = observer;
+    }
+
+    /**
+     * For an event loop that sleeps on {@link #eventFd()} itself instead of in {@link #await}: announces the sleep on
+     * every queue this worker drains, so the next message rings the eventfd. Withdraw it with {@link #withdrawSleep()}
+     * once awake.
+     *
+     * @return true if the caller may sleep now; false if a message is already waiting (nothing stays announced)
+     */
+    public boolean announceSleep() {
+        if (!queue.prepareToSleep()) {
+            return false;
+        }
+        for (ChannelInput channel : channels) {
+            if (!channel.end.prepareToSleep()) {
+                withdrawSleep();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Withdraws {@link #announceSleep()}'s announcements (harmless where none was made). */
+    public void withdrawSleep() {
+        queue.cancelSleep();
+        for (ChannelInput channel : channels) {
+            channel.end.cancelSleep();
         }
     }
 
