@@ -189,7 +189,7 @@ class SessionProcessTest {
         appRows(new ControlRequest.ShowSegment());
         appRows(new ControlRequest.ShowMq());
         appRows(new ControlRequest.ShowSession(false));
-        long baselineBuffers = buffersInUse();
+        long baselineBuffers = quietBuffersInUse();
         long baselineFds = openFds(daemon.pid());
         String baselineList = fdList(daemon.pid());
         for (int round = 0; round < KILL_ROUNDS; round++) {
@@ -225,7 +225,9 @@ class SessionProcessTest {
         await(() -> "the stack closed the applications' descriptors: before " + baselineList + "\nnow "
                 + fdList(daemon.pid()), () -> openFds(daemon.pid()) <= baselineFds
                 && !fdList(daemon.pid()).contains("memfd:"), 30);
-        await("every packet buffer came back", () -> buffersInUse() == baselineBuffers, 30);
+        await(() -> "every packet buffer came back: " + baselineBuffers + " in use before, " + buffersInUse()
+                + " now\n" + table(new ControlRequest.ShowTcp()) + "\n" + table(new ControlRequest.ShowErrors())
+                + "\n" + table(new ControlRequest.ShowInterfaces()), () -> buffersInUse() <= baselineBuffers, 30);
     }
 
     @Test
@@ -375,6 +377,19 @@ class SessionProcessTest {
 
     private int appRows(ControlRequest request) {
         return table(request).rows().size();
+    }
+
+    /**
+     * The fewest buffers in use over a few samples: a sample can catch one in flight (a packet the worker is
+     * handling, ARP or ICMP from the kernel side), seen as a baseline of 1 that the idle stack then went below.
+     */
+    private long quietBuffersInUse() throws InterruptedException {
+        long fewest = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            fewest = Math.min(fewest, buffersInUse());
+            Thread.sleep(20);
+        }
+        return fewest;
     }
 
     private long buffersInUse() {
