@@ -222,10 +222,23 @@ public final class Sluice implements AutoCloseable {
      * @throws SluiceException ADDRESS (in use or not the stack's), TIMED_OUT when the stack does not answer
      */
     public SluiceListener listen(int address, int port, int backlog) throws SluiceException {
+        return listen(address, port, backlog, false);
+    }
+
+    /**
+     * Binds and listens on the calling thread's worker; with {@code handOff}, each accepted connection is handed to
+     * whichever thread claims it ({@link SluiceListener#acceptForHandOff()}, {@link SluiceAccepted#claim}) instead of
+     * belonging to this one: what an event-loop server with several loops needs. {@link SluiceListener#accept} and
+     * {@link SluiceListener#acceptNow()} still work on it, claiming for this thread.
+     *
+     * @throws SluiceException ADDRESS (in use or not the stack's), TIMED_OUT when the stack does not answer
+     */
+    public SluiceListener listen(int address, int port, int backlog, boolean handOff) throws SluiceException {
         AppWorker worker = worker();
+        int flags = SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL
+                | (handOff ? SessionMessage.FLAG_HAND_OFF : 0);
         try {
-            return new SluiceListener(worker.listen(address, port, backlog,
-                    SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL, REPLY_TIMEOUT_MILLIS),
+            return new SluiceListener(this, worker.listen(address, port, backlog, flags, REPLY_TIMEOUT_MILLIS),
                     Thread.currentThread());
         } catch (SessionException e) {
             throw SluiceException.of("listening on " + Ip4Address.format(address) + ":" + port, e);

@@ -1,5 +1,6 @@
 package io.sluice.comms;
 
+import io.sluice.session.app.AppHandOff;
 import io.sluice.session.app.AppListener;
 import io.sluice.session.app.AppSession;
 import io.sluice.session.app.AppWorker;
@@ -11,12 +12,16 @@ public final class SluiceListener extends SluicePollable implements AutoCloseabl
 
     /** How long closing waits for the stack's answer. */
     private static final int CLOSE_TIMEOUT_MILLIS = 5_000;
+    /** How long accepting on a hand-off listener waits for the stack to hand the connection to this thread. */
+    private static final int CLAIM_TIMEOUT_MILLIS = 5_000;
 
+    private final Sluice sluice;
     private final AppListener listener;
     private boolean closeCalled;
 
-    SluiceListener(AppListener listener, Thread owner) {
+    SluiceListener(Sluice sluice, AppListener listener, Thread owner) {
         super(owner);
+        this.sluice = sluice;
         this.listener = listener;
     }
 
@@ -32,6 +37,12 @@ public final class SluiceListener extends SluicePollable implements AutoCloseabl
         AppSession session;
         try {
             session = listener.worker().accept(listener, timeoutMillis);
+            if (session == null) {
+                AppHandOff handOff = listener.pollHandOff();
+                if (handOff != null) {
+                    return new SluiceAccepted(sluice, handOff).claim(CLAIM_TIMEOUT_MILLIS);
+                }
+            }
         } catch (IOException e) {
             throw new SluiceException(SluiceException.Code.OTHER, "accepting on port " + listener.port() + ": "
                     + e.getMessage(), e);
@@ -63,7 +74,25 @@ public final class SluiceListener extends SluicePollable implements AutoCloseabl
         requireOwner();
         listener.worker().poll();
         AppSession session = listener.poll();
-        return session == null ? null : new SluiceConnection(session, owner);
+        if (session != null) {
+            return new SluiceConnection(session, owner);
+        }
+        AppHandOff handOff = listener.pollHandOff();
+        return handOff == null ? null : new SluiceAccepted(sluice, handOff).claim(CLAIM_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * For a listener made with hand-off ({@link Sluice#listen(int, int, int, boolean)}): takes the next accepted
+     * connection without claiming it, for whichever thread will use it.
+     *
+     * @return the connection to claim, or null if none is waiting
+     * @throws SluiceException WRONG_THREAD
+     */
+    public SluiceAccepted acceptForHandOff() throws SluiceException {
+        requireOwner();
+        listener.worker().poll();
+        AppHandOff handOff = listener.pollHandOff();
+        return handOff == null ? null : new SluiceAccepted(sluice, handOff);
     }
 
     /** @return the port */

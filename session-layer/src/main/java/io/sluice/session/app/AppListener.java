@@ -15,6 +15,7 @@ public final class AppListener {
     private final int address;
     private final int port;
     private final ArrayDeque<AppSession> accepted = new ArrayDeque<>();
+    private final ArrayDeque<AppHandOff> handOffs = new ArrayDeque<>();
     private boolean closed;
 
     AppListener(AppWorker worker, long handle, int address, int port) {
@@ -28,6 +29,10 @@ public final class AppListener {
         accepted.add(session);
     }
 
+    void enqueue(AppHandOff handOff) {
+        handOffs.add(handOff);
+    }
+
     void markClosed() {
         closed = true;
     }
@@ -37,9 +42,18 @@ public final class AppListener {
         return accepted.poll();
     }
 
-    /** @return how many accepted sessions wait */
+    /**
+     * For a hand-off listener: the next accepted session, for a worker to claim ({@link AppWorker#move}).
+     *
+     * @return it, or null when none waits
+     */
+    public AppHandOff pollHandOff() {
+        return handOffs.poll();
+    }
+
+    /** @return how many accepted sessions wait (sessions, or hand-offs for a hand-off listener) */
     public int pending() {
-        return accepted.size();
+        return accepted.size() + handOffs.size();
     }
 
     public long handle() {

@@ -80,7 +80,8 @@ public final class AppWorker {
     /** Replies to requests, by context, until their caller takes them. */
     private final Map<Integer, Reply> replies = new HashMap<>();
     /** Connect requests whose caller gave up: their connection is reset when it comes. */
-    private final Set<Integer> abandonedConnects = new HashSet<>();
+    /** Contexts of CONNECTs and MOVEs whose callers gave up: the session their answer brings is reset. */
+    private final Set<Integer> abandonedRequests = new HashSet<>();
     private SessionEvents events;
     /** Hears what a {@link #poll} without a handler of its own drains (the blocking calls' polls too); or null. */
     private SessionEvents observer;
@@ -237,6 +238,59 @@ public final class AppWorker {
         }
         waitUntil(() -> listener.pending() > 0 || listener.isClosed(), timeoutMillis);
         return listener.poll();
+    }
+
+    /**
+     * Claims a session a hand-off listener accepted, on any worker of the application: posts MOVE and waits for the
+     * stack's MOVED. The session is this worker's from then on; if the peer closed or reset it meanwhile, it says so.
+     *
+     * @throws SessionException the stack's status (INVALID_HANDLE: it is gone, or was claimed already; NO_FIFO_SPACE
+     *     cut through) or TIMED_OUT
+     */
+    public AppSession move(AppHandOff handOff, int timeoutMillis) throws IOException {
+        int context = requestMove(handOff);
+        Reply reply;
+        try {
+            reply = awaitReply(context, timeoutMillis, "MOVE");
+        } catch (SessionException e) {
+            abandonConnect(context); // a MOVED that comes later is reset: nobody waits for it
+            throw e;
+        }
+        if (reply.status != SessionStatus.OK) {
+            throw new SessionException(reply.status, "claiming " + handOff + ": " + reply.status.meaning());
+        }
+        return (AppSession) reply.subject;
+    }
+
+    /**
+     * Posts MOVE for a hand-off; MOVED follows ({@link #moved(int)}).
+     *
+     * @return the request's context
+     */
+    public int requestMove(AppHandOff handOff) throws SessionException {
+        return post(SessionMessage.MOVE, handOff.handle(), 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * The result of a {@link #requestMove}, for an event loop that does not block.
+     *
+     * @return the session once MOVED came; null while it has not
+     * @throws SessionException the stack's status when the move was refused
+     */
+    public AppSession moved(int context) throws SessionException {
+        return (AppSession) takeResult(context, "move");
+    }
+
+    /**
+     * Refuses a hand-off nobody will claim: the connection is reset (a cut-through connector is refused). Waits for
+     * the stack's CLEANUP, so nothing of it is left.
+     */
+    public void reject(AppHandOff handOff, int timeoutMillis) throws IOException {
+        int context = post(SessionMessage.ABORT, handOff.handle(), 0, 0, 0, 0, 0);
+        Reply reply = awaitReply(context, timeoutMillis, "ABORT");
+        if (reply.type != SessionMessage.CLEANUP && reply.status != SessionStatus.OK) {
+            throw new SessionException(reply.status, "rejecting " + handOff + ": " + reply.status.meaning());
+        }
     }
 
     /** Closes a listener (UNLISTEN) and waits for the stack's answer; sessions accepted on it stay. */
@@ -539,7 +593,7 @@ public final class AppWorker {
     public void abandonConnect(int context) {
         Reply reply = replies.remove(context);
         if (reply == null) {
-            abandonedConnects.add(context);
+            abandonedRequests.add(context);
         } else if (reply.subject instanceof AppSession session) {
             session.abort();
         }
@@ -580,6 +634,7 @@ public final class AppWorker {
             }
             case SessionMessage.CONNECTED -> connected(m, at, handle);
             case SessionMessage.ACCEPTED -> accepted(m, at, handle);
+            case SessionMessage.MOVED -> moved(m, at, handle);
             case SessionMessage.DISCONNECTED -> {
                 AppSession session = lookup(handle);
                 if (session != null) {
@@ -660,7 +715,7 @@ public final class AppWorker {
                         handle) + ": " + e.getMessage());
             }
         }
-        if (abandonedConnects.remove(context)) {
+        if (abandonedRequests.remove(context)) {
             // Its caller gave up (closed or timed out) before the answer came: nobody will use the connection.
             if (session != null) {
                 session.abort();
@@ -675,6 +730,20 @@ public final class AppWorker {
 
     private void accepted(MemorySegment m, long at, long handle) {
         AppListener listener = listeners.get(SessionMessage.otherHandle(m, at));
+        int flags = SessionMessage.flags(m, at);
+        if ((flags & SessionMessage.FLAG_HAND_OFF) != 0) {
+            if (listener == null) {
+                postQuietly(SessionMessage.ABORT, handle); // the listener closed here: nobody will claim it
+                return;
+            }
+            listener.enqueue(new AppHandOff(handle, listener, SessionMessage.address(m, at), SessionMessage.port(m,
+                    at), SessionMessage.localAddress(m, at), SessionMessage.localPort(m, at),
+                    (flags & SessionMessage.FLAG_CUT_THROUGH) != 0));
+            if (events != null) {
+                events.onAccepted(listener, null);
+            }
+            return;
+        }
         AppSession session;
         try {
             session = newSession(m, at, handle);
@@ -695,6 +764,38 @@ public final class AppWorker {
         }
     }
 
+    /** MOVED: the claimed session, made as for ACCEPTED, with what happened to it before it moved. */
+    private void moved(MemorySegment m, long at, long handle) {
+        SessionStatus status = status(m, at);
+        int context = SessionMessage.context(m, at);
+        AppSession session = null;
+        if (status == SessionStatus.OK) {
+            try {
+                session = newSession(m, at, handle);
+                int value = SessionMessage.value(m, at);
+                if ((value & SessionMessage.MOVED_RESET) != 0) {
+                    SessionStatus reset = SessionStatus.ofCode(value >>> 16);
+                    session.markReset(reset == null ? SessionStatus.RESET : reset);
+                } else if ((value & SessionMessage.MOVED_PEER_CLOSED) != 0) {
+                    session.markPeerClosed();
+                }
+            } catch (IOException | RuntimeException e) {
+                postQuietly(SessionMessage.ABORT, handle);
+                status = SessionStatus.INTERNAL;
+                System.err.println("sluice: " + app + " worker " + index + ": MOVED " + SessionHandle.format(handle)
+                        + ": " + e.getMessage());
+                session = null;
+            }
+        }
+        if (abandonedRequests.remove(context)) {
+            if (session != null) {
+                session.abort(); // its claimer gave up waiting
+            }
+            return;
+        }
+        replies.put(context, new Reply(SessionMessage.MOVED, status, handle, session));
+    }
+
     /**
      * Makes the session of a CONNECTED or ACCEPTED: views of its FIFOs in the segment the message names, or, cut
      * through, in the channel it names (segment id = channel id, tx offset = slot).
@@ -710,8 +811,8 @@ public final class AppWorker {
         AppSession session;
         if (cutThrough) {
             // A connect's session is this application's connector end, an accepted one its accepter end.
-            CutThroughRole role = SessionMessage.type(m, at) == SessionMessage.ACCEPTED ? CutThroughRole.ACCEPTER
-                    : CutThroughRole.CONNECTOR;
+            CutThroughRole role = SessionMessage.type(m, at) == SessionMessage.CONNECTED ? CutThroughRole.CONNECTOR
+                    : CutThroughRole.ACCEPTER; // ACCEPTED, or MOVED of an accepted one
             ChannelInput channel = channelInput(SessionMessage.segmentId(m, at), role);
             int slot = (int) SessionMessage.txOffset(m, at);
             if (slot >= channel.end.description().sessionSlots()) {

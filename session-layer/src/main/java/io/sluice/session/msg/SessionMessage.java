@@ -35,7 +35,8 @@ import java.lang.foreign.ValueLayout;
  * <tr><td>CONNECTED</td><td>reply</td><td>context, status, handle, address/port (remote), local address/port,
  *     segment id + tx/rx offsets of the session's FIFOs (flag CUT_THROUGH: channel id and slot in tx offset)</td></tr>
  * <tr><td>ACCEPTED</td><td>notification</td><td>handle (new session), other handle = listener, address/port
- *     (remote), local address/port, FIFO location as in CONNECTED</td></tr>
+ *     (remote), local address/port, FIFO location as in CONNECTED; flag HAND_OFF: no FIFOs, the session waits for a
+ *     MOVE</td></tr>
  * <tr><td>DISCONNECT</td><td>app → stack</td><td>context, handle: close (FIN after the queued bytes); CLEANUP
  *     follows</td></tr>
  * <tr><td>ABORT</td><td>app → stack</td><td>context, handle: reset the connection; CLEANUP follows</td></tr>
@@ -59,6 +60,10 @@ import java.lang.foreign.ValueLayout;
  * <tr><td>INFO_REPLY</td><td>reply</td><td>context, status, handle, value = the TCP state's ordinal (-1: cut
  *     through, no TCP); {@link #setTcpInfo}'s numbers in the address, port, local address, FIFO and other-handle
  *     fields</td></tr>
+ * <tr><td>MOVE</td><td>app → stack</td><td>context, handle of a session a hand-off listener accepted; the posting
+ *     worker becomes its owner</td></tr>
+ * <tr><td>MOVED</td><td>reply</td><td>as ACCEPTED (FIFO location included) plus context and status; value =
+ *     {@link #MOVED_PEER_CLOSED} | {@link #MOVED_RESET} with the reset's status code in the high 16 bits</td></tr>
  * <tr><td>ERROR</td><td>reply</td><td>context, status, handle, value = the type of the request refused</td></tr>
  * </table>
  */
@@ -79,6 +84,11 @@ public final class SessionMessage {
     public static final int DEQUEUED = 9;
     /** The session's TCP state, RTT, windows and retransmissions (INFO_REPLY answers). */
     public static final int GET_INFO = 10;
+    /**
+     * Claims a session a hand-off listener accepted ({@link #FLAG_HAND_OFF}) for the posting application worker,
+     * which from then on gets its events (MOVED answers).
+     */
+    public static final int MOVE = 11;
 
     // ---- stack (or peer application) to application ----
     public static final int BOUND = 32;
@@ -94,6 +104,8 @@ public final class SessionMessage {
     public static final int CLEANUP = 42;
     public static final int ERROR = 43;
     public static final int INFO_REPLY = 44;
+    /** The answer to MOVE, to the worker that now owns the session. */
+    public static final int MOVED = 45;
 
     // ---- flags ----
     /** LISTEN/CONNECT: sessions with applications on this stack may be cut through shared memory. */
@@ -102,6 +114,17 @@ public final class SessionMessage {
     public static final int FLAG_SCOPE_GLOBAL = 2;
     /** CONNECTED/ACCEPTED: the FIFOs are a cut-through channel's (segment id = channel, tx offset = slot). */
     public static final int FLAG_CUT_THROUGH = 4;
+    /**
+     * LISTEN: hand each accepted session to whichever worker of the application claims it (MOVE), instead of to the
+     * listener's worker. ACCEPTED: this session waits for a MOVE; it carries no FIFOs yet (MOVED does).
+     */
+    public static final int FLAG_HAND_OFF = 8;
+
+    // ---- MOVED value: what happened to the session before it moved ----
+    /** The peer closed its side: after the rx FIFO's bytes, end of stream. */
+    public static final int MOVED_PEER_CLOSED = 1;
+    /** The connection was reset; the reset's status code is in the value's high 16 bits. */
+    public static final int MOVED_RESET = 2;
 
     // ---- SHUTDOWN value ----
     public static final int SHUT_READ = 1;
@@ -323,7 +346,7 @@ public final class SessionMessage {
 
     /** @return whether {@code type} is one an application may post to the stack */
     public static boolean isRequest(int type) {
-        return type >= LISTEN && type <= GET_INFO;
+        return type >= LISTEN && type <= MOVE;
     }
 
     /** @return the type's name, for messages and logs ({@code type 77} for an unknown one) */
@@ -339,6 +362,8 @@ public final class SessionMessage {
             case TX -> "TX";
             case DEQUEUED -> "DEQUEUED";
             case GET_INFO -> "GET_INFO";
+            case MOVE -> "MOVE";
+            case MOVED -> "MOVED";
             case BOUND -> "BOUND";
             case UNLISTENED -> "UNLISTENED";
             case CONNECTED -> "CONNECTED";

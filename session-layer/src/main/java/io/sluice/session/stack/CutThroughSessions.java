@@ -79,13 +79,20 @@ final class CutThroughSessions {
         int address;
         int port;
         int connectorPort;
+        /**
+         * Accepted by a hand-off listener and not yet claimed: no channel or slot yet (they depend on the worker
+         * that claims it), and the connector has no answer yet.
+         */
+        boolean pending;
+        int connectContext;
+        long listenerHandle;
 
         Entry(int index) {
             this.index = index;
         }
 
         boolean live() {
-            return channel != null;
+            return channel != null || pending;
         }
     }
 
@@ -108,6 +115,10 @@ final class CutThroughSessions {
         AppWorkerPort accepterPort = accepter.port(listener.appWorker);
         if (accepterPort == null || accepter.isDetaching() || app.isDetaching()) {
             worker.reply(port, SessionMessage.CONNECTED, context, SessionHandle.NONE, SessionStatus.REFUSED, 0);
+            return true;
+        }
+        if (listener.handOff) {
+            announcePending(worker, app, port, address, remotePort, context, listener, accepterPort);
             return true;
         }
         Channel channel;
@@ -139,26 +150,117 @@ final class CutThroughSessions {
 
         // The accepter first: its ACCEPTED is on its queue before the connector can write (and post RX) to it.
         MemorySegment m = worker.scratch();
-        SessionMessage.begin(m, 0, SessionMessage.ACCEPTED);
-        SessionMessage.setHandle(m, 0, e.handles[1]);
-        SessionMessage.setOtherHandle(m, 0, listener.handle);
-        SessionMessage.setAddress(m, 0, address, e.connectorPort);
-        SessionMessage.setLocal(m, 0, address, remotePort);
-        SessionMessage.setFlags(m, 0, SessionMessage.FLAG_CUT_THROUGH);
-        SessionMessage.setFifos(m, 0, channel.channel.id(), e.slot, 0);
-        SessionMessage.setAppWorker(m, 0, listener.appWorker);
+        describeAccepterSide(m, e, SessionMessage.ACCEPTED, listener.handle, SessionMessage.FLAG_CUT_THROUGH);
         worker.send(accepterPort);
+        describeConnectorSide(m, e, context);
+        worker.send(port);
+        return true;
+    }
 
+    /** The accepter's ACCEPTED or MOVED in {@code m}: its handle, the listener's, addresses, FIFOs if placed. */
+    private static void describeAccepterSide(MemorySegment m, Entry e, int type, long listenerHandle, int flags) {
+        SessionMessage.begin(m, 0, type);
+        SessionMessage.setHandle(m, 0, e.handles[1]);
+        SessionMessage.setOtherHandle(m, 0, listenerHandle);
+        SessionMessage.setAddress(m, 0, e.address, e.connectorPort);
+        SessionMessage.setLocal(m, 0, e.address, e.port);
+        SessionMessage.setFlags(m, 0, flags);
+        if (e.channel != null) {
+            SessionMessage.setFifos(m, 0, e.channel.channel.id(), e.slot, 0);
+        }
+        SessionMessage.setAppWorker(m, 0, e.appWorkers[1]);
+    }
+
+    /** The connector's CONNECTED (answering {@code context}) in {@code m}, for a placed session. */
+    private static void describeConnectorSide(MemorySegment m, Entry e, int context) {
         SessionMessage.begin(m, 0, SessionMessage.CONNECTED);
         SessionMessage.setContext(m, 0, context);
         SessionMessage.setHandle(m, 0, e.handles[0]);
-        SessionMessage.setAddress(m, 0, address, remotePort);
-        SessionMessage.setLocal(m, 0, address, e.connectorPort);
+        SessionMessage.setAddress(m, 0, e.address, e.port);
+        SessionMessage.setLocal(m, 0, e.address, e.connectorPort);
         SessionMessage.setFlags(m, 0, SessionMessage.FLAG_CUT_THROUGH);
-        SessionMessage.setFifos(m, 0, channel.channel.id(), e.slot, 0);
-        SessionMessage.setAppWorker(m, 0, port.appWorker);
-        worker.send(port);
-        return true;
+        SessionMessage.setFifos(m, 0, e.channel.channel.id(), e.slot, 0);
+        SessionMessage.setAppWorker(m, 0, e.appWorkers[0]);
+    }
+
+    /**
+     * A hand-off listener's connection: the accepter hears ACCEPTED (flag HAND_OFF, no FIFOs) and the connector waits
+     * until a worker of the accepter claims it ({@link #place}) or it is refused.
+     */
+    private void announcePending(SessionWorker worker, StackApplication app, AppWorkerPort port, int address,
+            int remotePort, int context, ListenerTable.Entry listener, AppWorkerPort accepterPort) {
+        Entry e = allocate(worker.index());
+        e.pending = true;
+        e.apps[0] = app;
+        e.apps[1] = listener.app;
+        e.appWorkers[0] = port.appWorker;
+        e.appWorkers[1] = listener.appWorker;
+        e.address = address;
+        e.port = remotePort;
+        e.connectorPort = 0x8000 | (e.index & 0x7FFF);
+        e.connectContext = context;
+        e.listenerHandle = listener.handle;
+        app.sessions.incrementAndGet();
+        listener.app.sessions.incrementAndGet();
+        describeAccepterSide(worker.scratch(), e, SessionMessage.ACCEPTED, listener.handle,
+                SessionMessage.FLAG_CUT_THROUGH | SessionMessage.FLAG_HAND_OFF);
+        worker.send(accepterPort);
+    }
+
+    /**
+     * MOVE of a pending accepter side: the channel between the connector's worker and the claiming one (made on first
+     * use), a slot in it, MOVED to the claimer and then CONNECTED to the connector.
+     */
+    private void place(SessionWorker worker, Entry e, AppWorkerPort claimer, int context) {
+        StackApplication connector = e.apps[0];
+        AppWorkerPort connectorPort = connector.port(e.appWorkers[0]);
+        Channel channel;
+        FifoPair pair;
+        try {
+            channel = channel(new Key(connector, e.appWorkers[0], e.apps[1], claimer.appWorker));
+            pair = channel.channel.allocate();
+        } catch (SegmentException ex) {
+            worker.error(claimer, context, e.handles[1], SessionMessage.MOVE, SessionStatus.NO_FIFO_SPACE,
+                    SessionQueueNode.CONNECT_FAILED);
+            refusePending(worker, e, SessionStatus.NO_FIFO_SPACE);
+            return;
+        } catch (SyscallException | AttachException | RuntimeException ex) {
+            worker.layer().report("cut-through hand-off from " + connector + " to " + e.apps[1], ex);
+            worker.error(claimer, context, e.handles[1], SessionMessage.MOVE, SessionStatus.INTERNAL,
+                    SessionQueueNode.INTERNAL);
+            refusePending(worker, e, SessionStatus.INTERNAL);
+            return;
+        }
+        e.pending = false;
+        e.channel = channel;
+        e.slot = pair.slot();
+        e.appWorkers[1] = claimer.appWorker;
+        channel.sessions++;
+
+        MemorySegment m = worker.scratch();
+        describeAccepterSide(m, e, SessionMessage.MOVED, e.listenerHandle, SessionMessage.FLAG_CUT_THROUGH);
+        SessionMessage.setContext(m, 0, context);
+        SessionMessage.setStatus(m, 0, SessionStatus.OK);
+        worker.send(claimer);
+        if (connectorPort != null && !connector.isDetaching()) {
+            describeConnectorSide(m, e, e.connectContext);
+            worker.send(connectorPort);
+        }
+    }
+
+    /** A pending connection that will not be placed: the connector's CONNECT fails with {@code status}. */
+    private void refusePending(SessionWorker worker, Entry e, SessionStatus status) {
+        StackApplication connector = e.apps[0];
+        if (!connector.isDetaching()) {
+            worker.reply(connector.port(e.appWorkers[0]), SessionMessage.CONNECTED, e.connectContext,
+                    SessionHandle.NONE, status, 0);
+        }
+        connector.sessions.decrementAndGet();
+        e.apps[1].sessions.decrementAndGet();
+        e.pending = false;
+        e.apps[0] = null;
+        e.apps[1] = null;
+        free.add(e.index);
     }
 
     /** The channel between two workers, made and announced to both applications on first use. */
@@ -228,7 +330,27 @@ final class CutThroughSessions {
             worker.error(port, context, handle, type, SessionStatus.BAD_STATE, SessionQueueNode.BAD_STATE);
             return;
         }
+        if (e.pending) {
+            if (side == 0) { // the connector has no handle until the connection is placed
+                worker.error(port, context, handle, type, SessionStatus.BAD_STATE, SessionQueueNode.BAD_STATE);
+                return;
+            }
+            switch (type) {
+                case SessionMessage.MOVE -> place(worker, e, port, context);
+                case SessionMessage.DISCONNECT, SessionMessage.ABORT -> {
+                    // Rejected before anyone claimed it: the connector is refused, the rejecter cleaned up.
+                    worker.reply(port, SessionMessage.CLEANUP, context, handle, SessionStatus.OK, 0);
+                    refusePending(worker, e, SessionStatus.REFUSED);
+                }
+                default -> worker.error(port, context, handle, type, SessionStatus.BAD_STATE,
+                        SessionQueueNode.BAD_STATE);
+            }
+            return;
+        }
         switch (type) {
+            // Only a hand-off listener's connection moves, and only before it is placed.
+            case SessionMessage.MOVE -> worker.error(port, context, handle, type, SessionStatus.BAD_STATE,
+                    SessionQueueNode.BAD_STATE);
             case SessionMessage.DISCONNECT, SessionMessage.ABORT -> {
                 tellPeer(worker, e, 1 - side, type == SessionMessage.ABORT ? SessionMessage.RESET
                         : SessionMessage.DISCONNECTED, SessionStatus.RESET);
@@ -311,6 +433,10 @@ final class CutThroughSessions {
      */
     synchronized void detach(SessionWorker worker, StackApplication app) {
         for (Entry e : entries) {
+            if (e.pending && (e.apps[0] == app || e.apps[1] == app)) {
+                refusePending(worker, e, SessionStatus.REFUSED); // told only if the connector is the one staying
+                continue;
+            }
             if (!e.live()) {
                 continue;
             }
@@ -332,7 +458,7 @@ final class CutThroughSessions {
     synchronized List<SessionInfo> describe() {
         List<SessionInfo> out = new ArrayList<>();
         for (Entry e : entries) {
-            if (!e.live()) {
+            if (!e.live() || e.pending) {
                 continue;
             }
             for (int side = 0; side < 2; side++) {

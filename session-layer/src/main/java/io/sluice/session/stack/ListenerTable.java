@@ -21,6 +21,8 @@ final class ListenerTable {
         int appWorker;
         /** {@link SessionMessage#FLAG_SCOPE_LOCAL} and/or {@link SessionMessage#FLAG_SCOPE_GLOBAL}, from LISTEN. */
         int scopeFlags;
+        /** LISTEN's {@link SessionMessage#FLAG_HAND_OFF}: accepted sessions wait for a MOVE. */
+        boolean handOff;
         TcpListener listener;
 
         Entry(int index) {

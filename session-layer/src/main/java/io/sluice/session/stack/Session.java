@@ -3,6 +3,7 @@ package io.sluice.session.stack;
 import io.sluice.core.tcp.layer.TcpFlow;
 import io.sluice.core.timer.TimerWheel;
 import io.sluice.session.msg.SessionHandle;
+import io.sluice.session.msg.SessionStatus;
 import io.sluice.session.segment.FifoPair;
 
 /**
@@ -61,6 +62,13 @@ final class Session {
     int connectContext;
     int closeContext;
     int connectTimer = TimerWheel.NO_TIMER;
+    /**
+     * Accepted by a hand-off listener and not yet claimed (MOVE): no IO events are posted, what happens is kept
+     * ({@link #state}, {@link #resetStatus}) and told to the worker that claims it.
+     */
+    boolean awaitingMove;
+    /** Why the connection was reset, while it awaited its MOVE (null: it was not). */
+    SessionStatus resetStatus;
 
     int pendingIo;
     Session nextPending;
@@ -90,11 +98,18 @@ final class Session {
         closeContext = 0;
         connectTimer = TimerWheel.NO_TIMER;
         pendingIo = 0;
+        awaitingMove = false;
+        resetStatus = null;
     }
 
     /** Whether events may still be posted to the application about this session. */
     boolean appListening() {
         return !appClosed && !app.isDetaching();
+    }
+
+    /** Whether events may be posted now: the application listens and a worker owns the session. */
+    boolean appOwned() {
+        return appListening() && !awaitingMove;
     }
 
     @Override

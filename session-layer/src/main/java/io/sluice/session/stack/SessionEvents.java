@@ -15,23 +15,28 @@ final class SessionEvents implements TcpEvents {
     private final StackApplication app;
     private final int appWorker;
     private final long listenerHandle;
+    private final boolean handOff;
 
     /** Events of active opens. */
     SessionEvents(SessionLayer layer) {
-        this(layer, null, 0, 0);
+        this(layer, null, 0, 0, false);
     }
 
-    /** Events of the connections of listener {@code listenerHandle} of {@code app}'s {@code appWorker}. */
-    SessionEvents(SessionLayer layer, StackApplication app, int appWorker, long listenerHandle) {
+    /**
+     * Events of the connections of listener {@code listenerHandle} of {@code app}'s {@code appWorker}; with
+     * {@code handOff}, each accepted session waits for the worker that claims it.
+     */
+    SessionEvents(SessionLayer layer, StackApplication app, int appWorker, long listenerHandle, boolean handOff) {
         this.layer = layer;
         this.app = app;
         this.appWorker = appWorker;
         this.listenerHandle = listenerHandle;
+        this.handOff = handOff;
     }
 
     @Override
     public boolean onAccepted(TcpFlow flow) {
-        layer.worker(flow.worker()).accepted(app, appWorker, listenerHandle, flow);
+        layer.worker(flow.worker()).accepted(app, appWorker, listenerHandle, handOff, flow);
         return true;
     }
 

@@ -8,6 +8,7 @@ import io.sluice.core.tcp.layer.TcpEvents;
 import io.sluice.core.tcp.layer.TcpLayer;
 import io.sluice.core.tcp.layer.TcpListener;
 import io.sluice.core.tcp.layer.TcpOpenException;
+import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.attach.AttachException;
 import io.sluice.session.attach.AttachHandler;
 import io.sluice.session.attach.AttachMessage;
@@ -156,9 +157,12 @@ public final class SessionLayer {
         return cutThrough;
     }
 
-    /** Whether {@code address} is one of the stack's own (a connect to it may be cut through). */
+    /**
+     * Whether {@code address} is one of the stack's own (a connect to it may be cut through): an interface's, or
+     * 127.0.0.0/8, the stack's loopback, which only cut-through connections reach.
+     */
     boolean isLocalAddress(int address) {
-        return stack.fib().isLocal(address);
+        return stack.fib().isLocal(address) || Ip4Address.isLoopback(address);
     }
 
     /** Listens on {@code port}, or on a free port from the dynamic range when it is 0. */

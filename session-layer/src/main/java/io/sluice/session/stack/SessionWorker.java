@@ -155,6 +155,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
                 case SessionMessage.SHUTDOWN -> shutdown(app, port, handle, context, SessionMessage.value(m, at));
                 case SessionMessage.SET_OPTION -> setOption(app, port, m, at, handle, context);
                 case SessionMessage.GET_INFO -> info(app, port, handle, context);
+                case SessionMessage.MOVE -> move(app, port, handle, context);
                 default -> error(port, context, handle, type, SessionStatus.UNKNOWN_TYPE,
                         SessionQueueNode.UNKNOWN_TYPE);
             }
@@ -208,7 +209,8 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         }
         int scope = SessionMessage.flags(m, at) & (SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL);
         entry.scopeFlags = scope == 0 ? SessionMessage.FLAG_SCOPE_LOCAL | SessionMessage.FLAG_SCOPE_GLOBAL : scope;
-        SessionEvents events = new SessionEvents(layer, app, port.appWorker, entry.handle);
+        entry.handOff = (SessionMessage.flags(m, at) & SessionMessage.FLAG_HAND_OFF) != 0;
+        SessionEvents events = new SessionEvents(layer, app, port.appWorker, entry.handle, entry.handOff);
         TcpListener listener;
         try {
             listener = layer.listen(address, localPort, backlog, app.tcpBuffers, events);
@@ -318,6 +320,10 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
             error(port, context, handle, type, SessionStatus.BAD_STATE, SessionQueueNode.BAD_STATE);
             return;
         }
+        if (s.awaitingMove) {
+            s.awaitingMove = false; // rejected unclaimed: the rejecting worker hears the CLEANUP
+            s.appWorker = port.appWorker;
+        }
         s.appClosed = true;
         s.cleanupOwed = true;
         s.closeContext = context;
@@ -414,9 +420,44 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         poster.send(port);
     }
 
+    /**
+     * MOVE: a session a hand-off listener accepted goes to the worker that claims it. MOVED tells that worker where
+     * its FIFOs are and what happened meanwhile (the peer's close, a reset); bytes that came are announced after it.
+     */
+    private void move(StackApplication app, AppWorkerPort port, long handle, int context) {
+        Session s = owned(app, port, handle, context, SessionMessage.MOVE);
+        if (s == null) {
+            return;
+        }
+        if (!s.awaitingMove || s.appClosed) {
+            error(port, context, handle, SessionMessage.MOVE, SessionStatus.BAD_STATE, SessionQueueNode.BAD_STATE);
+            return;
+        }
+        s.awaitingMove = false;
+        s.appWorker = port.appWorker;
+        int value = 0;
+        if (s.resetStatus != null) {
+            value = SessionMessage.MOVED_RESET | s.resetStatus.code() << 16;
+        } else if (s.state == Session.State.PEER_CLOSED || s.state == Session.State.TRANSPORT_CLOSED) {
+            value = SessionMessage.MOVED_PEER_CLOSED;
+        }
+        SessionMessage.begin(scratch, 0, SessionMessage.MOVED);
+        SessionMessage.setContext(scratch, 0, context);
+        SessionMessage.setHandle(scratch, 0, s.handle);
+        SessionMessage.setStatus(scratch, 0, SessionStatus.OK);
+        SessionMessage.setValue(scratch, 0, value);
+        SessionMessage.setOtherHandle(scratch, 0, s.listenerHandle);
+        describeConnection(s);
+        poster.send(port);
+        if (!s.transportDone) {
+            askForDequeueIfWindowLow(s.pair.rx()); // the window may have closed while nobody read
+        }
+        reportEarlyData(s);
+    }
+
     // ---- what TCP reports (on this worker) ----
 
-    void accepted(StackApplication app, int appWorker, long listenerHandle, TcpFlow flow) {
+    void accepted(StackApplication app, int appWorker, long listenerHandle, boolean handOff, TcpFlow flow) {
         if (app.isDetaching()) {
             flow.abort(); // its pair has no session: TCP's hand-back frees it
             return;
@@ -433,12 +474,18 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
         s.listenerHandle = listenerHandle;
         s.state = Session.State.OPEN;
         s.announced = true;
+        s.awaitingMove = handOff;
         SessionMessage.begin(scratch, 0, SessionMessage.ACCEPTED);
         SessionMessage.setHandle(scratch, 0, s.handle);
         SessionMessage.setOtherHandle(scratch, 0, listenerHandle);
         describeConnection(s);
+        if (handOff) {
+            SessionMessage.setFlags(scratch, 0, SessionMessage.FLAG_HAND_OFF);
+        }
         poster.send(app.port(appWorker));
-        reportEarlyData(s);
+        if (!handOff) {
+            reportEarlyData(s);
+        }
     }
 
     /**
@@ -470,7 +517,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
     }
 
     void received(TcpFlow flow) {
-        if (!(flow.attachment() instanceof Session s) || s.rxShut || !s.appListening()) {
+        if (!(flow.attachment() instanceof Session s) || s.rxShut || !s.appOwned()) {
             return;
         }
         ByteFifo rx = s.pair.rx();
@@ -481,7 +528,7 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
     }
 
     void sent(TcpFlow flow) {
-        if (!(flow.attachment() instanceof Session s) || !s.appListening()) {
+        if (!(flow.attachment() instanceof Session s) || !s.appOwned()) {
             return;
         }
         ByteFifo tx = s.pair.tx();
@@ -497,6 +544,9 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
             return;
         }
         s.state = Session.State.PEER_CLOSED;
+        if (s.awaitingMove) {
+            return; // MOVED will say so
+        }
         SessionMessage.begin(scratch, 0, SessionMessage.DISCONNECTED);
         SessionMessage.setHandle(scratch, 0, s.handle);
         SessionMessage.setAppWorker(scratch, 0, s.appWorker);
@@ -530,6 +580,11 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
                 case ABORTED -> SessionStatus.ABORTED;
                 default -> SessionStatus.RESET;
             };
+            if (s.awaitingMove) {
+                s.resetStatus = status; // MOVED will say so
+                s.state = Session.State.TRANSPORT_CLOSED;
+                return;
+            }
             SessionMessage.begin(scratch, 0, SessionMessage.RESET);
             SessionMessage.setHandle(scratch, 0, s.handle);
             SessionMessage.setStatus(scratch, 0, status);

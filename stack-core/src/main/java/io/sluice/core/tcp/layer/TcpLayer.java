@@ -149,7 +149,9 @@ public final class TcpLayer {
             throw new TcpOpenException(TcpOpenException.Reason.BAD_ARGUMENT,
                     "TCP listen: backlog " + backlog + " must be at least 1");
         }
-        if (localAddress != Ip4Address.ANY && !fib.isLocal(localAddress)) {
+        // 127.0.0.0/8 is accepted: no packet reaches it (it is never an interface's, and the wire's are dropped), but
+        // the session layer serves connects to it cut through, the stack's loopback.
+        if (localAddress != Ip4Address.ANY && !fib.isLocal(localAddress) && !Ip4Address.isLoopback(localAddress)) {
             throw new TcpOpenException(TcpOpenException.Reason.NO_LOCAL_ADDRESS, "TCP listen: "
                     + Ip4Address.format(localAddress) + " is not an address of this stack");
         }
