@@ -67,6 +67,8 @@ public final class SluiceIoHandler implements IoHandler {
     private final AtomicInteger wakeupsInFlight = new AtomicInteger();
     private volatile boolean destroyed;
     private boolean stackLost;
+    /** Sleeps taken in the epoll set (read on the loop). */
+    private long sleeps;
     private long lastStackCheck = System.nanoTime();
     /** The registrations, for {@link #prepareToDestroy()}: an intrusive list, so (un)registering allocates no node. */
     private Registration first;
@@ -171,6 +173,7 @@ public final class SluiceIoHandler implements IoHandler {
             if (context.canBlock() && poller.prepareToSleep()) {
                 long delay = context.delayNanos(System.nanoTime());
                 int millis = delay <= 0 ? 0 : (int) Math.min(SLEEP_SLICE_MILLIS, (delay + 999_999) / 1_000_000);
+                sleeps++;
                 int ready = sleepSet.waitFor(millis);
                 for (int i = 0; i < ready; i++) {
                     if (sleepSet.data(i) == WAKEUP_FD) {
@@ -272,6 +275,16 @@ public final class SluiceIoHandler implements IoHandler {
     @Override
     public boolean isCompatible(Class<? extends IoHandle> handleType) {
         return SluiceIoHandle.class.isAssignableFrom(handleType);
+    }
+
+    /** @return how many times the loop slept in its epoll set (for tests and diagnostics; read it on the loop) */
+    long sleepCount() {
+        return sleeps;
+    }
+
+    /** @return whether the loop is asleep, or about to sleep, now (any thread) */
+    boolean isSleeping() {
+        return nextWakeupNanos.get() != AWAKE;
     }
 
     /** @return how many handles are registered (for tests and diagnostics; read it on the loop) */

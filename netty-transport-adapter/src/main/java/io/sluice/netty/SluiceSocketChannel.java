@@ -57,6 +57,7 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
 
     private final SluiceSocketChannelConfig config;
     private final Runnable flushTask = () -> ((SocketUnsafe) unsafe()).flush0();
+    private final Gather gather = new Gather();
 
     /** A hand-off not yet claimed (accepted channels, before registration). */
     private SluiceAccepted accepted;
@@ -324,19 +325,43 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
         }
     }
 
-    private int writeGathering(ChannelOutboundBuffer in) throws IOException {
-        ByteBuffer[] buffers = in.nioBuffers(1024, Math.max(sendFifo, 1));
-        int count = in.nioBufferCount();
-        if (count == 0) {
+    private int writeGathering(ChannelOutboundBuffer in) throws Exception {
+        gather.written = 0;
+        gather.full = false;
+        in.forEachFlushedMessage(gather);
+        if (gather.written > 0) {
+            in.removeBytes(gather.written);
+            return 1;
+        }
+        if (!gather.full) {
             in.removeBytes(0); // empty buffers only
             return 0;
         }
-        long written = connection.write(buffers, 0, count);
-        if (written > 0) {
-            in.removeBytes(written);
-            return 1;
-        }
         return FIFO_FULL;
+    }
+
+    /**
+     * Writes the flushed buffers one after the other until the FIFO is full: a gathering write that needs no array
+     * of NIO views.
+     */
+    private final class Gather implements ChannelOutboundBuffer.MessageProcessor {
+        long written;
+        boolean full;
+
+        @Override
+        public boolean processMessage(Object msg) throws Exception {
+            if (!(msg instanceof ByteBuf buf)) {
+                return false;
+            }
+            int readable = buf.readableBytes();
+            if (readable == 0) {
+                return true;
+            }
+            int n = ByteBufIo.write(connection, buf, buf.readerIndex(), readable);
+            written += n;
+            full = n < readable;
+            return !full;
+        }
     }
 
     private int writeSingle(ChannelOutboundBuffer in) throws Exception {
@@ -347,13 +372,7 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
                 in.remove();
                 return 0;
             }
-            long written;
-            if (buf.nioBufferCount() == 1) {
-                written = connection.write(buf.internalNioBuffer(buf.readerIndex(), readable));
-            } else {
-                ByteBuffer[] buffers = buf.nioBuffers();
-                written = connection.write(buffers, 0, buffers.length);
-            }
+            int written = ByteBufIo.write(connection, buf, buf.readerIndex(), readable);
             if (written > 0) {
                 in.removeBytes(written);
                 return 1;
@@ -589,7 +608,8 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
                 }
             } catch (Throwable t) {
                 pendingConnect = null;
-                promise.tryFailure(annotateConnectException(SluiceErrors.translate(t, true), requestedRemote));
+                promise.tryFailure(annotateConnectException(SluiceErrors.translate(t, true, requestedRemote),
+                        requestedRemote));
                 closeIfClosed();
             } finally {
                 if (!inProgress) {
@@ -633,7 +653,7 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
                     int writerIndex = buf.writerIndex();
                     int writable = buf.writableBytes();
                     allocHandle.attemptedBytesRead(writable);
-                    int read = c.read(buf.internalNioBuffer(writerIndex, writable));
+                    int read = ByteBufIo.read(c, buf, writerIndex, writable);
                     allocHandle.lastBytesRead(read);
                     if (read <= 0) {
                         buf.release();
