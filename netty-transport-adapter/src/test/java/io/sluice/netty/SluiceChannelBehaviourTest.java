@@ -22,36 +22,23 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Half-closure, linger 0, and connects that fail: what Netty programs see, as with Netty's own transports. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SluiceChannelBehaviourTest {
+class SluiceChannelBehaviourTest extends SluiceNettyTestBase {
 
-    @TempDir
-    Path dir;
-
-    private SluiceNettyFixture fixture;
     private EventLoopGroup group;
 
     @BeforeEach
-    void start() throws Exception {
-        fixture = new SluiceNettyFixture(dir, "netty-behaviour");
+    void startGroup() {
         group = fixture.group(2);
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
     }
 
     /** Records what a server child sees, in order. */

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -20,30 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bytes through the transport: an echo server and a client, both Sluice channels, cut through on one stack. */
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
-class SluiceEchoTest {
+class SluiceEchoTest extends SluiceNettyTestBase {
 
-    @TempDir
-    Path dir;
-
-    private SluiceNettyFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = new SluiceNettyFixture(dir, "netty-echo");
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
 
     /** Echoes what it reads and keeps a CRC of it. */
     static final class Echo extends ChannelInboundHandlerAdapter {

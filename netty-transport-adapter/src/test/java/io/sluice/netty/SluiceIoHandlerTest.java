@@ -14,34 +14,16 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.sluice.core.util.AllocationMeter;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The event loop over Sluice: sleeping until the next task, being woken, and a run path that allocates nothing. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class SluiceIoHandlerTest {
+class SluiceIoHandlerTest extends SluiceNettyTestBase {
 
-    @TempDir
-    Path dir;
-
-    private SluiceNettyFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = new SluiceNettyFixture(dir, "netty-loop");
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
 
     private static void awaitAsleep(SluiceIoHandler handler) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

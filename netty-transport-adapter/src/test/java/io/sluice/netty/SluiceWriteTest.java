@@ -24,31 +24,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The write path: a file region sent from a file, and writability following the water marks. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SluiceWriteTest {
+class SluiceWriteTest extends SluiceNettyTestBase {
 
-    @TempDir
-    Path dir;
-
-    private SluiceNettyFixture fixture;
     private EventLoopGroup group;
 
     @BeforeEach
-    void start() throws Exception {
-        fixture = new SluiceNettyFixture(dir, "netty-write");
+    void startGroup() {
         group = fixture.group(2);
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
     }
 
     @Test
