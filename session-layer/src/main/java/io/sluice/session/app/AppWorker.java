@@ -705,14 +705,9 @@ public final class AppWorker {
         int context = SessionMessage.context(m, at);
         AppSession session = null;
         if (status == SessionStatus.OK) {
-            try {
-                session = newSession(m, at, handle);
-            } catch (IOException | RuntimeException e) {
-                // The stack made the session but this side cannot reach its FIFOs: reset it, report the failure.
-                postQuietly(SessionMessage.ABORT, handle);
+            session = sessionOrReset(m, at, handle);
+            if (session == null) {
                 status = SessionStatus.INTERNAL;
-                System.err.println("sluice: " + app + " worker " + index + ": CONNECTED " + SessionHandle.format(
-                        handle) + ": " + e.getMessage());
             }
         }
         if (abandonedRequests.remove(context)) {
@@ -744,13 +739,8 @@ public final class AppWorker {
             }
             return;
         }
-        AppSession session;
-        try {
-            session = newSession(m, at, handle);
-        } catch (IOException | RuntimeException e) {
-            postQuietly(SessionMessage.ABORT, handle);
-            System.err.println("sluice: " + app + " worker " + index + ": ACCEPTED " + SessionHandle.format(handle)
-                    + ": " + e.getMessage());
+        AppSession session = sessionOrReset(m, at, handle);
+        if (session == null) {
             return;
         }
         if (listener == null) {
@@ -770,21 +760,15 @@ public final class AppWorker {
         int context = SessionMessage.context(m, at);
         AppSession session = null;
         if (status == SessionStatus.OK) {
-            try {
-                session = newSession(m, at, handle);
-                int value = SessionMessage.value(m, at);
-                if ((value & SessionMessage.MOVED_RESET) != 0) {
-                    SessionStatus reset = SessionStatus.ofCode(value >>> 16);
-                    session.markReset(reset == null ? SessionStatus.RESET : reset);
-                } else if ((value & SessionMessage.MOVED_PEER_CLOSED) != 0) {
-                    session.markPeerClosed();
-                }
-            } catch (IOException | RuntimeException e) {
-                postQuietly(SessionMessage.ABORT, handle);
+            session = sessionOrReset(m, at, handle);
+            int value = SessionMessage.value(m, at);
+            if (session == null) {
                 status = SessionStatus.INTERNAL;
-                System.err.println("sluice: " + app + " worker " + index + ": MOVED " + SessionHandle.format(handle)
-                        + ": " + e.getMessage());
-                session = null;
+            } else if ((value & SessionMessage.MOVED_RESET) != 0) {
+                SessionStatus reset = SessionStatus.ofCode(value >>> 16);
+                session.markReset(reset == null ? SessionStatus.RESET : reset);
+            } else if ((value & SessionMessage.MOVED_PEER_CLOSED) != 0) {
+                session.markPeerClosed();
             }
         }
         if (abandonedRequests.remove(context)) {
@@ -794,6 +778,21 @@ public final class AppWorker {
             return;
         }
         replies.put(context, new Reply(SessionMessage.MOVED, status, handle, session));
+    }
+
+    /**
+     * {@link #newSession}, or, when the stack made the session but this side cannot reach its FIFOs, null after
+     * resetting it and reporting why.
+     */
+    private AppSession sessionOrReset(MemorySegment m, long at, long handle) {
+        try {
+            return newSession(m, at, handle);
+        } catch (IOException | RuntimeException e) {
+            postQuietly(SessionMessage.ABORT, handle);
+            System.err.println("sluice: " + app + " worker " + index + ": " + SessionMessage.typeName(
+                    SessionMessage.type(m, at)) + " " + SessionHandle.format(handle) + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /**
