@@ -193,9 +193,19 @@ public abstract class AbstractSluiceChannel extends AbstractChannel {
             if ((bits & (SluicePoller.OUT | SluicePoller.ERR)) != 0) {
                 outReady();
             }
-            if ((bits & (SluicePoller.IN | SluicePoller.ERR | SluicePoller.RDHUP)) != 0 && isOpen()) {
+            if (!isOpen()) {
+                return;
+            }
+            if ((bits & SluicePoller.RDHUP) != 0 && (bits & SluicePoller.ERR) == 0) {
+                rdHupReady();
+            } else if ((bits & (SluicePoller.IN | SluicePoller.ERR)) != 0) {
                 inReady((bits & SluicePoller.ERR) != 0);
             }
+        }
+
+        /** The peer shut its output (asked for by socket channels only). */
+        void rdHupReady() {
+            inReady(false);
         }
 
         /** The poller said readable (or in error). */

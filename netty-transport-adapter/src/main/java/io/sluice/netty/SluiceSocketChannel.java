@@ -26,6 +26,7 @@ import io.sluice.comms.SluicePendingConnect;
 import io.sluice.comms.SluicePoller;
 import io.sluice.session.app.TcpInfo;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -74,6 +75,8 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
     private ChannelPromise connectPromise;
     private Future<?> connectTimeoutFuture;
     private InetSocketAddress requestedRemote;
+    /** The address a bind asked for (port 0), checked against the one the stack gives the connection; or null. */
+    private InetSocketAddress requestedLocal;
     private WritableByteChannel fileRegionTarget;
 
     /** A client channel: register it with a {@link SluiceIoHandler}'s loop, then connect. */
@@ -168,15 +171,29 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
             connected(claimed);
         }
         if (connection != null) {
-            watch(connection);
+            watchConnection(connection);
         } else if (pendingConnect != null) {
             watch(pendingConnect);
         }
     }
 
+    /**
+     * Watches the connection: for what the channel asks, and always for the peer's FIN (RDHUP), which is read to the
+     * end of the stream whether or not a read is pending, as Netty's epoll transport does (a half-closure must reach
+     * a channel with auto-read off).
+     */
+    private void watchConnection(SluiceConnection c) throws SluiceException {
+        watch(c);
+        setOps(SluicePoller.RDHUP);
+    }
+
     /** The connection is up (connected or claimed): take its addresses and sizes and give it the options. */
-    private void connected(SluiceConnection c) throws SluiceException {
+    private void connected(SluiceConnection c) throws SluiceException, BindException {
         connection = c;
+        if (requestedLocal != null && !requestedLocal.getAddress().equals(c.localAddress().getAddress())) {
+            throw new BindException(this + " was bound to " + requestedLocal.getAddress() + " but the stack gave the"
+                    + " connection " + c.localAddress() + " (the stack picks the source address by route)");
+        }
         local = c.localAddress();
         if (remote == null) {
             remote = c.remoteAddress();
@@ -238,10 +255,13 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
     @Override
     protected void doBind(SocketAddress localAddress) throws Exception {
         InetSocketAddress address = SluiceErrors.ip4(localAddress);
-        if (!address.getAddress().isAnyLocalAddress() || address.getPort() != 0) {
-            throw new IOException("binding " + this + " to " + address + ": the stack chooses a connection's local"
-                    + " address and port; only the wildcard address with port 0 is accepted");
+        if (address.getPort() != 0) {
+            throw new BindException("binding " + this + " to " + address + ": the stack chooses a connection's local"
+                    + " port; bind to port 0");
         }
+        // The stack picks the source address by route: a bound address is kept and checked when connected.
+        requestedLocal = address.getAddress().isAnyLocalAddress() ? null : address;
+        local = address;
     }
 
     @Override
@@ -428,19 +448,21 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
         clearOps(SluicePoller.OUT);
     }
 
+    /** @return whether the input was shut (by the peer's FIN or shutdownInput), or the channel closed */
     @Override
     public boolean isInputShutdown() {
-        return inputShutdown;
+        return inputShutdown || !open;
     }
 
+    /** @return whether the output was shut, or the channel closed (a closed socket is shut both ways) */
     @Override
     public boolean isOutputShutdown() {
-        return outputShutdown;
+        return outputShutdown || !open;
     }
 
     @Override
     public boolean isShutdown() {
-        return inputShutdown && outputShutdown;
+        return isInputShutdown() && isOutputShutdown();
     }
 
     @Override
@@ -597,7 +619,7 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
                 pendingConnect = null;
                 clearOps(SluicePoller.OUT);
                 connected(c);
-                watch(c);
+                watchConnection(c);
                 active = true;
                 boolean promiseSet = promise.trySuccess();
                 if (!wasActive) {
@@ -627,6 +649,28 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
             // With OUT asked for, the poller calls back when the FIFO has room: writing before would find it full.
             if (!isOpsSet(SluicePoller.OUT)) {
                 super.flush0();
+            }
+        }
+
+        /**
+         * The peer's FIN: read what is left and the end of the stream, pending read or not, going round the loop until
+         * the input is done with (with half-closure: the shutdown event, then the read-complete one). Reported once.
+         */
+        @Override
+        void rdHupReady() {
+            clearOps(SluicePoller.RDHUP);
+            inReady(false);
+            if (open && active && !shouldBreakReading()) {
+                eventLoop().execute(this::rdHupReadAgain);
+            }
+        }
+
+        private void rdHupReadAgain() {
+            if (open && active && !shouldBreakReading()) {
+                inReady(false);
+                if (open && active && !shouldBreakReading()) {
+                    eventLoop().execute(this::rdHupReadAgain);
+                }
             }
         }
 
