@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.core.config.StackConfig;
 import io.sluice.core.config.VclConfig;
+import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.app.AppWorker;
 import io.sluice.session.daemon.StackHost;
 import java.nio.file.Files;
@@ -45,6 +46,22 @@ class EmbeddedStackTest {
             assertTrue(host.stack().engine().workerCount() == 1);
         }
         assertFalse(Files.exists(attachSocket), "close stops the stack and removes its attach socket");
+    }
+
+    /** 127.0.0.0/8 is the stack's loopback, reached cut through only: no listener there is a refusal, at once. */
+    @Test
+    void aConnectToTheStacksLoopbackWithNoListenerIsRefused() throws Exception {
+        try (Sluice sluice = Sluice.embedded("embedded-app", startup(1), VclConfig.defaults())) {
+            int loopback = Ip4Address.parse("127.0.0.1").bits();
+            SluiceException refused = assertThrows(SluiceException.class, () -> sluice.connect(loopback, 7399, 5_000));
+            assertEquals(SluiceException.Code.REFUSED, refused.code(), refused.getMessage());
+            try (SluiceListener listener = sluice.listen(loopback, 7399, 4)) {
+                try (SluiceConnection client = sluice.connect(loopback, 7399, 5_000);
+                        SluiceConnection server = listener.accept(5_000)) {
+                    assertTrue(client.isCutThrough() && server != null, "with a listener the same connect is served");
+                }
+            }
+        }
     }
 
     @Test

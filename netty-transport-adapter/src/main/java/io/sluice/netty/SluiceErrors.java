@@ -26,26 +26,14 @@ final class SluiceErrors {
      * @return what a Netty program expects for it, with {@code e} as the cause
      */
     static Throwable translate(Throwable e, boolean connecting) {
-        return translate(e, connecting, null);
-    }
-
-    /**
-     * As {@link #translate(Throwable, boolean)}, for a connect to {@code remote}: the stack's loopback (127.0.0.0/8)
-     * is served only through cut-through, so a connect there that the stack cannot route found no listener, which is
-     * what a kernel calls refused.
-     */
-    static Throwable translate(Throwable e, boolean connecting, InetSocketAddress remote) {
         if (!(e instanceof SluiceException sluice)) {
             return e;
         }
-        boolean loopback = remote != null && remote.getAddress() != null && remote.getAddress().isLoopbackAddress();
         IOException translated = switch (sluice.code()) {
             case REFUSED -> new ConnectException("Connection refused");
             case TIMED_OUT -> connecting ? new ConnectTimeoutException("connection timed out: " + e.getMessage())
                     : null;
-            case UNREACHABLE -> connecting && loopback
-                    ? new ConnectException("Connection refused (no listener on the stack's loopback)")
-                    : new NoRouteToHostException("No route to host");
+            case UNREACHABLE -> new NoRouteToHostException("No route to host");
             case RESET -> new IOException("Connection reset by peer");
             case ADDRESS -> connecting ? null : new BindException("Address already in use or not the"
                     + " stack's: " + e.getMessage());

@@ -630,7 +630,7 @@ public final class SluiceSocketChannel extends AbstractSluiceChannel implements 
                 }
             } catch (Throwable t) {
                 pendingConnect = null;
-                promise.tryFailure(annotateConnectException(SluiceErrors.translate(t, true, requestedRemote),
+                promise.tryFailure(annotateConnectException(SluiceErrors.translate(t, true),
                         requestedRemote));
                 closeIfClosed();
             } finally {

@@ -8,6 +8,7 @@ import io.sluice.core.tcp.layer.TcpListener;
 import io.sluice.core.tcp.layer.TcpOpenException;
 import io.sluice.core.timer.ExpiryHandler;
 import io.sluice.core.timer.TimerWheel;
+import io.sluice.core.wire.Ip4Address;
 import io.sluice.session.fifo.ByteFifo;
 import io.sluice.session.mq.MessageHandler;
 import io.sluice.session.mq.MessageQueue;
@@ -269,6 +270,11 @@ final class SessionWorker implements MessageHandler, ExpiryHandler {
                 && layer.cutThrough().connect(this, app, port, remote, remotePort, context,
                         layer.listeners().findLocal(remote, remotePort))) {
             return; // served by a local listener through shared memory
+        }
+        if (Ip4Address.isLoopback(remote) && (flags & SessionMessage.FLAG_SCOPE_LOCAL) != 0 && app.scopeLocal) {
+            // 127.0.0.0/8 is reached cut through only: no local listener there is a refusal, as a kernel's RST is.
+            connectFailed(port, context, SessionStatus.REFUSED, SessionQueueNode.CONNECT_FAILED);
+            return;
         }
         if (!app.scopeGlobal || (flags & SessionMessage.FLAG_SCOPE_GLOBAL) == 0) {
             // Local scope only (the ATTACH's or the request's), and no local listener took it.
