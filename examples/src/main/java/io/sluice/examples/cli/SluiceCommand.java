@@ -2,6 +2,7 @@ package io.sluice.examples.cli;
 
 import io.sluice.examples.bench.Benchmark;
 import io.sluice.examples.bench.Benchmarks;
+import io.sluice.examples.netty.NettyExamples;
 import io.sluice.examples.udp.UdpEchoExample;
 import io.sluice.session.daemon.StackDaemon;
 import java.io.PrintStream;
@@ -41,6 +42,9 @@ public final class SluiceCommand {
         SUBCOMMANDS.put("udp-echo", new Subcommand("udp-echo [-c conf] [--port N]",
                 "example: a stack in this process echoing UDP through its socket API (needs root for the TAP)",
                 args -> UdpEchoExample.run(args, System.out, System.err)));
+        SUBCOMMANDS.put("run", new Subcommand("run <example> [options]",
+                "Netty examples on Sluice, epoll or NIO: echo-server, echo-client, http-server (run help for more)",
+                args -> NettyExamples.run(args, System.out, System.err)));
         SUBCOMMANDS.put("ctl", new Subcommand("ctl [-s SOCK] [--json] CMD",
                 "ask a running stack: show interface, show runtime, ... (ctl help for the list)", CtlCommand::run));
         SUBCOMMANDS.put("jmh", new Subcommand("jmh [JMH args...]",
