@@ -36,6 +36,10 @@ public final class SluiceCommand {
                 "benchmark programs: " + String.join(", ", Benchmarks.all().stream().map(Benchmark::name).toList())
                         + " (bench help for more)",
                 args -> Benchmarks.command(args, System.out, System.err)));
+        SUBCOMMANDS.put("demo", new Subcommand("demo [--requests N] [--hold]",
+                "the tour: embedded stack with a TAP into a namespace, HTTP on Sluice through Netty, curl and a Sluice"
+                        + " client, figures and counters; cleans up (without root: cut-through only)",
+                args -> DemoCommand.run(args, System.out, System.err)));
         SUBCOMMANDS.put("stack", new Subcommand("stack [-c startup.conf]",
                 "run the stack (TAP interfaces, workers, control socket) until SIGINT/SIGTERM",
                 args -> StackDaemon.run(args, System.out, System.err)));
