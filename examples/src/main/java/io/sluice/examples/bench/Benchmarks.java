@@ -23,6 +23,7 @@ public final class Benchmarks {
         register(new TcpBenchmark());
         register(new CutThroughBenchmark());
         register(new RrBenchmark());
+        register(new NettyEchoBenchmark());
     }
 
     private Benchmarks() {}

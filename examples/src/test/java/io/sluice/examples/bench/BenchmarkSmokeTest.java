@@ -100,6 +100,20 @@ class BenchmarkSmokeTest {
         }
     }
 
+    /** Echoes on the Sluice transport (cut through) and on epoll; a byte echoed wrong fails the program. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void nettyEchoQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("netty-echo");
+        Matcher m = Pattern.compile("bench netty-echo: sluice (\\d+) rt/s, epoll (\\d+|n/a) rt/s, ratio ("
+                + "\\d+\\.\\d{2}|n/a)").matcher(last);
+        assertTrue(m.matches(), "last line: " + last);
+        assertTrue(Long.parseLong(m.group(1)) > 0, "Sluice made round trips: " + last);
+        if (!m.group(2).equals("n/a")) {
+            assertTrue(Long.parseLong(m.group(2)) > 0, "epoll made round trips: " + last);
+        }
+    }
+
     @Test
     void unknownOptionIsAUsageError() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
