@@ -24,6 +24,7 @@ public final class Benchmarks {
         register(new CutThroughBenchmark());
         register(new RrBenchmark());
         register(new NettyEchoBenchmark());
+        register(new HttpBenchmark());
     }
 
     private Benchmarks() {}

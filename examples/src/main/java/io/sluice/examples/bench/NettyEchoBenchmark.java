@@ -5,7 +5,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
 import io.sluice.comms.Sluice;
-import io.sluice.core.config.StackConfig;
 import io.sluice.core.config.VclConfig;
 import io.sluice.examples.netty.EchoClient;
 import io.sluice.examples.netty.EchoServer;
@@ -148,13 +147,8 @@ public final class NettyEchoBenchmark implements Benchmark {
 
     /** A stack in this JVM with no interfaces: its loopback, 127.0.0.1, is served cut through. */
     private static Sluice embeddedStack(Path dir) throws IOException {
-        StackConfig startup = StackConfig.parse("bench netty-echo", """
-                unix { cli-listen %s }
-                session { use-app-socket-api app-socket-api %s }
-                cpu { workers 1 }
-                buffers { buffers-per-numa 4096 }
-                """.formatted(dir.resolve("cli.sock"), dir.resolve("app.sock")));
-        return Sluice.embedded("bench-netty-echo", startup, VclConfig.defaults());
+        return Sluice.embedded("bench-netty-echo", NettyLoops.privateStack("bench netty-echo", dir, ""),
+                VclConfig.defaults());
     }
 
     /** An echo server and the loop its client runs on, over one transport. */

@@ -114,6 +114,19 @@ class BenchmarkSmokeTest {
         }
     }
 
+    /** Skipped inside the program (a line saying why) without root, TAP or wrk; wrk's errors fail the program. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void httpQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("http");
+        Matcher m = Pattern.compile("bench http: sluice (\\d+) req/s, epoll (\\d+) req/s, ratio " + NUMBER)
+                .matcher(last);
+        assertTrue(m.matches() || last.startsWith("bench http: skipped: "), "last line: " + last);
+        if (m.matches()) {
+            assertPositive(m, 3);
+        }
+    }
+
     @Test
     void unknownOptionIsAUsageError() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
