@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,16 +126,19 @@ public final class HttpBenchmark implements Benchmark {
 
     /**
      * Runs wrk in {@code namespace} for {@code seconds} against {@code url}; bounded: killed 20 s after its time.
+     * {@code started} is told the process, so that a clean-up on another thread can kill it.
      *
      * @throws IOException when wrk fails, saw errors, or got anything but 2xx answers
      */
-    static Wrk wrk(String namespace, String url, int seconds) throws IOException, InterruptedException {
+    static Wrk wrk(String namespace, String url, int seconds, Consumer<Process> started)
+            throws IOException, InterruptedException {
         Path output = Files.createTempFile("sluice-wrk", ".txt");
         Process process = null;
         try {
             process = new ProcessBuilder(HostLink.inNamespace(namespace, "wrk", "-t1", "-c" + CONNECTIONS,
                     "-d" + seconds + "s", "--timeout", "2s", "--latency", url)).redirectErrorStream(true)
                     .redirectOutput(output.toFile()).start();
+            started.accept(process);
             if (!process.waitFor(seconds + 20L, TimeUnit.SECONDS)) {
                 throw new IOException("wrk did not end within " + (seconds + 20) + " s");
             }
@@ -175,6 +179,8 @@ public final class HttpBenchmark implements Benchmark {
         private final String name;
         final String namespace;
         private final String url;
+        /** The wrk process of the current run, for the shutdown hook to kill. */
+        private volatile Process wrk;
         private boolean closed;
 
         Server(String name, String namespace, String url) {
@@ -188,7 +194,7 @@ public final class HttpBenchmark implements Benchmark {
         }
 
         Wrk wrk(int seconds) throws Exception {
-            return HttpBenchmark.wrk(namespace, url, seconds);
+            return HttpBenchmark.wrk(namespace, url, seconds, process -> wrk = process);
         }
 
         /** Stops the server and removes what it made. */
@@ -200,6 +206,10 @@ public final class HttpBenchmark implements Benchmark {
                 return;
             }
             closed = true;
+            Process running = wrk;
+            if (running != null) {
+                running.destroyForcibly();
+            }
             try {
                 release();
             } finally {
