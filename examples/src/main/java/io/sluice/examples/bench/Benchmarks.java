@@ -23,6 +23,8 @@ public final class Benchmarks {
         register(new TcpBenchmark());
         register(new CutThroughBenchmark());
         register(new RrBenchmark());
+        register(new NettyEchoBenchmark());
+        register(new HttpBenchmark());
     }
 
     private Benchmarks() {}

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * {@code bin/sluice run echo-client}: one connection to an echo server, {@code count} messages of {@code size} bytes
@@ -30,6 +31,10 @@ import java.util.function.Function;
 public final class EchoClient {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    /** Round-trip times kept per run at most (8 MiB); the percentiles are those of the first this many. */
+    static final int MAX_SAMPLES = 1 << 20;
+    /** Round trips before the allocation probe's first reading. */
+    public static final int SETTLE_ROUND_TRIPS = 100;
 
     private EchoClient() {}
 
@@ -40,8 +45,10 @@ public final class EchoClient {
      * @param nanos from the first send to the last reply
      * @param p50Nanos median round trip
      * @param p99Nanos 99th percentile round trip
+     * @param allocatedPerRoundTrip bytes the allocation probe counted per round trip in steady state (NaN without
+     *     a probe, or when the run made too few round trips)
      */
-    public record RoundTrips(int roundTrips, long nanos, long p50Nanos, long p99Nanos) {
+    public record RoundTrips(int roundTrips, long nanos, long p50Nanos, long p99Nanos, double allocatedPerRoundTrip) {
         /** @return round trips per second */
         public double perSecond() {
             return roundTrips * 1e9 / nanos;
@@ -62,8 +69,19 @@ public final class EchoClient {
      */
     public static RoundTrips roundTrips(NettyLoops loops, EventLoopGroup group, InetSocketAddress server, int size,
             int count, Duration limit) throws Exception {
+        return roundTrips(loops, group, server, size, count, limit, null);
+    }
+
+    /**
+     * As {@link #roundTrips(NettyLoops, EventLoopGroup, InetSocketAddress, int, int, Duration)}, and counts the
+     * bytes allocated per round trip in steady state: {@code allocationProbe} (bytes allocated so far by the threads
+     * of interest) is read on the client's loop after {@link #SETTLE_ROUND_TRIPS} round trips, past the connection's
+     * set-up, and again after the last one, before the results are gathered.
+     */
+    public static RoundTrips roundTrips(NettyLoops loops, EventLoopGroup group, InetSocketAddress server, int size,
+            int count, Duration limit, LongSupplier allocationProbe) throws Exception {
         return measure(loops, group, server, size, limit,
-                message -> new PingPong(message, count, System.nanoTime() + limit.toNanos()));
+                message -> new PingPong(message, count, System.nanoTime() + limit.toNanos(), allocationProbe));
     }
 
     /**
@@ -162,17 +180,26 @@ public final class EchoClient {
     /** Sends a message, waits until all of it has come back, records the time, sends the next. */
     private static final class PingPong extends Measurement<RoundTrips> {
         private final ByteBuf message;
+        /** What is written: a copy of {@link #message}, which stays as it is for the checks. */
+        private final ByteBuf outgoing;
+        private final int count;
+        /** The first {@link #MAX_SAMPLES} round trips' times: the percentiles are theirs. */
         private final long[] latencies;
         private final long deadline;
+        private final LongSupplier allocationProbe;
+        private long allocatedAtSettle;
         private int done;
         private int received;
         private long start;
         private long sentAt;
 
-        PingPong(ByteBuf message, int count, long deadline) {
+        PingPong(ByteBuf message, int count, long deadline, LongSupplier allocationProbe) {
             this.message = message;
-            this.latencies = new long[count];
+            this.outgoing = message.copy();
+            this.count = count;
+            this.latencies = new long[Math.min(count, MAX_SAMPLES)];
             this.deadline = deadline;
+            this.allocationProbe = allocationProbe;
         }
 
         @Override
@@ -183,7 +210,16 @@ public final class EchoClient {
 
         private void send(ChannelHandlerContext ctx) {
             sentAt = System.nanoTime();
-            ctx.writeAndFlush(message.retainedDuplicate(), ctx.voidPromise());
+            // The same buffer each time, rewound and retained for the write that will release it: a duplicate or a
+            // buffer from the allocator is an object per message, which would show in the benchmark's count of
+            // bytes allocated per round trip. The previous write is done: its echo has come back.
+            outgoing.setIndex(0, outgoing.capacity());
+            ctx.writeAndFlush(outgoing.retain(), ctx.voidPromise());
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            outgoing.release();
         }
 
         @Override
@@ -203,12 +239,22 @@ public final class EchoClient {
                 return;
             }
             long now = System.nanoTime();
-            latencies[done++] = now - sentAt;
+            if (done < latencies.length) {
+                latencies[done] = now - sentAt;
+            }
+            done++;
             received = 0;
-            if (done == latencies.length || now - deadline >= 0) {
-                long[] sorted = Arrays.copyOf(latencies, done);
+            if (done == SETTLE_ROUND_TRIPS && allocationProbe != null) {
+                allocatedAtSettle = allocationProbe.getAsLong();
+            }
+            if (done == count || now - deadline >= 0) {
+                double allocated = allocationProbe != null && done > SETTLE_ROUND_TRIPS
+                        ? (double) (allocationProbe.getAsLong() - allocatedAtSettle) / (done - SETTLE_ROUND_TRIPS)
+                        : Double.NaN;
+                long[] sorted = Arrays.copyOf(latencies, Math.min(done, latencies.length));
                 Arrays.sort(sorted);
-                result.complete(new RoundTrips(done, now - start, percentile(sorted, 0.50), percentile(sorted, 0.99)));
+                result.complete(new RoundTrips(done, now - start, percentile(sorted, 0.50),
+                        percentile(sorted, 0.99), allocated));
                 ctx.close();
             } else {
                 send(ctx);

@@ -142,7 +142,8 @@ public final class NettyExamples {
     }
 
     private static String describe(NettyLoops loops, Channel channel) {
-        String where = channel.localAddress().toString();
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        String where = local.getAddress().getHostAddress() + ":" + local.getPort();
         if (loops.sluice() == null) {
             return where + " (" + loops.transport().cliName() + ", kernel sockets)";
         }

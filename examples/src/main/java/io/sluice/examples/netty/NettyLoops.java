@@ -11,6 +11,7 @@ import io.sluice.core.config.VclConfig;
 import io.sluice.netty.SluiceNetty;
 import io.sluice.session.attach.AttachClient;
 import io.sluice.session.daemon.StackDaemon;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -118,6 +119,21 @@ public final class NettyLoops implements AutoCloseable {
         }
         return new StackConfig(config.unix(), cpu, config.buffers(), serving, config.tcp(), config.taps(),
                 config.namespaces(), config.warnings());
+    }
+
+    /**
+     * The configuration of a stack a test or benchmark embeds: control and attach sockets in {@code dir} (so it
+     * meets no other stack's), one worker, 16384 buffers, and {@code sections} added (a {@code tap}, or nothing:
+     * then 127.0.0.1 is the stack's loopback and every connection is cut through).
+     */
+    public static StackConfig privateStack(String source, Path dir, String sections) {
+        return StackConfig.parse(source, """
+                unix { cli-listen %s }
+                session { use-app-socket-api app-socket-api %s }
+                cpu { workers 1 }
+                buffers { buffers-per-numa 16384 }
+                %s
+                """.formatted(dir.resolve("cli.sock"), dir.resolve("app.sock"), sections));
     }
 
     /** @return the transport */

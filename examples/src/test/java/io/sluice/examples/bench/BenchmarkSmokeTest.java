@@ -100,6 +100,33 @@ class BenchmarkSmokeTest {
         }
     }
 
+    /** Echoes on the Sluice transport (cut through) and on epoll; a byte echoed wrong fails the program. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void nettyEchoQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("netty-echo");
+        Matcher m = Pattern.compile("bench netty-echo: sluice (\\d+) rt/s, epoll (\\d+|n/a) rt/s, ratio ("
+                + "\\d+\\.\\d{2}|n/a)").matcher(last);
+        assertTrue(m.matches(), "last line: " + last);
+        assertTrue(Long.parseLong(m.group(1)) > 0, "Sluice made round trips: " + last);
+        if (!m.group(2).equals("n/a")) {
+            assertTrue(Long.parseLong(m.group(2)) > 0, "epoll made round trips: " + last);
+        }
+    }
+
+    /** Skipped inside the program (a line saying why) without root, TAP or wrk; wrk's errors fail the program. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void httpQuickRunEndsWithItsSummaryLine() throws Exception {
+        String last = runQuick("http");
+        Matcher m = Pattern.compile("bench http: sluice (\\d+) req/s, epoll (\\d+) req/s, ratio " + NUMBER)
+                .matcher(last);
+        assertTrue(m.matches() || last.startsWith("bench http: skipped: "), "last line: " + last);
+        if (m.matches()) {
+            assertPositive(m, 3);
+        }
+    }
+
     @Test
     void unknownOptionIsAUsageError() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -1,7 +1,6 @@
 package io.sluice.examples.netty;
 
 import io.sluice.comms.Sluice;
-import io.sluice.core.config.StackConfig;
 import io.sluice.core.config.VclConfig;
 import java.nio.file.Path;
 
@@ -16,12 +15,6 @@ final class EmbeddedSluice {
      * @return the application, attached to a stack of its own; closing it stops the stack
      */
     static Sluice start(Path dir, String name) throws Exception {
-        StackConfig startup = StackConfig.parse(name, """
-                unix { cli-listen %s }
-                session { use-app-socket-api app-socket-api %s }
-                cpu { workers 1 }
-                buffers { buffers-per-numa 4096 }
-                """.formatted(dir.resolve("cli.sock"), dir.resolve("app.sock")));
-        return Sluice.embedded(name, startup, VclConfig.defaults());
+        return Sluice.embedded(name, NettyLoops.privateStack(name, dir, ""), VclConfig.defaults());
     }
 }
