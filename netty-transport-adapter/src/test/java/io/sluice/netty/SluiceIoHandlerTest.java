@@ -88,6 +88,24 @@ class SluiceIoHandlerTest extends SluiceNettyTestBase {
         }
     };
 
+    /** A loop with nothing queued: it may sleep up to 200 ms for IO. */
+    private static final IoHandlerContext SLEEPING = new IoHandlerContext() {
+        @Override
+        public boolean canBlock() {
+            return true;
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            return TimeUnit.MILLISECONDS.toNanos(200);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        }
+    };
+
     /** Bounces each message back, counting it; writes with the void promise, so Netty allocates no promise. */
     private static class Bounce extends ChannelInboundHandlerAdapter {
         final int[] messages;
@@ -143,6 +161,49 @@ class SluiceIoHandlerTest extends SluiceNettyTestBase {
         ResourceLeakDetector.setLevel(leakDetection);
         assertEquals(0, bytes, "bytes allocated by the loop thread for 1000 messages read, echoed and written");
         assertTrue(messages[0] > 3000, "messages bounced: " + messages[0]);
+        client.close().sync();
+        server.close().sync();
+    }
+
+    /**
+     * The sleeping path: client and server on loops of their own, so that the client's loop sleeps in epoll_wait
+     * for each echo and each of its writes rings the server loop's eventfd. 0 bytes per message on the client's loop
+     * thread, however the native calls on that path are compiled.
+     */
+    @Test
+    void sleepingForEachMessageAndWakingThePeerAllocateNothing() throws Exception {
+        MultiThreadIoEventLoopGroup clientGroup = fixture.group(1);
+        MultiThreadIoEventLoopGroup serverGroup = fixture.group(1);
+        SluiceIoHandler handler = fixture.handlers.get(0);
+        int[] serverMessages = new int[1];
+        int[] clientMessages = new int[1];
+        Channel server = SluiceNettyFixture.bind(serverGroup, serverGroup, new Bounce(serverMessages));
+        Channel client = SluiceNettyFixture.client(clientGroup, new Bounce(clientMessages))
+                .connect("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort()).sync().channel();
+        ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        long[] sleeps = new long[2];
+        long bytes = clientGroup.next().submit(() -> {
+            client.writeAndFlush(Unpooled.directBuffer(64).writeZero(64), client.voidPromise());
+            Runnable fiveHundredEchoes = () -> {
+                int target = clientMessages[0] + 500;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (clientMessages[0] < target) {
+                    handler.run(SLEEPING);
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("stuck at " + clientMessages[0] + " echoes");
+                    }
+                }
+            };
+            sleeps[0] = handler.sleepCount();
+            long allocated = AllocationMeter.allocatedInSteadyState(fiveHundredEchoes);
+            sleeps[1] = handler.sleepCount();
+            return allocated;
+        }).get(120, TimeUnit.SECONDS);
+        ResourceLeakDetector.setLevel(leakDetection);
+        assertEquals(0, bytes, "bytes allocated by the client's loop thread for 500 echoes, sleeping for each");
+        assertTrue(sleeps[1] - sleeps[0] > clientMessages[0] / 2, "the loop slept for most echoes: "
+                + (sleeps[1] - sleeps[0]) + " sleeps for " + clientMessages[0] + " echoes");
         client.close().sync();
         server.close().sync();
     }

@@ -87,6 +87,9 @@ public final class Epoll implements AutoCloseable {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EPOLL_WAIT = NativeAccess.downcall("epoll_wait",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /** epoll_wait without errno capture: the sleeping path's call, allocation-free however it is compiled. */
+    private static final MethodHandle EPOLL_WAIT_UNCHECKED = NativeAccess.downcallUnchecked("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
 
     private final NativeFd fd;
     private final Arena arena;
@@ -168,10 +171,21 @@ public final class Epoll implements AutoCloseable {
      */
     public int waitFor(int timeoutMillis) throws SyscallException {
         int epfd = fd.intValue();
-        MemorySegment state = NativeAccess.scratch().callState;
         int result;
         try {
-            result = (int) EPOLL_WAIT.invokeExact(state, epfd, events, capacity, timeoutMillis);
+            result = (int) EPOLL_WAIT_UNCHECKED.invokeExact(epfd, events, capacity, timeoutMillis);
+        } catch (Throwable t) {
+            throw NativeAccess.rethrow(t);
+        }
+        if (result >= 0) {
+            ready = result;
+            return result;
+        }
+        // Failed (a signal, most likely): poll once more with errno captured, to learn why if it fails again
+        // (without waiting: the caller's timeout has been spent, or cut short, already).
+        MemorySegment state = NativeAccess.scratch().callState;
+        try {
+            result = (int) EPOLL_WAIT.invokeExact(state, epfd, events, capacity, 0);
         } catch (Throwable t) {
             throw NativeAccess.rethrow(t);
         }

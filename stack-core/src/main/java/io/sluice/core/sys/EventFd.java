@@ -45,8 +45,14 @@ public final class EventFd implements AutoCloseable {
     /** {@code int eventfd_read(int fd, eventfd_t *value)}: glibc's 8-byte read(2). */
     private static final MethodHandle EVENTFD_READ = NativeAccess.downcall("eventfd_read",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    /** eventfd_read without errno capture: a sleep's reset, allocation-free however it is compiled. */
+    private static final MethodHandle EVENTFD_READ_UNCHECKED = NativeAccess.downcallUnchecked("eventfd_read",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     /** {@code int eventfd_write(int fd, eventfd_t value)}: glibc's 8-byte write(2) from its own stack. */
     private static final MethodHandle EVENTFD_WRITE = NativeAccess.downcall("eventfd_write",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    /** eventfd_write without errno capture: a wakeup's call, allocation-free however it is compiled. */
+    private static final MethodHandle EVENTFD_WRITE_UNCHECKED = NativeAccess.downcallUnchecked("eventfd_write",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
 
     private final NativeFd fd;
@@ -96,6 +102,14 @@ public final class EventFd implements AutoCloseable {
     public long read() throws SyscallException {
         int rawFd = fd.intValue();
         NativeAccess.Scratch scratch = NativeAccess.scratch();
+        try {
+            if ((int) EVENTFD_READ_UNCHECKED.invokeExact(rawFd, scratch.word) == 0) {
+                return scratch.word.get(JAVA_LONG, 0);
+            }
+        } catch (Throwable t) {
+            throw NativeAccess.rethrow(t);
+        }
+        // Failed, most likely empty (EAGAIN): again with errno captured, to tell empty from an error.
         while (true) {
             int result;
             try {
@@ -128,6 +142,14 @@ public final class EventFd implements AutoCloseable {
                     + Long.toUnsignedString(MAX_COUNT) + ")");
         }
         int rawFd = fd.intValue();
+        try {
+            if ((int) EVENTFD_WRITE_UNCHECKED.invokeExact(rawFd, value) == 0) {
+                return true;
+            }
+        } catch (Throwable t) {
+            throw NativeAccess.rethrow(t);
+        }
+        // Failed: again with errno captured, to tell a full counter (EAGAIN) from an error.
         MemorySegment state = NativeAccess.scratch().callState;
         while (true) {
             int result;

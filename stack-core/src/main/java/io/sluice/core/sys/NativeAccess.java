@@ -166,6 +166,16 @@ public final class NativeAccess {
         return link(name, descriptor, type, all);
     }
 
+    /**
+     * Links a libc function without errno capture, for the hot path of a call that usually succeeds: the caller
+     * repeats a failed call once through the {@link #downcall capturing handle} to learn why. <i>Why:</i> a capturing
+     * call slices its call-state segment on every call (the linker's check), a heap object that only a fully inlined
+     * call site escapes; a sleep or wakeup reached through a less inlined path would allocate per call.
+     */
+    static MethodHandle downcallUnchecked(String name, FunctionDescriptor descriptor) {
+        return link(name, descriptor, descriptor.toMethodType());
+    }
+
     /** Links a libc function that never fails (so there is no errno to capture). */
     static MethodHandle downcallNoErrno(String name, FunctionDescriptor descriptor) {
         return link(name, descriptor, descriptor.toMethodType());
